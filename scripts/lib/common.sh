@@ -1,0 +1,51 @@
+# Shared by every script: paths, versions, the offline Pulumi environment, step timing.
+# Source it: `. "$(dirname "$0")/lib/common.sh"` (from scripts/).
+set -euo pipefail
+
+PODGROUP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Machine-level cache of built tools, keyed by version, shared by every checkout (CI clones too).
+PODGROUP_CACHE=${PODGROUP_CACHE:-/var/cache/podgroup}
+# Where this checkout's runtime state lives (logs, pid files); never committed.
+PODGROUP_RUN=${PODGROUP_RUN:-$PODGROUP_ROOT/.state}
+NODE_VERSION=22.23.3
+NODE_HOME=$PODGROUP_CACHE/node/$NODE_VERSION/node_modules/node
+
+export PODGROUP_ROOT PODGROUP_CACHE PODGROUP_RUN
+export PATH="$NODE_HOME/bin:$PODGROUP_CACHE/bin:$PATH"
+
+# Pulumi, offline: plugins registered in a machine-level home, local file backend per checkout.
+export PULUMI_HOME=${PULUMI_HOME:-$PODGROUP_CACHE/pulumi-home}
+export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$PODGROUP_RUN/backend}
+export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE-podgroup-local-stacks}
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=${PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK:-false}
+
+mkdir -p "$PODGROUP_RUN"
+
+log() { printf '[podgroup %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[podgroup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# step NAME CMD...: runs CMD, prints how long it took, and on failure says which step failed.
+step() {
+  local name=$1; shift
+  local t0=$SECONDS
+  log "-> $name"
+  if "$@"; then
+    log "ok $name ($((SECONDS - t0))s)"
+  else
+    local rc=$?
+    log "FAILED $name after $((SECONDS - t0))s (exit $rc)"
+    return "$rc"
+  fi
+}
+
+# npm_pkg_version PKG: the version of an installed npm package of this checkout.
+npm_pkg_version() {
+  node -p "require('$PODGROUP_ROOT/node_modules/$1/package.json').version"
+}
+
+# image_ref NAME: the image reference of one of the project's images (images/images.json).
+image_ref() {
+  node -p "require('$PODGROUP_ROOT/images/images.json')['$1']"
+}
