@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The README's test command: sets everything up (engine, toolchain, images, local cluster) and
+# runs the whole suite: typecheck, lint, unit, Docker and Kubernetes integration, supervisor,
+# conformance on every runtime. Leaves the engine and cluster running (use .ci/run, or
+# `bash scripts/cluster.sh down && bash scripts/engine.sh stop`, to stop them).
+. "$(dirname "$0")/lib/common.sh"
+cd "$PODGROUP_ROOT"
+
+results=$PODGROUP_RUN/test-results
+rm -rf "$results"; mkdir -p "$results" reports
+
+step "set-up (packages, engine, Node 22, npm ci, Pulumi toolchain, images)" bash scripts/setup.sh
+step "local Kubernetes cluster up" bash scripts/cluster.sh up
+step "typecheck (tsc --noEmit, strict)" npx tsc --noEmit
+step "lint (eslint)" npx eslint .
+if [ -f supervisor/go.mod ]; then
+  step "supervisor Go unit tests" bash -c 'cd supervisor && go test ./... 2>&1 | tee "$0"' "$results/go-test.txt"
+fi
+
+# One jest run per project so that a failing project does not hide the others' results.
+failed=0
+for project in unit integration conformance; do
+  if ! step "jest: $project tests" npx jest --selectProjects "$project" --runInBand \
+      --json --outputFile "$results/jest-$project.json"; then
+    failed=1
+  fi
+done
+
+# The closing line CI reads: totals over every jest project.
+node -e '
+  const fs = require("fs"); let p = 0, f = 0, s = 0;
+  for (const file of process.argv.slice(1)) {
+    if (!fs.existsSync(file)) { f++; continue; }
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
+' "$results"/jest-unit.json "$results"/jest-integration.json "$results"/jest-conformance.json
+[ -f reports/conformance.md ] && log "conformance report: reports/conformance.{md,json,html}"
+exit "$failed"
