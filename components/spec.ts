@@ -7,6 +7,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
+/** Where a group is rendered. */
+export type Backend = "docker" | "kubernetes";
+
+/** The backends, in the order the docs list them. */
+export const BACKENDS: readonly Backend[] = ["docker", "kubernetes"];
+
 /** Kubernetes restart policy of a pod (applies to every app container). */
 export type RestartPolicy = "Always" | "OnFailure" | "Never";
 
@@ -27,7 +33,11 @@ export interface EnvVar {
 export interface ContainerPort {
     /** Port inside the group (1-65535). */
     containerPort: number;
-    /** Optional port published on the Docker host (Docker backend only; on Kubernetes use a Service). */
+    /**
+     * Optional port published on the Docker host (Docker backend only). Without it the Docker
+     * backend publishes the port on an ephemeral host port of 127.0.0.1. The Kubernetes renderer
+     * never sets a hostPort (use a Service): see docs/spec-support.md.
+     */
     hostPort?: number;
     /** TCP (default) or UDP. */
     protocol?: "TCP" | "UDP";
@@ -112,3 +122,8 @@ export interface PodGroupSpec {
 
 /** The name reserved for the infra container; no member may use it. */
 export const PAUSE_NAME = "pause";
+
+/** Defaults applied when a spec field is left out. */
+export const DEFAULT_RESTART_POLICY: RestartPolicy = "Always";
+export const DEFAULT_SHARE_PROCESS_NAMESPACE = true;
+export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;

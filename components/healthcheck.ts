@@ -1,0 +1,55 @@
+/**
+ * A Kubernetes probe approximated as a Docker healthcheck (Docker has one healthcheck per
+ * container and runs it inside the container; see docs/spec-support.md).
+ */
+import * as docker from "@pulumi/docker";
+import { Probe } from "./spec";
+
+/** Kubernetes probe defaults (core/v1 Probe). */
+export const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 };
+
+/**
+ * Seconds as Go's `time.Duration.String()` prints them ("10s", "1m0s", "1h0m0s"): the way the
+ * Docker provider reads durations back, so that a refresh shows no diff.
+ */
+export function goDuration(seconds: number): string {
+    if (seconds === 0) return "0s";
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    if (h > 0) return `${h}h${m}m${s}s`;
+    if (m > 0) return `${m}m${s}s`;
+    return `${s}s`;
+}
+
+/**
+ * The healthcheck test for a probe handler, run inside the container:
+ * exec -> `CMD <command>`; httpGet -> busybox/GNU `wget` on 127.0.0.1 (the group's shared
+ * network namespace); tcpSocket -> `nc -z` on 127.0.0.1. httpGet and tcpSocket need `wget`/`nc`
+ * in the image (podgroup/toolbox has both).
+ */
+export function healthcheckTest(probe: Probe): string[] {
+    if (probe.exec !== undefined) {
+        return ["CMD", ...probe.exec.command];
+    }
+    if (probe.httpGet !== undefined) {
+        const scheme = (probe.httpGet.scheme ?? "HTTP").toLowerCase();
+        const url = `${scheme}://127.0.0.1:${probe.httpGet.port}${probe.httpGet.path ?? "/"}`;
+        return ["CMD", "wget", "-q", "-O", "/dev/null", "-T", String(probe.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds), url];
+    }
+    if (probe.tcpSocket !== undefined) {
+        return ["CMD", "nc", "-z", "127.0.0.1", String(probe.tcpSocket.port)];
+    }
+    throw new Error("probe has no handler (validation should have rejected it)");
+}
+
+/** A probe as the `healthcheck` input of a docker.Container, with every duration set explicitly. */
+export function toDockerHealthcheck(probe: Probe): docker.types.input.ContainerHealthcheck {
+    return {
+        tests: healthcheckTest(probe),
+        interval: goDuration(probe.periodSeconds ?? PROBE_DEFAULTS.periodSeconds),
+        timeout: goDuration(probe.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds),
+        startPeriod: goDuration(probe.initialDelaySeconds ?? PROBE_DEFAULTS.initialDelaySeconds),
+        retries: probe.failureThreshold ?? PROBE_DEFAULTS.failureThreshold,
+    };
+}

@@ -1,0 +1,160 @@
+/**
+ * Renders a group as one core/v1 Pod: Kubernetes itself provides the sandbox the Docker
+ * renderer builds by hand.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { LABEL_GROUP } from "./labels";
+import { kubernetesEnvSecretKey, kubernetesEnvSecretName } from "./naming";
+import { PodGroupRendering, PublishedPort } from "./rendering";
+import { ResolvedSpec } from "./resolve";
+import { ContainerSpec, Probe } from "./spec";
+
+/** Kubernetes-only options. */
+export interface KubernetesRenderOptions {
+    /** Namespace of the Pod (and of its env Secret). Default "default". */
+    namespace?: string;
+    /**
+     * Do not wait for the Pod to become Ready during `pulumi up` (annotation
+     * `pulumi.com/skipAwait`). Useful for groups whose members are meant to exit. Default false.
+     */
+    skipAwait?: boolean;
+}
+
+/** The Kubernetes resources of a rendered group. */
+export interface KubernetesGroupResources {
+    pod: k8s.core.v1.Pod;
+    /** Holds the secret env values, when any container has one. */
+    envSecret?: k8s.core.v1.Secret;
+}
+
+export const DEFAULT_NAMESPACE = "default";
+
+/**
+ * Pull policy when the spec sets none: IfNotPresent. Validation only lets a spec leave it out
+ * for a pinned tag or a digest, for which this is Kubernetes' own default; writing it out keeps
+ * the rendered Pod independent of that defaulting and works offline with pre-loaded images.
+ */
+export const DEFAULT_PULL_POLICY = "IfNotPresent";
+
+function toProbe(p: Probe): k8s.types.input.core.v1.Probe {
+    return {
+        exec: p.exec !== undefined ? { command: p.exec.command } : undefined,
+        httpGet: p.httpGet !== undefined ? { path: p.httpGet.path ?? "/", port: p.httpGet.port, scheme: p.httpGet.scheme ?? "HTTP" } : undefined,
+        tcpSocket: p.tcpSocket !== undefined ? { port: p.tcpSocket.port } : undefined,
+        initialDelaySeconds: p.initialDelaySeconds,
+        periodSeconds: p.periodSeconds,
+        timeoutSeconds: p.timeoutSeconds,
+        failureThreshold: p.failureThreshold,
+        successThreshold: p.successThreshold,
+    };
+}
+
+function toSecurityContext(user: string | undefined): k8s.types.input.core.v1.SecurityContext | undefined {
+    if (user === undefined) return undefined;
+    const [uid, gid] = user.split(":");
+    return { runAsUser: Number(uid), ...(gid !== undefined ? { runAsGroup: Number(gid) } : {}) };
+}
+
+/**
+ * Registers the group's Pod (and env Secret), parented by `opts.parent`. `spec` must be validated.
+ */
+export function renderKubernetes(name: string, spec: ResolvedSpec, options: KubernetesRenderOptions,
+    opts: pulumi.CustomResourceOptions): { rendering: PodGroupRendering; resources: KubernetesGroupResources } {
+    const group = spec.groupName;
+    const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+    const labels = { ...spec.labels, [LABEL_GROUP]: group };
+
+    // Secret env values go to one Secret; the Pod refers to them by key, so they never appear in it.
+    const secretData: Record<string, pulumi.Input<string>> = {};
+    for (const c of [...spec.initContainers, ...spec.containers]) {
+        for (const e of c.env ?? []) {
+            if (e.secretValue !== undefined) {
+                secretData[kubernetesEnvSecretKey(c.name, e.name)] = e.secretValue;
+            }
+        }
+    }
+    const envSecret = Object.keys(secretData).length === 0 ? undefined : new k8s.core.v1.Secret(`${name}-env`, {
+        metadata: { name: kubernetesEnvSecretName(group), namespace, labels },
+        type: "Opaque",
+        stringData: pulumi.secret(pulumi.all(secretData)),
+    }, { ...opts, deleteBeforeReplace: true });
+
+    const toContainer = (c: ContainerSpec): k8s.types.input.core.v1.Container => ({
+        name: c.name,
+        image: c.image,
+        imagePullPolicy: c.imagePullPolicy ?? DEFAULT_PULL_POLICY,
+        command: c.command,
+        args: c.args,
+        env: c.env?.map((e) => e.secretValue === undefined
+            ? { name: e.name, value: e.value ?? "" }
+            : { name: e.name, valueFrom: { secretKeyRef: { name: envSecret!.metadata.name, key: kubernetesEnvSecretKey(c.name, e.name) } } }),
+        // hostPort is a Docker-backend field: a Pod's hostPort would collide with the Docker
+        // backend on the same machine and needs the CNI portmap plugin (docs/spec-support.md).
+        ports: c.ports?.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? "TCP", name: p.name })),
+        volumeMounts: c.volumeMounts?.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: m.readOnly ?? false })),
+        resources: c.resources?.limits !== undefined ? {
+            limits: {
+                ...(c.resources.limits.cpu !== undefined ? { cpu: c.resources.limits.cpu } : {}),
+                ...(c.resources.limits.memory !== undefined ? { memory: c.resources.limits.memory } : {}),
+            },
+        } : undefined,
+        readinessProbe: c.readinessProbe !== undefined ? toProbe(c.readinessProbe) : undefined,
+        livenessProbe: c.livenessProbe !== undefined ? toProbe(c.livenessProbe) : undefined,
+        workingDir: c.workingDir,
+        securityContext: toSecurityContext(c.user),
+    });
+
+    const annotations: Record<string, string> = options.skipAwait ? { "pulumi.com/skipAwait": "true" } : {};
+    const pod = new k8s.core.v1.Pod(`${name}-pod`, {
+        metadata: { name: group, namespace, labels, annotations },
+        spec: {
+            shareProcessNamespace: spec.shareProcessNamespace,
+            hostname: spec.hostname,
+            restartPolicy: spec.restartPolicy,
+            terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
+            initContainers: spec.initContainers.length > 0 ? spec.initContainers.map(toContainer) : undefined,
+            containers: spec.containers.map(toContainer),
+            volumes: spec.volumes.length > 0 ? spec.volumes.map((v) => ({
+                name: v.name,
+                emptyDir: {
+                    ...(v.emptyDir.medium !== undefined ? { medium: v.emptyDir.medium } : {}),
+                    ...(v.emptyDir.sizeLimit !== undefined ? { sizeLimit: v.emptyDir.sizeLimit } : {}),
+                },
+            })) : undefined,
+        },
+    }, {
+        ...opts,
+        // A Pod's spec is mostly immutable and its name is fixed: replace by deleting first.
+        deleteBeforeReplace: true,
+        dependsOn: envSecret !== undefined ? [envSecret] : [],
+    });
+
+    const podName = pod.metadata.name;
+    const podNamespace = pod.metadata.namespace;
+    const idsOf = (specs: ContainerSpec[]) => pulumi.all([podNamespace, podName]).apply(([ns, p]) =>
+        Object.fromEntries(specs.map((c) => [c.name, `${ns}/${p}/${c.name}`])));
+    const ports: PublishedPort[] = spec.containers.flatMap((c) => (c.ports ?? []).map((p) => ({
+        container: c.name,
+        ...(p.name !== undefined ? { name: p.name } : {}),
+        containerPort: p.containerPort,
+        protocol: (p.protocol ?? "TCP").toLowerCase() as "tcp" | "udp",
+    })));
+    const containerNames = Object.fromEntries([...spec.initContainers, ...spec.containers].map((c) => [c.name, c.name]));
+
+    return {
+        rendering: {
+            backend: "kubernetes",
+            groupName: group,
+            pauseId: pulumi.output(undefined),
+            podName: podName.apply((n) => n as string | undefined),
+            namespace: podNamespace.apply((n) => n as string | undefined),
+            memberIds: idsOf(spec.containers),
+            initIds: idsOf(spec.initContainers),
+            members: spec.containers.map((c) => c.name),
+            containerNames,
+            ports: pulumi.output(ports),
+        },
+        resources: { pod, envSecret },
+    };
+}
