@@ -25,7 +25,7 @@ export function goDuration(seconds: number): string {
 /**
  * The healthcheck test for a probe handler, run inside the container:
  * exec -> `CMD <command>`; httpGet -> busybox/GNU `wget` on 127.0.0.1 (the group's shared
- * network namespace); tcpSocket -> `nc -z` on 127.0.0.1. httpGet and tcpSocket need `wget`/`nc`
+ * network namespace); tcpSocket -> `nc -w <timeout>` connecting to 127.0.0.1. httpGet and tcpSocket need `wget`/`nc`
  * in the image (podgroup/toolbox has both).
  */
 export function healthcheckTest(probe: Probe): string[] {
@@ -38,7 +38,8 @@ export function healthcheckTest(probe: Probe): string[] {
         return ["CMD", "wget", "-q", "-O", "/dev/null", "-T", String(probe.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds), url];
     }
     if (probe.tcpSocket !== undefined) {
-        return ["CMD", "nc", "-z", "127.0.0.1", String(probe.tcpSocket.port)];
+        // busybox nc has no -z: with no stdin (as in a healthcheck) it connects, then exits 0.
+        return ["CMD", "nc", "-w", String(probe.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds), "127.0.0.1", String(probe.tcpSocket.port)];
     }
     throw new Error("probe has no handler (validation should have rejected it)");
 }
