@@ -41,7 +41,7 @@ up() {
 proof() {
   pulumi_ready
   OUTPUTS=$(pulumi stack output --json --stack "$STACK")
-  local backend pause_id port web sidecar host_port
+  local backend pause_id port web sidecar host_port problems=()
   backend=$(outputs_field 'o.backend')
   [ "$backend" = docker ] || die "stack $STACK has backend '$backend': this demo reads Docker containers"
   pause_id=$(outputs_field 'o.pauseId') || die "stack output pauseId is missing"
@@ -56,10 +56,19 @@ proof() {
   echo "=== PodGroup '$(outputs_field 'o.groupName')' on Docker: pause $(docker inspect -f '{{.Name}}' "$pause_id") + members $names"
   echo
   echo "--- processes seen from the sidecar ($(docker inspect -f '{{.Name}}' "$sidecar")): /pause is PID 1, the web server is visible"
-  docker exec "$sidecar" ps -o pid,user,args
+  local ps_out web_pid
+  ps_out=$(docker exec "$sidecar" ps -o pid,user,args)
+  echo "$ps_out"
+  # The web member's main process, as numbered inside the shared PID namespace (last NSpid field).
+  web_pid=$(awk '/^NSpid:/ { print $NF }' "/proc/$(docker inspect -f '{{.State.Pid}}' "$web")/status")
+  awk '$1 == 1 && $3 == "/pause" { found = 1 } END { exit !found }' <<<"$ps_out" \
+    || problems+=("PID 1 of the sidecar's PID namespace is not /pause")
+  awk -v p="$web_pid" '$1 == p { found = 1 } END { exit !found }' <<<"$ps_out" \
+    || problems+=("the sidecar does not see the web member's process (pid $web_pid)")
   echo
   echo "--- sidecar -> web over the shared localhost: wget -qO- http://127.0.0.1:$port/"
-  docker exec "$sidecar" timeout 5 wget -qO- "http://127.0.0.1:$port/" || die "the web member did not answer on 127.0.0.1:$port"
+  docker exec "$sidecar" timeout 5 wget -qO- "http://127.0.0.1:$port/" \
+    || problems+=("the web member did not answer the sidecar on 127.0.0.1:$port")
   host_port=$(outputs_field 'o.ports[0].hostPort' 2>/dev/null) || host_port=
   if [ -n "$host_port" ]; then
     local host_ip; host_ip=$(outputs_field '[o.ports[0].hostIp].filter((a) => a && a !== "0.0.0.0")[0] || "127.0.0.1"')
@@ -69,12 +78,23 @@ proof() {
   fi
   echo
   echo "--- namespaces (docker inspect): members join the pause container's net/IPC/PID"
-  local id
+  local id mode
   for id in "$pause_id" $(outputs_field 'Object.values(o.memberIds)'); do
     docker inspect -f '{{printf "%-28s" .Name}} NetworkMode={{.HostConfig.NetworkMode}} IpcMode={{.HostConfig.IpcMode}} PidMode={{.HostConfig.PidMode}} User={{.Config.User}}' "$id" \
       | sed "s/$pause_id/<pause id>/g"
+    [ "$id" = "$pause_id" ] && continue
+    for mode in NetworkMode IpcMode; do
+      [ "$(docker inspect -f "{{.HostConfig.$mode}}" "$id")" = "container:$pause_id" ] \
+        || problems+=("$(docker inspect -f '{{.Name}}' "$id") $mode is not container:<pause id>")
+    done
   done
   echo "    (<pause id> = $pause_id)"
+  echo
+  if [ ${#problems[@]} -gt 0 ]; then
+    printf 'NOT a pod: %s\n' "${problems[@]}"
+    return 1
+  fi
+  echo "Proof OK: /pause is PID 1, the sidecar sees the web member's process and reaches it on localhost, every member joined the pause's net and IPC namespaces."
   echo
   echo "Tear down with: bash scripts/demo.sh down"
 }
