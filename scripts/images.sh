@@ -51,6 +51,8 @@ build() {
     die "docker build of $ref failed (output above, context $ctx)"
   fi
   log "built $ref (source hash $hash)"
+  # The image this build replaced is now untagged: drop such leftovers of our own builds only.
+  docker image prune -f --filter "label=$HASH_LABEL" >/dev/null
 }
 
 build_pause() {
