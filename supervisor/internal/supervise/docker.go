@@ -1,0 +1,97 @@
+package supervise
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/client"
+)
+
+// Docker is the little the supervisor asks of the Docker engine (an interface, so that
+// reconcile logic can be tested without one).
+type Docker interface {
+	// GroupContainers lists every supervised container, or only those of one group when group != "".
+	GroupContainers(ctx context.Context, group string) ([]Container, error)
+	Start(ctx context.Context, id string) error
+	Stop(ctx context.Context, id string) error
+	// StartAndWait starts a container and waits for that run to end; returns its exit code.
+	StartAndWait(ctx context.Context, id string) (int, error)
+	// Wait waits until a running container stops; returns its exit code.
+	Wait(ctx context.Context, id string) (int, error)
+}
+
+// EngineDocker implements Docker with the Docker Engine API client.
+type EngineDocker struct{ Client *client.Client }
+
+// NewEngineDocker connects like the docker CLI (DOCKER_HOST, ...) and negotiates the API version,
+// so that it works with an older daemon (Debian's 20.10 speaks API 1.41).
+func NewEngineDocker() (*EngineDocker, error) {
+	c, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return nil, err
+	}
+	return &EngineDocker{Client: c}, nil
+}
+
+func (d *EngineDocker) GroupContainers(ctx context.Context, group string) ([]Container, error) {
+	f := filters.NewArgs(filters.Arg("label", SupervisedSelector))
+	if group != "" {
+		f.Add("label", LabelGroup+"="+group)
+	}
+	list, err := d.Client.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Container, 0, len(list))
+	for _, s := range list {
+		r, err := d.Client.ContainerInspect(ctx, s.ID)
+		if err != nil {
+			if client.IsErrNotFound(err) {
+				continue // removed meanwhile
+			}
+			return nil, err
+		}
+		out = append(out, FromInspect(r))
+	}
+	return out, nil
+}
+
+func (d *EngineDocker) Start(ctx context.Context, id string) error {
+	return d.Client.ContainerStart(ctx, id, container.StartOptions{})
+}
+
+// Stop sends SIGTERM, then SIGKILL after the container's own stop timeout (the group's
+// terminationGracePeriodSeconds, set by the renderer).
+func (d *EngineDocker) Stop(ctx context.Context, id string) error {
+	return d.Client.ContainerStop(ctx, id, container.StopOptions{})
+}
+
+func (d *EngineDocker) StartAndWait(ctx context.Context, id string) (int, error) {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Registered before the start, so that a fast exit is not missed (as `docker run` does).
+	resC, errC := d.Client.ContainerWait(wctx, id, container.WaitConditionNextExit)
+	if err := d.Client.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+		return -1, err
+	}
+	return waitResult(resC, errC)
+}
+
+func (d *EngineDocker) Wait(ctx context.Context, id string) (int, error) {
+	resC, errC := d.Client.ContainerWait(ctx, id, container.WaitConditionNotRunning)
+	return waitResult(resC, errC)
+}
+
+func waitResult(resC <-chan container.WaitResponse, errC <-chan error) (int, error) {
+	select {
+	case r := <-resC:
+		if r.Error != nil && r.Error.Message != "" {
+			return int(r.StatusCode), fmt.Errorf("wait: %s", r.Error.Message)
+		}
+		return int(r.StatusCode), nil
+	case err := <-errC:
+		return -1, err
+	}
+}

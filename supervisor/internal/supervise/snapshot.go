@@ -1,0 +1,145 @@
+package supervise
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+)
+
+// Container is what the supervisor knows of one container: all of it read from `docker inspect`.
+type Container struct {
+	ID         string
+	DockerName string
+	// Name is the container's name in the spec (label podgroup.io/container).
+	Name  string
+	Role  Role
+	Index int
+	// Running is true while the container's process runs (Docker's Running or Restarting).
+	Running    bool
+	StartedAt  time.Time // zero when never started
+	FinishedAt time.Time // zero when never exited
+	ExitCode   int
+	OOMKilled  bool
+	// JoinsID is the id in the container's `container:<id>` network mode (empty for the pause).
+	JoinsID string
+	Labels  map[string]string
+}
+
+// EverStarted is false for a container that was created but never started (its deployer's job).
+func (c Container) EverStarted() bool { return !c.StartedAt.IsZero() }
+
+// Exited is true when the container ran and is no longer running.
+func (c Container) Exited() bool { return c.EverStarted() && !c.Running }
+
+// Succeeded is true when the container's last run ended with exit code 0.
+func (c Container) Succeeded() bool { return c.Exited() && c.ExitCode == 0 && !c.FinishedAt.IsZero() }
+
+// TerminationReason is Kubernetes' reason for the container's last exit.
+func (c Container) TerminationReason() string {
+	switch {
+	case c.OOMKilled:
+		return "OOMKilled"
+	case c.ExitCode == 0:
+		return "Completed"
+	default:
+		return "Error"
+	}
+}
+
+// Group is one PodGroup as Docker shows it.
+type Group struct {
+	Name          string
+	RestartPolicy RestartPolicy
+	Pause         *Container
+	Inits         []Container // by init-index
+	Members       []Container // by member-index, then name
+	// Problems found while assembling the group (e.g. two pause containers); the group is left alone.
+	Problems []string
+}
+
+func parseDockerTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.Year() <= 1 {
+		return time.Time{}
+	}
+	return t
+}
+
+// FromInspect converts Docker's inspect answer.
+func FromInspect(r container.InspectResponse) Container {
+	c := Container{ID: r.ID, DockerName: strings.TrimPrefix(r.Name, "/"), Index: -1}
+	if r.Config != nil {
+		c.Labels = r.Config.Labels
+		c.Name = r.Config.Labels[LabelContainer]
+		c.Role = Role(r.Config.Labels[LabelRole])
+		idx := r.Config.Labels[LabelInitIndex]
+		if c.Role == RoleMember {
+			idx = r.Config.Labels[LabelMemberIndex]
+		}
+		if n, err := strconv.Atoi(idx); err == nil {
+			c.Index = n
+		}
+	}
+	if c.Name == "" {
+		c.Name = c.DockerName
+	}
+	if r.State != nil {
+		c.Running = r.State.Running || r.State.Restarting
+		c.StartedAt = parseDockerTime(r.State.StartedAt)
+		c.FinishedAt = parseDockerTime(r.State.FinishedAt)
+		c.ExitCode = r.State.ExitCode
+		c.OOMKilled = r.State.OOMKilled
+	}
+	if r.HostConfig != nil {
+		mode := string(r.HostConfig.NetworkMode)
+		if strings.HasPrefix(mode, "container:") {
+			c.JoinsID = strings.TrimPrefix(mode, "container:")
+		}
+	}
+	return c
+}
+
+// BuildGroup assembles one group from its containers (all carrying podgroup.io/group=name).
+func BuildGroup(name string, cs []Container) Group {
+	g := Group{Name: name, RestartPolicy: RestartAlways}
+	policySet := false
+	for i := range cs {
+		c := cs[i]
+		if !policySet {
+			g.RestartPolicy = ParseRestartPolicy(c.Labels[LabelRestartPolicy])
+			policySet = true
+		}
+		switch c.Role {
+		case RolePause:
+			if g.Pause != nil {
+				g.Problems = append(g.Problems, fmt.Sprintf("two pause containers (%s, %s)", g.Pause.DockerName, c.DockerName))
+				continue
+			}
+			g.Pause = &c
+		case RoleInit:
+			g.Inits = append(g.Inits, c)
+		case RoleMember:
+			g.Members = append(g.Members, c)
+		default:
+			g.Problems = append(g.Problems, fmt.Sprintf("container %s has unknown role %q", c.DockerName, c.Role))
+		}
+	}
+	if g.Pause != nil {
+		g.RestartPolicy = ParseRestartPolicy(g.Pause.Labels[LabelRestartPolicy])
+	}
+	byIndex := func(s []Container) func(i, j int) bool {
+		return func(i, j int) bool {
+			if s[i].Index != s[j].Index {
+				return s[i].Index < s[j].Index
+			}
+			return s[i].Name < s[j].Name
+		}
+	}
+	sort.SliceStable(g.Inits, byIndex(g.Inits))
+	sort.SliceStable(g.Members, byIndex(g.Members))
+	return g
+}

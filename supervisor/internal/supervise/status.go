@@ -1,0 +1,243 @@
+package supervise
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// GroupStatus is the file /state/status/<group>.json (host: /var/lib/podgroup/supervisor/status).
+// The first four keys are the contract with the conformance harness; the rest helps the
+// supervisor pick up where it left off. The file is a cache: whatever Docker shows wins
+// (a container with another id than recorded starts again from zero).
+type GroupStatus struct {
+	Group             string                      `json:"group"`
+	SandboxGeneration int                         `json:"sandboxGeneration"`
+	Containers        map[string]*ContainerStatus `json:"containers"`
+	UpdatedAt         string                      `json:"updatedAt"`
+
+	Phase         string        `json:"phase"`
+	RestartPolicy RestartPolicy `json:"restartPolicy"`
+	Message       string        `json:"message,omitempty"`
+	Sandbox       SandboxStatus `json:"sandbox"`
+}
+
+// SandboxStatus records the pause container as last seen.
+type SandboxStatus struct {
+	ID           string `json:"id"`
+	State        string `json:"state"`
+	StartedAt    string `json:"startedAt,omitempty"`
+	RestartCount int    `json:"restartCount"`
+}
+
+// ContainerStatus is one init container or member, keyed by its spec name.
+type ContainerStatus struct {
+	// RestartCount: how many times the container started again after its first start
+	// (kubelet's restartCount: restarts of its own and restarts in a re-created sandbox).
+	RestartCount int `json:"restartCount"`
+	// LastReason: why it last stopped or was last restarted: Completed, Error, OOMKilled
+	// (its own exit), SandboxChanged (killed or restarted for a new sandbox), SandboxDied.
+	LastReason string `json:"lastReason"`
+	// State: running, waiting (not started yet, or in back-off) or terminated.
+	State string `json:"state"`
+	// LastExitCode: exit code of the last run that ended; null when it never ended.
+	LastExitCode *int `json:"lastExitCode"`
+
+	Role           Role    `json:"role"`
+	ID             string  `json:"id"`
+	StartedAt      string  `json:"startedAt,omitempty"`
+	FinishedAt     string  `json:"finishedAt,omitempty"`
+	BackoffSeconds float64 `json:"backoffSeconds,omitempty"`
+	BackoffSince   string  `json:"backoffSince,omitempty"`
+	// KillReason/KilledRun: the supervisor stopped the run that started at KilledRun, for KillReason.
+	KillReason string `json:"killReason,omitempty"`
+	KilledRun  string `json:"killedRun,omitempty"`
+}
+
+// StatusPath is where a group's status file lives under dir.
+func StatusPath(dir, group string) string { return filepath.Join(dir, group+".json") }
+
+// LoadStatus reads a group's status file; a missing or unreadable file gives an empty status.
+func LoadStatus(dir, group string) (*GroupStatus, error) {
+	st := &GroupStatus{Group: group, Containers: map[string]*ContainerStatus{}}
+	b, err := os.ReadFile(StatusPath(dir, group))
+	if errors.Is(err, os.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal(b, st); err != nil {
+		return &GroupStatus{Group: group, Containers: map[string]*ContainerStatus{}}, fmt.Errorf("%s: %w (starting afresh)", StatusPath(dir, group), err)
+	}
+	if st.Containers == nil {
+		st.Containers = map[string]*ContainerStatus{}
+	}
+	st.Group = group
+	return st, nil
+}
+
+// Write saves the status atomically (write to a temporary file, then rename).
+func (st *GroupStatus) Write(dir string, now time.Time) error {
+	st.UpdatedAt = now.UTC().Format(time.RFC3339Nano)
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+st.Group+".*.tmp")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), StatusPath(dir, st.Group))
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// Observe brings the status up to date with what Docker shows (and the current plan): counts a
+// new start of a container as a restart, records exits, the sandbox generation and the phase.
+func (st *GroupStatus) Observe(g Group, p Plan) {
+	st.Phase = p.Phase
+	st.RestartPolicy = g.RestartPolicy
+	st.Message = p.Idle
+	if g.Pause != nil {
+		pause := g.Pause
+		started := fmtTime(pause.StartedAt)
+		switch {
+		case st.Sandbox.ID != pause.ID:
+			// A new deployment of the group: everything starts from zero.
+			st.Sandbox = SandboxStatus{ID: pause.ID}
+			st.Containers = map[string]*ContainerStatus{}
+			st.SandboxGeneration = 0
+			if started != "" {
+				st.SandboxGeneration = 1
+			}
+		case started != "" && st.Sandbox.StartedAt == "":
+			st.SandboxGeneration = 1
+		case started != "" && started != st.Sandbox.StartedAt:
+			st.SandboxGeneration++
+			st.Sandbox.RestartCount++
+		}
+		st.Sandbox.StartedAt = started
+		st.Sandbox.State = stateOf(*pause, false)
+	}
+	seen := map[string]bool{}
+	for _, c := range append(append([]Container{}, g.Inits...), g.Members...) {
+		seen[c.Name] = true
+		rec := st.Containers[c.Name]
+		if rec == nil || rec.ID != c.ID {
+			rec = &ContainerStatus{ID: c.ID}
+			st.Containers[c.Name] = rec
+		}
+		rec.Role = c.Role
+		started, finished := fmtTime(c.StartedAt), fmtTime(c.FinishedAt)
+		if started != "" && rec.StartedAt != "" && started != rec.StartedAt {
+			rec.RestartCount++
+		}
+		if c.Exited() && finished != "" && finished != rec.FinishedAt && !c.FinishedAt.Before(c.StartedAt) {
+			code := c.ExitCode
+			rec.LastExitCode = &code
+			if rec.KilledRun != "" && rec.KilledRun == started {
+				rec.LastReason = rec.KillReason
+			} else {
+				rec.LastReason = c.TerminationReason()
+			}
+		}
+		rec.StartedAt, rec.FinishedAt = started, finished
+		_, waiting := p.Waiting[c.Name]
+		rec.State = stateOf(c, waiting || willStart(p, c))
+	}
+	for name := range st.Containers {
+		if !seen[name] {
+			delete(st.Containers, name)
+		}
+	}
+}
+
+func willStart(p Plan, c Container) bool {
+	for _, a := range p.Actions {
+		if a.Container.ID == c.ID && (a.Kind == ActRunInit || a.Kind == ActStartMember || a.Kind == ActStartPause) {
+			return true
+		}
+	}
+	return false
+}
+
+func stateOf(c Container, pending bool) string {
+	switch {
+	case c.Running:
+		return "running"
+	case pending || !c.EverStarted():
+		return "waiting"
+	default:
+		return "terminated"
+	}
+}
+
+// NoteKill records that the supervisor stops c's current run, and why.
+func (st *GroupStatus) NoteKill(c Container, reason string) {
+	if rec := st.Containers[c.Name]; rec != nil && rec.ID == c.ID {
+		rec.KillReason, rec.KilledRun = reason, fmtTime(c.StartedAt)
+	}
+}
+
+// NoteStart records why the supervisor starts c again (SandboxChanged, or its own exit's reason).
+func (st *GroupStatus) NoteStart(c Container, reason string) {
+	if rec := st.Containers[c.Name]; rec != nil && rec.ID == c.ID && reason != "" && c.EverStarted() {
+		rec.LastReason = reason
+	}
+}
+
+// SaveBackoff copies the back-off entries of the group's containers into the status.
+func (st *GroupStatus) SaveBackoff(g Group, b *Backoff) {
+	for _, c := range append(append([]Container{}, g.Inits...), g.Members...) {
+		rec := st.Containers[c.Name]
+		if rec == nil {
+			continue
+		}
+		if e, ok := b.Get(BackoffKey(g.Name, c)); ok {
+			rec.BackoffSeconds, rec.BackoffSince = e.Delay.Seconds(), fmtTime(e.LastUpdate)
+		} else {
+			rec.BackoffSeconds, rec.BackoffSince = 0, ""
+		}
+	}
+}
+
+// RestoreBackoff loads back-off entries recorded by an earlier supervisor process.
+func (st *GroupStatus) RestoreBackoff(group string, b *Backoff) {
+	for name, rec := range st.Containers {
+		if rec.BackoffSeconds <= 0 || rec.BackoffSince == "" {
+			continue
+		}
+		since, err := time.Parse(time.RFC3339Nano, rec.BackoffSince)
+		if err != nil {
+			continue
+		}
+		b.Set(BackoffKey(group, Container{Name: name, ID: rec.ID}), BackoffEntry{
+			Delay: time.Duration(rec.BackoffSeconds * float64(time.Second)), LastUpdate: since,
+		})
+	}
+}

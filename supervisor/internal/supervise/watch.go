@@ -1,0 +1,155 @@
+package supervise
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/filters"
+)
+
+// Watcher drives the Reconciler: Docker events of supervised containers (start, die, destroy)
+// and a periodic resync wake one worker per group; workers of different groups run in parallel,
+// one group's steps never do.
+type Watcher struct {
+	Reconciler *Reconciler
+	Engine     *EngineDocker
+	Resync     time.Duration
+	Log        *slog.Logger
+	// Ready is called once, after the first full resync was dispatched.
+	Ready func()
+
+	mu      sync.Mutex
+	workers map[string]chan struct{}
+	once    sync.Once
+}
+
+// Run watches until ctx ends; a lost connection to the daemon (dockerd restarting) is retried.
+func (w *Watcher) Run(ctx context.Context) {
+	w.workers = map[string]chan struct{}{}
+	delay := 250 * time.Millisecond
+	for ctx.Err() == nil {
+		connected, err := w.watch(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if connected {
+			delay = 250 * time.Millisecond
+		}
+		w.Log.Warn("docker events lost; reconnecting", "err", err, "in", delay)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		if delay *= 2; delay > 5*time.Second {
+			delay = 5 * time.Second
+		}
+	}
+}
+
+// watch subscribes to events first, then lists every group, so no change falls in between.
+func (w *Watcher) watch(ctx context.Context) (connected bool, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if _, err := w.Engine.Client.Ping(ctx); err != nil {
+		return false, err
+	}
+	f := filters.NewArgs(
+		filters.Arg("type", string(events.ContainerEventType)),
+		filters.Arg("label", SupervisedSelector),
+		filters.Arg("event", string(events.ActionStart)),
+		filters.Arg("event", string(events.ActionDie)),
+		filters.Arg("event", string(events.ActionDestroy)),
+	)
+	msgs, errs := w.Engine.Client.Events(ctx, events.ListOptions{Filters: f})
+	if err := w.resync(ctx); err != nil {
+		return false, err
+	}
+	w.Log.Info("watching docker events", "resync", w.Resync)
+	w.once.Do(func() {
+		if w.Ready != nil {
+			w.Ready()
+		}
+	})
+	tick := time.NewTicker(w.Resync)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return true, ctx.Err()
+		case err := <-errs:
+			return true, err
+		case m := <-msgs:
+			if g := m.Actor.Attributes[LabelGroup]; g != "" {
+				w.kick(ctx, g)
+			}
+		case <-tick.C:
+			if err := w.resync(ctx); err != nil {
+				return true, err
+			}
+		}
+	}
+}
+
+func (w *Watcher) resync(ctx context.Context) error {
+	groups, err := w.Reconciler.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		w.kick(ctx, g)
+	}
+	return nil
+}
+
+// kick wakes the group's worker, starting one if needed; wake-ups coalesce.
+func (w *Watcher) kick(ctx context.Context, group string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ch, ok := w.workers[group]
+	if !ok {
+		ch = make(chan struct{}, 1)
+		w.workers[group] = ch
+		go w.work(ctx, group, ch)
+	}
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+func (w *Watcher) work(ctx context.Context, group string, wake chan struct{}) {
+	var timer <-chan time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-timer:
+		}
+		requeue, exists, err := w.Reconciler.Sync(ctx, group)
+		if err != nil && ctx.Err() == nil {
+			w.Log.Error("sync failed", "group", group, "err", err, "retry", requeue)
+		}
+		if !exists {
+			w.mu.Lock()
+			// A wake-up that raced with the group's end restarts the worker.
+			select {
+			case <-wake:
+				w.mu.Unlock()
+				continue
+			default:
+			}
+			delete(w.workers, group)
+			w.mu.Unlock()
+			return
+		}
+		timer = nil
+		if requeue > 0 {
+			timer = time.After(requeue)
+		}
+	}
+}
