@@ -12,6 +12,12 @@ NODE_HOME=$PODGROUP_CACHE/node/$NODE_VERSION/node_modules/node
 
 export PODGROUP_ROOT PODGROUP_CACHE PODGROUP_RUN
 export PATH="$NODE_HOME/bin:$PODGROUP_CACHE/bin:$PATH"
+# The Pulumi CLI, its Node.js language host and SDK scripts, built by scripts/toolchain.sh into a
+# directory keyed by the CLI version that scripts/toolchain/pulumi-cli/go.mod pins.
+PULUMI_CLI_VERSION=$(awk '($1 == "github.com/pulumi/pulumi/pkg/v3") { print $2 }
+  ($1 == "require" && $2 == "github.com/pulumi/pulumi/pkg/v3") { print $3 }' \
+  "$PODGROUP_ROOT/scripts/toolchain/pulumi-cli/go.mod" 2>/dev/null | head -n1)
+export PATH="$PODGROUP_CACHE/pulumi/v${PULUMI_CLI_VERSION#v}:$PATH"
 
 # Pulumi, offline: plugins registered in a machine-level home, local file backend per checkout.
 export PULUMI_HOME=${PULUMI_HOME:-$PODGROUP_CACHE/pulumi-home}
