@@ -261,7 +261,12 @@ func TestComputeTable(t *testing.T) {
 func TestComputeLeavesAmbiguousGroupsAlone(t *testing.T) {
 	cs := []Container{
 		ctr("pause", RolePause, 0, 0, false, 0),
-		func() Container { c := ctr("pause", RolePause, 0, 0, true, 0); c.ID = "other"; c.DockerName = "x"; return c }(),
+		func() Container {
+			c := ctr("pause", RolePause, 0, 0, true, 0)
+			c.ID = "other"
+			c.DockerName = "x"
+			return c
+		}(),
 	}
 	g := BuildGroup("g", cs)
 	if len(g.Problems) == 0 {

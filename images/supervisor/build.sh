@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the supervisor image (tag: images/images.json "supervisor") without a registry:
+# `go build` of supervisor/ as a static binary (CGO_ENABLED=0), then `docker build` of a FROM
+# scratch image holding only that binary. Skips the build when an image with that tag and
+# the same source hash exists (label podgroup.io/source-hash). Prints the image size.
+# Usage: bash images/supervisor/build.sh [--force]
+. "$(dirname "$0")/../../scripts/lib/common.sh"
+SELF=$(realpath "$0")
+cd "$PODGROUP_ROOT"
+
+HASH_LABEL=podgroup.io/source-hash
+CTX=$PODGROUP_RUN/images/supervisor
+FORCE=${1:-}
+
+command -v go >/dev/null || die "no go on PATH (Go 1.26 is needed to build the supervisor)"
+docker info >/dev/null 2>&1 || die "no Docker engine answers: run 'bash scripts/engine.sh start'"
+
+ref=$(image_ref supervisor)
+version=${ref##*:}
+hash=$({
+  (cd supervisor && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) ! -name '*_test.go' -print0 \
+    | LC_ALL=C sort -z | xargs -0 sha256sum)
+  sha256sum images/supervisor/Dockerfile "$SELF"
+  go version
+  echo "$version"
+} | sha256sum | cut -c1-16)
+
+have=$(docker image inspect "$ref" --format "{{index .Config.Labels \"$HASH_LABEL\"}}" 2>/dev/null || true)
+if [ "$FORCE" != --force ] && [ "$have" = "$hash" ]; then
+  log "$ref is up to date (source hash $hash)"
+else
+  rm -rf "$CTX"; mkdir -p "$CTX"
+  # Static, stripped, no VCS stamping (CI clones may lack .git metadata).
+  (cd supervisor && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath \
+    -ldflags "-s -w -X main.version=$version" -o "$CTX/podgroup-supervisor" ./cmd/podgroup-supervisor)
+  cp images/supervisor/Dockerfile "$CTX/"
+  if ! DOCKER_BUILDKIT=0 docker build --quiet --label "$HASH_LABEL=$hash" \
+      --label "org.opencontainers.image.source=podgroup" -t "$ref" "$CTX" >"$CTX.build.log" 2>&1; then
+    cat "$CTX.build.log" >&2
+    die "docker build of $ref failed (output above, context $CTX)"
+  fi
+  docker image prune -f --filter "label=$HASH_LABEL" >/dev/null
+  log "built $ref (source hash $hash)"
+fi
+log "$(docker image inspect "$ref" --format "$ref {{.Size}} bytes ({{.Id}})")"
