@@ -30,7 +30,14 @@ outputs_field() {
 up() {
   step "set-up" bash scripts/setup.sh
   pulumi_ready
+  local cfg=stacks/Pulumi.$STACK.yaml salted
+  salted=$(grep -c '^encryptionsalt:' "$cfg" || true)
   pulumi stack select --create "$STACK" --non-interactive
+  # Creating a stack with the passphrase secrets provider writes an encryptionsalt line into the
+  # committed stack file; with the fixed local passphrase that line can be committed once.
+  if [ "$salted" = 0 ] && grep -q '^encryptionsalt:' "$cfg"; then
+    log "NOTE: 'pulumi stack init' added an encryptionsalt line to $cfg (commit it once: it is tied to the fixed local passphrase, and every later stack init reuses it)"
+  fi
   local t0=$SECONDS
   pulumi up --yes --stack "$STACK" --non-interactive \
     || die "pulumi up failed (output above). Fix, then re-run; or tear down with 'bash scripts/demo.sh down'"
