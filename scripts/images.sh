@@ -46,7 +46,8 @@ build() {
   # No buildx plugin here: the CLI falls back to the classic builder, which needs no registry
   # for FROM scratch. Its deprecation notice is noise: keep only errors and the result line.
   if ! DOCKER_BUILDKIT=0 docker build --quiet --label "$HASH_LABEL=$hash" \
-      --label "org.opencontainers.image.source=podgroup" -t "$ref" "$ctx" >"$ctx.build.log" 2>&1; then
+      --label "org.opencontainers.image.title=${ref%%:*}" --label "org.opencontainers.image.version=${ref##*:}" \
+      -t "$ref" "$ctx" >"$ctx.build.log" 2>&1; then
     cat "$ctx.build.log" >&2
     die "docker build of $ref failed (output above, context $ctx)"
   fi
