@@ -47,6 +47,10 @@ export interface DockerGroupResources {
     initContainers: docker.Container[];
     members: docker.Container[];
     volumes: Record<string, docker.Volume>;
+    /** Per init container: resolves to 0 once it exited 0, rejects if it failed. */
+    initGates: pulumi.Output<number>[];
+    /** The members' `container:<pause id>` mode; resolves only after every init gate. */
+    memberJoinMode: pulumi.Output<string>;
 }
 
 /** Properties of a member or init container that, when changed, replace it (they follow the pause's id). */
@@ -85,6 +89,18 @@ export function checkInitExit(groupName: string, container: string, index: numbe
     }
     const lines = (logs ?? "").replace(/\r/g, "").split("\n").filter((l, i, all) => !(l === "" && i === all.length - 1));
     throw new InitContainerFailedError(groupName, container, index, exitCode, lines.slice(-INIT_LOG_TAIL_LINES));
+}
+
+/**
+ * An init container's gate: resolves to 0 once it has exited 0, rejects with
+ * {@link InitContainerFailedError} otherwise. Later init containers and members join the pause
+ * through an input derived from every earlier gate, so a failing init container fails their
+ * registration, hence the update, and they are never created.
+ */
+export function initGate(groupName: string, container: string, index: number,
+    init: Pick<docker.Container, "exitCode" | "containerLogs">): pulumi.Output<number> {
+    return pulumi.all([init.exitCode, init.containerLogs])
+        .apply(([code, logs]) => checkInitExit(groupName, container, index, code, logs));
 }
 
 function toLabelList(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
@@ -223,8 +239,7 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
             replaceOnChanges: NAMESPACE_MODE_PROPERTIES,
         });
         initContainers.push(init);
-        gates.push(pulumi.all([init.exitCode, init.containerLogs])
-            .apply(([code, logs]) => checkInitExit(group, c.name, index, code, logs)));
+        gates.push(initGate(group, c.name, index, init));
     });
 
     // Members: join the pause's namespaces once every init container has exited 0.
@@ -289,6 +304,6 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
             containerNames,
             ports,
         },
-        resources: { pause, initContainers, members, volumes },
+        resources: { pause, initContainers, members, volumes, initGates: gates, memberJoinMode: memberMode },
     };
 }

@@ -1,0 +1,267 @@
+// The Docker renderer's resource graph, through Pulumi mocks (no engine needed).
+import { byName, mockId, withoutStacks, optionsByName, recordOptions, registered, setIdSalt, settled, valueOf } from "./mocks";
+import * as pulumi from "@pulumi/pulumi";
+import { PodGroup, PodGroupArgs } from "../../components/pod-group";
+import { checkInitExit, DockerGroupResources, initGate, InitContainerFailedError } from "../../components/render-docker";
+import type { PodGroupSpec } from "../../components/spec";
+import { fullSpec, minimalSpec, TOOLBOX } from "./fixtures";
+
+const CONTAINER = "docker:index/container:Container";
+const VOLUME = "docker:index/volume:Volume";
+
+async function render(name: string, spec: PodGroupSpec, extra: Partial<PodGroupArgs> = {}) {
+    const group = withoutStacks(() => new PodGroup(name, { backend: "docker", spec, ...extra }, { transformations: [recordOptions] }));
+    const res = group.resources as DockerGroupResources;
+    await settled([group, res.pause, ...res.initContainers, ...res.members, ...Object.values(res.volumes)]);
+    return { group, res };
+}
+
+type Label = { label: string; value: string };
+function labelsOf(name: string): Record<string, string> {
+    return Object.fromEntries((byName(name).inputs.labels as Label[]).map((l) => [l.label, l.value]));
+}
+
+describe("Docker renderer", () => {
+    it("registers a pause container, the init containers, the members and the volumes, named after the group", async () => {
+        await render("full", fullSpec(), { groupName: "shop" });
+        const children = registered.filter((r) => r.name.startsWith("full-")).map((r) => [r.type, r.name, r.inputs.name]);
+        expect(children).toEqual(expect.arrayContaining([
+            [VOLUME, "full-volume-data", "shop-data"],
+            [VOLUME, "full-volume-cache", "shop-cache"],
+            [CONTAINER, "full-pause", "shop-pause"],
+            [CONTAINER, "full-init-seed", "shop-seed"],
+            [CONTAINER, "full-init-check", "shop-check"],
+            [CONTAINER, "full-member-web", "shop-web"],
+            [CONTAINER, "full-member-sidecar", "shop-sidecar"],
+        ]));
+        expect(children).toHaveLength(7);
+        expect(byName("full-pause").inputs.image).toBe("podgroup/pause:1.0.0");
+    });
+
+    it("makes the pause own the IPC namespace (shareable), the hostname and a bridge network", async () => {
+        await render("own", fullSpec());
+        const pause = byName("own-pause").inputs;
+        expect(pause.ipcMode).toBe("shareable");
+        expect(pause.hostname).toBe("webhost");
+        expect(pause.networkMode).toBe("bridge");
+        expect(pause.pidMode).toBeUndefined();
+        for (const member of ["own-member-web", "own-member-sidecar"]) {
+            expect(byName(member).inputs.hostname).toBeUndefined();
+        }
+    });
+
+    it("points every member's and init container's network, IPC and PID mode at the pause's full id", async () => {
+        await render("modes", fullSpec());
+        const mode = `container:${mockId(CONTAINER, "modes-pause")}`;
+        expect(mode).toMatch(/^container:[0-9a-f]{64}$/);
+        for (const name of ["modes-init-seed", "modes-init-check", "modes-member-web", "modes-member-sidecar"]) {
+            const inputs = byName(name).inputs;
+            expect([name, inputs.networkMode, inputs.ipcMode, inputs.pidMode]).toEqual([name, mode, mode, mode]);
+        }
+    });
+
+    it("leaves the PID namespace private when shareProcessNamespace is false", async () => {
+        await render("nopid", { ...minimalSpec(), shareProcessNamespace: false });
+        const member = byName("nopid-member-app").inputs;
+        expect(member.pidMode).toBeUndefined();
+        expect(member.networkMode).toBe(`container:${mockId(CONTAINER, "nopid-pause")}`);
+        expect(labelsOf("nopid-member-app")["podgroup.io/share-pid"]).toBe("false");
+    });
+
+    it("publishes ports only on the pause: hostPort on every address, the others on an ephemeral loopback port", async () => {
+        const { group } = await render("ports", fullSpec());
+        expect(byName("ports-pause").inputs.ports).toEqual([
+            { internal: 8080, external: 18080, ip: "0.0.0.0", protocol: "tcp" },
+            { internal: 9090, ip: "127.0.0.1", protocol: "udp" },
+        ]);
+        for (const name of ["ports-member-web", "ports-member-sidecar", "ports-init-seed"]) {
+            expect(byName(name).inputs.ports).toBeUndefined();
+        }
+        const ports = await valueOf(group.ports);
+        expect(ports).toEqual([
+            { container: "web", name: "http", containerPort: 8080, protocol: "tcp", hostIp: "0.0.0.0", hostPort: 18080 },
+            { container: "sidecar", containerPort: 9090, protocol: "udp", hostIp: "127.0.0.1", hostPort: expect.any(Number) },
+        ]);
+    });
+
+    it("makes members depend on the pause, every init container and the volumes", async () => {
+        const { res } = await render("deps", fullSpec());
+        for (const name of ["deps-member-web", "deps-member-sidecar"]) {
+            const dependsOn = optionsByName.get(name)?.dependsOn as pulumi.Resource[];
+            expect(dependsOn).toEqual(expect.arrayContaining([res.pause, ...res.initContainers, res.volumes.data, res.volumes.cache]));
+        }
+    });
+
+    it("runs init containers in order: each depends on the ones before it", async () => {
+        const { res } = await render("order", fullSpec());
+        const first = optionsByName.get("order-init-seed")?.dependsOn as pulumi.Resource[];
+        const second = optionsByName.get("order-init-check")?.dependsOn as pulumi.Resource[];
+        expect(first).toContain(res.pause);
+        expect(first).not.toContain(res.initContainers[1]);
+        expect(second).toEqual(expect.arrayContaining([res.pause, res.initContainers[0]]));
+        expect(labelsOf("order-init-seed")["podgroup.io/init-index"]).toBe("0");
+        expect(labelsOf("order-init-check")["podgroup.io/init-index"]).toBe("1");
+    });
+
+    it("runs init containers to completion: attached, logs kept, not required to keep running, never restarted", async () => {
+        await render("inits", fullSpec());
+        const init = byName("inits-init-seed").inputs;
+        expect([init.attach, init.logs, init.mustRun, init.rm, init.restart]).toEqual([true, true, false, false, "no"]);
+        expect(init.entrypoints).toEqual(["sh", "-c", "echo hi > /data/index.html"]);
+        expect(byName("inits-init-check").inputs.command).toEqual(["test", "-f", "/data/index.html"]);
+    });
+
+    it("fails an init container's gate with the exit code and the log tail", async () => {
+        // (The gate Output itself is not awaited here: a rejected Output leaves unhandled internal
+        // promises, which is how it fails `pulumi up`, and would crash jest.)
+        const logs = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join("\n") + "\n";
+        let error: unknown;
+        try {
+            checkInitExit("failing", "seed", 0, 3, logs);
+        } catch (e) {
+            error = e;
+        }
+        expect(error).toBeInstanceOf(InitContainerFailedError);
+        expect(error).toBeInstanceOf(pulumi.RunError);
+        const message = (error as Error).message;
+        expect(message.split("\n")[0]).toBe("PodGroup \"failing\": init container \"seed\" (spec.initContainers[0]) exited with exit code 3; " +
+            "the later init containers and the members were not started. Fix the init container, then run `pulumi up` again " +
+            "(or `pulumi up --replace` its container to re-run it unchanged). Last 20 log lines:");
+        expect(message.split("\n").slice(1)).toEqual(Array.from({ length: 20 }, (_, i) => `  | line ${i + 11}`));
+        expect(await valueOf(initGate("ok", "seed", 0, { exitCode: pulumi.output(0), containerLogs: pulumi.output("") }))).toBe(0);
+    });
+
+    it("lets members and later init containers join only through every earlier init container's gate", async () => {
+        const { res } = await render("gated", fullSpec());
+        type Internal = { resources(): Promise<Set<pulumi.Resource>> };
+        const joinDeps = await (res.memberJoinMode as unknown as Internal).resources();
+        expect([...joinDeps]).toEqual(expect.arrayContaining([res.pause, ...res.initContainers]));
+        const firstGateDeps = await (res.initGates[0] as unknown as Internal).resources();
+        expect([...firstGateDeps]).toEqual([res.initContainers[0]]);
+        expect(await valueOf(res.memberJoinMode)).toBe(`container:${mockId(CONTAINER, "gated-pause")}`);
+    });
+
+    it("checkInitExit passes exit code 0 and reports a missing exit code", () => {
+        expect(checkInitExit("g", "init", 0, 0, "ok\n")).toBe(0);
+        expect(() => checkInitExit("g", "init", 1, undefined, "")).toThrow(
+            "PodGroup \"g\": init container \"init\" (spec.initContainers[1]) exited without reporting an exit code;");
+        expect(() => checkInitExit("g", "init", 1, 2, "")).toThrow(/Last 20 log lines:\n {2}\(no output\)$/);
+    });
+
+    it("turns emptyDir volumes into Docker volumes owned by the group, Memory ones into a shared tmpfs", async () => {
+        await render("vols", fullSpec(), { groupName: "shop2" });
+        expect(byName("vols-volume-data").inputs.driverOpts).toBeUndefined();
+        expect(byName("vols-volume-cache").inputs).toMatchObject({
+            name: "shop2-cache", driver: "local", driverOpts: { type: "tmpfs", device: "tmpfs", o: "size=16777216" },
+        });
+        expect(labelsOf("vols-volume-data")["podgroup.io/group"]).toBe("shop2");
+        expect(byName("vols-member-web").inputs.volumes).toEqual([{ volumeName: "shop2-data", containerPath: "/data", readOnly: false }]);
+        expect(byName("vols-init-check").inputs.volumes).toEqual([{ volumeName: "shop2-data", containerPath: "/data", readOnly: true }]);
+    });
+
+    it("labels every container with the group, its role, its name, the restart policy, PID sharing and supervision", async () => {
+        await render("lab", fullSpec());
+        const common = { team: "edge", "podgroup.io/group": "lab", "podgroup.io/restart-policy": "OnFailure", "podgroup.io/share-pid": "true", "podgroup.io/supervised": "false" };
+        expect(labelsOf("lab-pause")).toEqual({ ...common, "podgroup.io/role": "pause", "podgroup.io/container": "pause" });
+        expect(labelsOf("lab-init-seed")).toEqual({ ...common, "podgroup.io/role": "init", "podgroup.io/container": "seed", "podgroup.io/init-index": "0" });
+        expect(labelsOf("lab-member-sidecar")).toEqual({ ...common, "podgroup.io/role": "member", "podgroup.io/container": "sidecar", "podgroup.io/member-index": "1" });
+    });
+
+    it.each([
+        ["Always", "always", true],
+        ["OnFailure", "on-failure", false],
+        ["Never", "no", false],
+    ] as const)("maps restartPolicy %s to Docker restart %s (mustRun %s)", async (policy, restart, mustRun) => {
+        const name = `rp-${policy.toLowerCase()}`;
+        await render(name, { ...minimalSpec(), restartPolicy: policy });
+        expect(byName(`${name}-member-app`).inputs).toMatchObject({ restart, mustRun });
+        expect(byName(`${name}-pause`).inputs).toMatchObject({ restart: "always", mustRun: true });
+    });
+
+    it("hands restarts to the supervisor when supervise is set", async () => {
+        await render("sup", fullSpec(), { supervise: true });
+        for (const name of ["sup-pause", "sup-member-web", "sup-member-sidecar"]) {
+            expect(byName(name).inputs.restart).toBe("no");
+            expect(labelsOf(name)["podgroup.io/supervised"]).toBe("true");
+        }
+        expect(byName("sup-member-web").inputs.mustRun).toBe(false);
+    });
+
+    it("maps limits, command, args, workingDir, user and the grace period", async () => {
+        await render("proc", fullSpec());
+        expect(byName("proc-member-web").inputs).toMatchObject({
+            memory: 64, cpus: "0.5", entrypoints: ["httpd", "-f", "-p", "8080", "-h", "/data"],
+            workingDir: "/data", user: "1000:1000", stopTimeout: 5, destroyGraceSeconds: 5,
+        });
+        expect(byName("proc-member-web").inputs.command).toBeUndefined();
+        expect(byName("proc-member-sidecar").inputs.memory).toBeUndefined();
+    });
+
+    it("keeps env secrets secret", async () => {
+        const { res } = await render("env", fullSpec());
+        // Sent to the engine wrapped in Pulumi's secret signature, so state keeps it encrypted.
+        expect(byName("env-member-web").inputs.envs).toEqual({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: ["MODE=demo", "TOKEN=s3cret"] });
+        expect(byName("env-member-sidecar").inputs.envs).toBeUndefined();
+        expect(await pulumi.isSecret(res.members[0].envs)).toBe(true);
+        expect(await pulumi.isSecret(res.members[1].envs)).toBe(false);
+    });
+
+    it("turns the readiness probe (else the liveness probe) into a Docker healthcheck", async () => {
+        await render("hc", fullSpec(), { waitForReadiness: true });
+        expect(byName("hc-member-web").inputs).toMatchObject({
+            healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "-T", "1", "http://127.0.0.1:8080/"], interval: "2s", timeout: "1s", startPeriod: "0s", retries: 3 },
+            wait: true, waitTimeout: 60,
+        });
+        expect(byName("hc-member-sidecar").inputs.healthcheck).toEqual({ tests: ["CMD", "true"], interval: "10s", timeout: "1s", startPeriod: "0s", retries: 3 });
+    });
+
+    it("forces member replacement when the pause gets a new id", async () => {
+        setIdSalt("first");
+        await render("rep", minimalSpec());
+        const before = byName("rep-member-app").inputs.networkMode;
+        setIdSalt("second");
+        await render("rep", minimalSpec());
+        setIdSalt("");
+        const after = byName("rep-member-app").inputs;
+        expect(before).not.toEqual(after.networkMode);
+        expect(after.networkMode).toBe(`container:${byName("rep-pause").id}`);
+        expect(after.ipcMode).toBe(after.networkMode);
+        const options = optionsByName.get("rep-member-app");
+        expect(options?.replaceOnChanges).toEqual(["networkMode", "ipcMode", "pidMode"]);
+        expect(options?.deleteBeforeReplace).toBe(true);
+        expect(optionsByName.get("rep-pause")?.deleteBeforeReplace).toBe(true);
+    });
+
+    it("gives two groups disjoint container and volume names", async () => {
+        const spec: PodGroupSpec = { ...minimalSpec(), volumes: [{ name: "data", emptyDir: {} }] };
+        const a = await render("ga", spec);
+        const b = await render("gb", spec);
+        const namesA = Object.values(await valueOf(a.group.containerNames));
+        const namesB = Object.values(await valueOf(b.group.containerNames));
+        expect(namesA).toEqual(["ga-pause", "ga-app"]);
+        expect(namesA.filter((n) => namesB.includes(n))).toEqual([]);
+        expect(byName("ga-volume-data").inputs.name).not.toBe(byName("gb-volume-data").inputs.name);
+    });
+
+    it("honours pauseImage and imageOverrides", async () => {
+        await render("img", minimalSpec(), { pauseImage: "mirror/pause:2", imageOverrides: { [TOOLBOX]: "mirror/toolbox:1.0.0" } });
+        expect(byName("img-pause").inputs.image).toBe("mirror/pause:2");
+        expect(byName("img-member-app").inputs.image).toBe("mirror/toolbox:1.0.0");
+    });
+
+    it("exposes the backend, the pause id, member ids and container names as outputs, and parents every child", async () => {
+        const { group, res } = await render("outs", fullSpec());
+        expect(await valueOf(group.backend)).toBe("docker");
+        expect(await valueOf(group.pauseId)).toBe(mockId(CONTAINER, "outs-pause"));
+        expect(await valueOf(group.podName)).toBeUndefined();
+        expect(await valueOf(group.memberIds)).toEqual({ web: mockId(CONTAINER, "outs-member-web"), sidecar: mockId(CONTAINER, "outs-member-sidecar") });
+        expect(await valueOf(group.initIds)).toEqual({ seed: mockId(CONTAINER, "outs-init-seed"), check: mockId(CONTAINER, "outs-init-check") });
+        expect(await valueOf(group.members)).toEqual(["web", "sidecar"]);
+        expect(await valueOf(group.containerNames)).toEqual({ pause: "outs-pause", seed: "outs-seed", check: "outs-check", web: "outs-web", sidecar: "outs-sidecar" });
+        for (const name of ["outs-pause", "outs-init-seed", "outs-member-web", "outs-volume-data"]) {
+            expect(optionsByName.get(name)?.parent).toBe(group);
+        }
+        expect(await valueOf(group.urn)).toContain("podgroup:index:PodGroup::outs");
+        expect(await valueOf(res.pause.urn)).toContain("podgroup:index:PodGroup$docker:index/container:Container::outs-pause");
+    });
+});

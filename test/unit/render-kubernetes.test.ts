@@ -1,0 +1,137 @@
+// The Kubernetes renderer: one core/v1 Pod (and a Secret for secret env values), through mocks.
+import { byName, optionsByName, recordOptions, registered, settled, valueOf, withoutStacks } from "./mocks";
+import * as pulumi from "@pulumi/pulumi";
+import { PodGroup, PodGroupArgs } from "../../components/pod-group";
+import { KubernetesGroupResources } from "../../components/render-kubernetes";
+import type { PodGroupSpec } from "../../components/spec";
+import { fullSpec, minimalSpec } from "./fixtures";
+
+const POD = "kubernetes:core/v1:Pod";
+const SECRET = "kubernetes:core/v1:Secret";
+
+async function render(name: string, spec: PodGroupSpec, extra: Partial<PodGroupArgs> = {}) {
+    const group = withoutStacks(() => new PodGroup(name, { backend: "kubernetes", spec, ...extra }, { transformations: [recordOptions] }));
+    const res = group.resources as KubernetesGroupResources;
+    await settled([group, res.pod, ...(res.envSecret !== undefined ? [res.envSecret] : [])]);
+    return { group, res };
+}
+
+type Obj = Record<string, unknown>;
+function podSpec(name: string): Obj {
+    return byName(`${name}-pod`).inputs.spec as Obj;
+}
+function container(name: string, c: string, init = false): Obj {
+    const list = podSpec(name)[init ? "initContainers" : "containers"] as Obj[];
+    return list.find((x) => x.name === c) as Obj;
+}
+
+describe("Kubernetes renderer", () => {
+    it("registers one Pod named after the group, plus a Secret only when there are secret env values", async () => {
+        await render("kfull", fullSpec(), { groupName: "shop", namespace: "apps" });
+        await render("kmin", minimalSpec());
+        expect(registered.filter((r) => r.name.startsWith("kfull-")).map((r) => [r.type, r.name]))
+            .toEqual([[SECRET, "kfull-env"], [POD, "kfull-pod"]]);
+        expect(registered.filter((r) => r.name.startsWith("kmin-")).map((r) => r.type)).toEqual([POD]);
+        expect(byName("kfull-pod").inputs.metadata).toEqual({
+            name: "shop", namespace: "apps", labels: { team: "edge", "podgroup.io/group": "shop" }, annotations: {},
+        });
+        expect(byName("kmin-pod").inputs.metadata).toMatchObject({ name: "kmin", namespace: "default" });
+    });
+
+    it("renders the group-level fields: shareProcessNamespace, hostname, restartPolicy, grace period, volumes", async () => {
+        await render("kgroup", fullSpec());
+        expect(podSpec("kgroup")).toMatchObject({
+            shareProcessNamespace: true,
+            hostname: "webhost",
+            restartPolicy: "OnFailure",
+            terminationGracePeriodSeconds: 5,
+            volumes: [{ name: "data", emptyDir: {} }, { name: "cache", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }],
+        });
+        await render("kdefaults", minimalSpec());
+        expect(podSpec("kdefaults")).toMatchObject({ shareProcessNamespace: true, hostname: "kdefaults", restartPolicy: "Always", terminationGracePeriodSeconds: 30 });
+        expect(podSpec("kdefaults").volumes).toBeUndefined();
+        expect(podSpec("kdefaults").initContainers).toBeUndefined();
+    });
+
+    it("keeps init containers in order, and the app containers in order", async () => {
+        await render("korder", fullSpec());
+        expect((podSpec("korder").initContainers as Obj[]).map((c) => c.name)).toEqual(["seed", "check"]);
+        expect((podSpec("korder").containers as Obj[]).map((c) => c.name)).toEqual(["web", "sidecar"]);
+    });
+
+    it("renders a container's process, ports, mounts, limits, probes, user and pull policy", async () => {
+        await render("kc", fullSpec());
+        expect(container("kc", "web")).toEqual({
+            name: "web",
+            image: "podgroup/toolbox:1.0.0",
+            imagePullPolicy: "IfNotPresent",
+            command: ["httpd", "-f", "-p", "8080", "-h", "/data"],
+            env: [
+                { name: "MODE", value: "demo" },
+                { name: "TOKEN", valueFrom: { secretKeyRef: { name: "kc-env", key: "web.TOKEN" } } },
+            ],
+            ports: [{ containerPort: 8080, protocol: "TCP", name: "http" }],
+            volumeMounts: [{ name: "data", mountPath: "/data", readOnly: false }],
+            resources: { limits: { cpu: "500m", memory: "64Mi" } },
+            readinessProbe: { httpGet: { path: "/", port: 8080, scheme: "HTTP" }, periodSeconds: 2 },
+            workingDir: "/data",
+            securityContext: { runAsUser: 1000, runAsGroup: 1000 },
+        });
+        expect(container("kc", "sidecar")).toMatchObject({
+            ports: [{ containerPort: 9090, protocol: "UDP" }],
+            livenessProbe: { exec: { command: ["true"] } },
+        });
+        expect(container("kc", "check", true)).toMatchObject({ args: ["test", "-f", "/data/index.html"], volumeMounts: [{ name: "data", mountPath: "/data", readOnly: true }] });
+    });
+
+    it("never renders a hostPort (a Docker-backend field)", async () => {
+        await render("khp", fullSpec());
+        const ports = (podSpec("khp").containers as Obj[]).flatMap((c) => (c.ports ?? []) as Obj[]);
+        expect(ports.some((p) => "hostPort" in p)).toBe(false);
+    });
+
+    it("keeps the explicit pull policy and defaults to IfNotPresent", async () => {
+        const spec: PodGroupSpec = { containers: [{ name: "a", image: "busybox:latest", imagePullPolicy: "Never" }, { name: "b", image: "podgroup/toolbox:1.0.0" }] };
+        await render("kpull", spec);
+        expect(container("kpull", "a").imagePullPolicy).toBe("Never");
+        expect(container("kpull", "b").imagePullPolicy).toBe("IfNotPresent");
+    });
+
+    it("puts secret env values in a Secret, as a secret, and only references them from the Pod", async () => {
+        const { res } = await render("ksec", fullSpec(), { namespace: "apps" });
+        const secret = byName("ksec-env").inputs;
+        expect(secret.metadata).toEqual({ name: "ksec-env", namespace: "apps", labels: { team: "edge", "podgroup.io/group": "ksec" } });
+        expect(secret.stringData).toEqual({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: { "web.TOKEN": "s3cret" } });
+        expect(JSON.stringify(byName("ksec-pod").inputs)).not.toContain("s3cret");
+        expect(optionsByName.get("ksec-pod")?.dependsOn).toEqual([res.envSecret]);
+    });
+
+    it("replaces the Pod by deleting it first (fixed name), and parents it to the component", async () => {
+        const { group } = await render("krep", minimalSpec());
+        expect(optionsByName.get("krep-pod")?.deleteBeforeReplace).toBe(true);
+        expect(optionsByName.get("krep-pod")?.parent).toBe(group);
+    });
+
+    it("passes a provider through to the Pod and sets skipAwait on request", async () => {
+        const provider = withoutStacks(() => new pulumi.ProviderResource("kubernetes", "kprov", {}));
+        await render("kpass", minimalSpec(), { provider, skipAwait: true });
+        expect(optionsByName.get("kpass-pod")?.provider).toBe(provider);
+        expect((byName("kpass-pod").inputs.metadata as Obj).annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+    });
+
+    it("exposes the pod name, namespace, member names and ports as outputs", async () => {
+        const { group } = await render("kout", fullSpec(), { namespace: "apps" });
+        expect(await valueOf(group.backend)).toBe("kubernetes");
+        expect(await valueOf(group.podName)).toBe("kout");
+        expect(await valueOf(group.namespace)).toBe("apps");
+        expect(await valueOf(group.pauseId)).toBeUndefined();
+        expect(await valueOf(group.memberIds)).toEqual({ web: "apps/kout/web", sidecar: "apps/kout/sidecar" });
+        expect(await valueOf(group.initIds)).toEqual({ seed: "apps/kout/seed", check: "apps/kout/check" });
+        expect(await valueOf(group.members)).toEqual(["web", "sidecar"]);
+        expect(await valueOf(group.containerNames)).toEqual({ seed: "seed", check: "check", web: "web", sidecar: "sidecar" });
+        expect(await valueOf(group.ports)).toEqual([
+            { container: "web", name: "http", containerPort: 8080, protocol: "tcp" },
+            { container: "sidecar", containerPort: 9090, protocol: "udp" },
+        ]);
+    });
+});
