@@ -1,6 +1,6 @@
 // The DockerSupervisor component through Pulumi mocks (no engine needed).
 import { byName, optionsByName, recordOptions, registered, settled, valueOf } from "./mocks";
-import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
 import {
     DEFAULT_SUPERVISOR_IMAGE, DOCKER_SUPERVISOR_TYPE, DockerSupervisor, resolveDockerSupervisor,
 } from "../../components/supervisor";
@@ -85,7 +85,7 @@ describe("DockerSupervisor", () => {
     });
 
     it("uses the given provider for its container", async () => {
-        const provider = new pulumi.ProviderResource("docker", "other-host", {}, {});
+        const provider = new docker.Provider("other-host", {});
         await declare("prov", { provider });
         expect(optionsByName.get("prov-supervisor")?.provider).toBe(provider);
     });
