@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the project's images (images/pause, images/toolbox) with `docker build`, no registry.
+# Builds the project's images (images/pause, images/toolbox, and any images/*/build.sh) with
+# `docker build`, no registry.
 # Tags come from images/images.json. Each image carries the label podgroup.io/source-hash (a
 # hash of its sources and build inputs): when an image with that tag and hash exists, it is
 # not rebuilt. Prints the size of each image at the end.
@@ -90,8 +91,13 @@ build_toolbox() {
 
 build_pause
 build_toolbox
+# Images that carry their own build script (images/supervisor/build.sh: a Go build) build themselves.
+for script in images/*/build.sh; do
+  [ -f "$script" ] || continue
+  bash "$script" $FORCE || die "$script failed"
+done
 
-for name in pause toolbox; do
+for name in $(node -p "Object.keys(require('./images/images.json')).join(' ')"); do
   ref=$(image_ref "$name")
   log "$(docker image inspect "$ref" --format "$ref {{.Size}} bytes ({{.Id}})")"
 done

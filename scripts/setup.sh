@@ -85,6 +85,6 @@ run "Node $NODE_VERSION" "The npm registry must be reachable (npm ping); or remo
 run "npm dependencies (npm ci)" "Check 'node --version' is v$NODE_VERSION and that npm reaches its registry, then re-run." npm_deps
 run "Pulumi toolchain (CLI, language host, providers)" \
   "Read the build log named above (machine cache $PODGROUP_CACHE); a cold build takes tens of minutes." toolchain
-run "images (pause, toolbox)" "Is the engine up ('bash scripts/engine.sh status')? Re-run with 'bash scripts/images.sh --force' to see the build." \
+run "images (pause, toolbox, supervisor)" "Is the engine up ('bash scripts/engine.sh status')? Re-run with 'bash scripts/images.sh --force' to see the build." \
   bash scripts/images.sh
 log "set-up complete in $((SECONDS - t0))s"
