@@ -1,5 +1,6 @@
 // The Kubernetes renderer: one core/v1 Pod (and a Secret for secret env values), through mocks.
 import { byName, optionsByName, recordOptions, registered, settled, valueOf, withoutStacks } from "./mocks";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PodGroup, PodGroupArgs } from "../../components/pod-group";
 import { KubernetesGroupResources } from "../../components/render-kubernetes";
@@ -113,7 +114,7 @@ describe("Kubernetes renderer", () => {
     });
 
     it("passes a provider through to the Pod and sets skipAwait on request", async () => {
-        const provider = withoutStacks(() => new pulumi.ProviderResource("kubernetes", "kprov", {}));
+        const provider = withoutStacks(() => new k8s.Provider("kprov", {}));
         await render("kpass", minimalSpec(), { provider, skipAwait: true });
         expect(optionsByName.get("kpass-pod")?.provider).toBe(provider);
         expect((byName("kpass-pod").inputs.metadata as Obj).annotations).toEqual({ "pulumi.com/skipAwait": "true" });

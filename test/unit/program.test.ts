@@ -1,0 +1,54 @@
+// index.ts: stack config -> one PodGroup -> exported outputs.
+import { byName, registered, valueOf, withoutStacks } from "./mocks";
+import * as pulumi from "@pulumi/pulumi";
+
+type Program = Record<string, pulumi.Output<unknown>>;
+
+function loadProgram(config: Record<string, string>): Program {
+    pulumi.runtime.setAllConfig(config);
+    let program: Program = {};
+    jest.isolateModules(() => {
+        // A fresh copy of the program per config: it reads the config when loaded.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        program = withoutStacks(() => require("../../index") as Program);
+    });
+    return program;
+}
+
+describe("program (index.ts)", () => {
+    it("deploys the sample group on Docker by default and exports its outputs", async () => {
+        const program = loadProgram({});
+        expect(await valueOf(program.backend)).toBe("docker");
+        expect(await valueOf(program.groupName)).toBe("sample");
+        expect(Object.keys(await valueOf(program.memberIds) as object)).toEqual(["web", "sidecar"]);
+        expect(await valueOf(program.containerNames)).toEqual({ pause: "sample-pause", web: "sample-web", sidecar: "sample-sidecar" });
+        expect(typeof await valueOf(program.pauseId)).toBe("string");
+        expect(byName("sample-pause").type).toBe("docker:index/container:Container");
+    });
+
+    it("reads backend, name, group, namespace and kubeconfig from the podgroup config", async () => {
+        const group = { containers: [{ name: "solo", image: "podgroup/toolbox:1.0.0", args: ["sleep", "3600"] }], restartPolicy: "Never" };
+        const program = loadProgram({
+            "podgroup:backend": "kubernetes", "podgroup:name": "cfg", "podgroup:namespace": "team",
+            "podgroup:group": JSON.stringify(group), "podgroup:kubeconfig": "/tmp/kubeconfig", "podgroup:skipAwait": "true",
+        });
+        expect(await valueOf(program.podName)).toBe("cfg");
+        expect(await valueOf(program.namespace)).toBe("team");
+        expect(await valueOf(program.members)).toEqual(["solo"]);
+        expect(byName("cfg-pod").inputs).toMatchObject({
+            metadata: { name: "cfg", namespace: "team", annotations: { "pulumi.com/skipAwait": "true" } },
+            spec: { restartPolicy: "Never", containers: [{ name: "solo", args: ["sleep", "3600"] }] },
+        });
+        expect(byName("kubernetes").inputs.kubeconfig).toBe("/tmp/kubeconfig");
+        expect(byName("kubernetes").type).toBe("pulumi:providers:kubernetes");
+    });
+
+    it("refuses an unknown backend before creating anything", () => {
+        const before = registered.length;
+        expect(() => loadProgram({ "podgroup:backend": "podman" }))
+            .toThrow("podgroup:backend is \"podman\"; set it to \"docker\" or \"kubernetes\" (pulumi config set podgroup:backend docker)");
+        expect(registered.length).toBe(before);
+    });
+
+    afterAll(() => pulumi.runtime.setAllConfig({}));
+});
