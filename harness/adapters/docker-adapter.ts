@@ -1,0 +1,202 @@
+/**
+ * The runtime adapter for plain Docker, through dockerode (the Engine API, as `docker` uses it).
+ * A group's containers are found by their labels (`podgroup.io/group`, `podgroup.io/container`,
+ * `podgroup.io/role`), never by guessing names.
+ */
+import Docker from "dockerode";
+import { PassThrough } from "stream";
+import { LABEL_CONTAINER, LABEL_GROUP, LABEL_INIT_INDEX, LABEL_MEMBER_INDEX, LABEL_RESTART_POLICY, LABEL_ROLE, LABEL_SUPERVISED } from "../../components/labels";
+import { derivePhase } from "./docker-phase";
+import {
+    ContainerRole, ContainerState, ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, parsePs,
+    ProcessInfo, PS_COMMAND, RuntimeAdapter, RuntimeEvent,
+} from "./runtime-adapter";
+import { DEFAULT_SUPERVISOR_STATUS_DIR, readSupervisorStatus } from "./supervisor-status";
+import { DebugLog } from "../wait";
+
+export interface DockerAdapterOptions {
+    /** dockerode options (socketPath, host, ...). Default: DOCKER_HOST or /var/run/docker.sock. */
+    docker?: Docker.DockerOptions;
+    /** Where the supervisor writes status files (for groups labelled `podgroup.io/supervised=true`). */
+    supervisorStatusDir?: string;
+    log?: DebugLog;
+}
+
+type Inspect = Docker.ContainerInspectInfo;
+
+function toDate(s: string | undefined): Date | undefined {
+    if (s === undefined || s === "" || s.startsWith("0001-")) return undefined;
+    return new Date(s);
+}
+
+export class DockerAdapter implements RuntimeAdapter {
+    readonly kind = "docker" as const;
+    readonly description: string;
+    private readonly docker: Docker;
+    private readonly statusDir: string;
+    private readonly log: DebugLog;
+
+    constructor(options: DockerAdapterOptions = {}) {
+        this.docker = new Docker(options.docker);
+        this.statusDir = options.supervisorStatusDir ?? DEFAULT_SUPERVISOR_STATUS_DIR;
+        this.log = options.log ?? (() => undefined);
+        const o = this.docker.modem as unknown as { socketPath?: string; host?: string };
+        this.description = `docker (${o.socketPath ?? o.host ?? "default"})`;
+    }
+
+    async ping(): Promise<string> {
+        try {
+            const v = await this.docker.version();
+            return `Docker ${v.Version} (API ${v.ApiVersion})`;
+        } catch (e) {
+            throw new Error(`Docker engine at ${this.description} does not answer: ${(e as Error).message}. ` +
+                "Start it with `bash scripts/engine.sh start`.");
+        }
+    }
+
+    /** Inspect data of the group's containers (every role), sorted pause, init by index, members by index. */
+    private async inspectGroup(group: GroupRef): Promise<Inspect[]> {
+        const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_GROUP}=${group.name}`] } });
+        const infos = await Promise.all(list.map((c) => this.docker.getContainer(c.Id).inspect()));
+        const rank = (i: Inspect) => {
+            const l = i.Config.Labels ?? {};
+            const role = l[LABEL_ROLE];
+            return role === "pause" ? 0 : role === "init" ? 1000 + Number(l[LABEL_INIT_INDEX] ?? 0) : 2000 + Number(l[LABEL_MEMBER_INDEX] ?? 0);
+        };
+        return infos.sort((a, b) => rank(a) - rank(b));
+    }
+
+    private async find(group: GroupRef, container: string): Promise<Docker.Container> {
+        const list = await this.docker.listContainers({
+            all: true, filters: { label: [`${LABEL_GROUP}=${group.name}`, `${LABEL_CONTAINER}=${container}`] },
+        });
+        if (list.length !== 1) {
+            throw new Error(`expected one Docker container labelled ${LABEL_GROUP}=${group.name},${LABEL_CONTAINER}=${container}, found ${list.length}`);
+        }
+        return this.docker.getContainer(list[0].Id);
+    }
+
+    async exec(group: GroupRef, container: string, command: string[]): Promise<ExecResult> {
+        const c = await this.find(group, container);
+        const exec = await c.exec({ Cmd: command, AttachStdout: true, AttachStderr: true, Tty: false });
+        const stream = await exec.start({ hijack: true, stdin: false });
+        const out = new PassThrough();
+        const err = new PassThrough();
+        const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
+        out.on("data", (b: Buffer) => chunks.out.push(b));
+        err.on("data", (b: Buffer) => chunks.err.push(b));
+        this.docker.modem.demuxStream(stream, out, err);
+        await new Promise<void>((resolve, reject) => {
+            stream.on("end", resolve);
+            stream.on("close", resolve);
+            stream.on("error", reject);
+        });
+        // The exit code is set a moment after the stream ends.
+        let info = await exec.inspect();
+        for (let i = 0; i < 40 && info.Running; i++) {
+            await new Promise((r) => setTimeout(r, 25));
+            info = await exec.inspect();
+        }
+        const result = {
+            stdout: Buffer.concat(chunks.out).toString("utf8"),
+            stderr: Buffer.concat(chunks.err).toString("utf8"),
+            exitCode: info.ExitCode ?? -1,
+        };
+        this.log(`docker exec ${group.name}/${container} ${JSON.stringify(command)} -> ${result.exitCode}`);
+        return result;
+    }
+
+    async processes(group: GroupRef, container: string): Promise<ProcessInfo[]> {
+        const r = await this.exec(group, container, PS_COMMAND);
+        if (r.exitCode !== 0) {
+            throw new Error(`ps in ${group.name}/${container} exited ${r.exitCode}: ${r.stderr}`);
+        }
+        return parsePs(r.stdout);
+    }
+
+    async kill(group: GroupRef, container: string): Promise<KillResult> {
+        const c = await this.find(group, container);
+        await c.kill({ signal: "SIGKILL" });
+        this.log(`docker kill ${group.name}/${container}`);
+        return { how: `docker kill --signal SIGKILL ${c.id.slice(0, 12)} (${group.name}/${container}, via the Engine API)` };
+    }
+
+    async status(group: GroupRef): Promise<GroupStatus> {
+        const infos = await this.inspectGroup(group);
+        if (infos.length === 0) {
+            throw new Error(`no Docker container is labelled ${LABEL_GROUP}=${group.name}`);
+        }
+        const labels = infos[0].Config.Labels ?? {};
+        const supervised = labels[LABEL_SUPERVISED] === "true";
+        const supervisor = supervised ? await readSupervisorStatus(this.statusDir, group.name) : undefined;
+        const containers: ContainerStatus[] = infos.map((i) => {
+            const l = i.Config.Labels ?? {};
+            const name = l[LABEL_CONTAINER];
+            const s = i.State;
+            let state: ContainerState;
+            let reason: string | undefined;
+            if (s.Restarting) {
+                state = "waiting";
+                reason = "Restarting";
+            } else if (s.Running) {
+                state = "running";
+            } else if (s.Status === "created") {
+                state = "waiting";
+                reason = "Created";
+            } else {
+                state = "terminated";
+                reason = s.OOMKilled ? "OOMKilled" : s.ExitCode === 0 ? "Completed" : "Error";
+            }
+            const fromSupervisor = supervisor?.containers[name];
+            return {
+                name,
+                role: l[LABEL_ROLE] as ContainerRole,
+                state,
+                exitCode: state === "running" && s.ExitCode === 0 && toDate(s.FinishedAt) === undefined ? undefined : s.ExitCode,
+                reason: fromSupervisor?.lastReason !== undefined && state !== "running" ? `${reason} (supervisor: ${fromSupervisor.lastReason})` : reason,
+                restartCount: supervised ? (fromSupervisor?.restartCount ?? 0) : i.RestartCount,
+                startedAt: toDate(s.StartedAt),
+                finishedAt: state === "terminated" ? toDate(s.FinishedAt) : undefined,
+                id: i.Id,
+            };
+        });
+        return {
+            group: group.name,
+            phase: derivePhase(containers, labels[LABEL_RESTART_POLICY] ?? "Always"),
+            containers,
+            restartCountSource: supervised
+                ? `supervisor status file ${this.statusDir}/${group.name}.json${supervisor === undefined ? " (absent: counted 0)" : ""}`
+                : "docker inspect .RestartCount",
+            observedAt: new Date(),
+        };
+    }
+
+    async events(group: GroupRef, since: Date): Promise<RuntimeEvent[]> {
+        const until = Math.ceil(Date.now() / 1000) + 1;
+        const stream = await this.docker.getEvents({
+            since: Math.floor(since.getTime() / 1000),
+            until,
+            filters: { type: ["container"], label: [`${LABEL_GROUP}=${group.name}`] },
+        }) as unknown as NodeJS.ReadableStream;
+        const text = await new Promise<string>((resolve, reject) => {
+            const parts: Buffer[] = [];
+            stream.on("data", (b: Buffer) => parts.push(b));
+            stream.on("end", () => resolve(Buffer.concat(parts).toString("utf8")));
+            stream.on("error", reject);
+        });
+        return text.split("\n").filter((l) => l.trim() !== "").map((l) => {
+            const e = JSON.parse(l) as { Action: string; timeNano?: number; time: number; Actor?: { Attributes?: Record<string, string> } };
+            const attrs = e.Actor?.Attributes ?? {};
+            return {
+                time: new Date(e.timeNano !== undefined ? Math.floor(e.timeNano / 1e6) : e.time * 1000),
+                container: attrs[LABEL_CONTAINER],
+                action: e.Action,
+                message: attrs.exitCode !== undefined ? `exitCode=${attrs.exitCode}` : undefined,
+            };
+        }).filter((e) => !e.action.startsWith("exec_"));
+    }
+
+    async close(): Promise<void> {
+        // dockerode keeps no open connection between calls.
+    }
+}

@@ -1,0 +1,38 @@
+/**
+ * Docker has no pod phase: this applies kubelet's rule (getPhase in pkg/kubelet/kubelet_pods.go,
+ * simplified to what a PodGroup can show) to the states of a group's containers, so that the
+ * restart-policy table compares like with like.
+ */
+import { ContainerStatus, PodPhase } from "./runtime-adapter";
+
+export function derivePhase(containers: ContainerStatus[], restartPolicy: string): PodPhase {
+    const inits = containers.filter((c) => c.role === "init");
+    const members = containers.filter((c) => c.role === "member");
+    if (members.length === 0) {
+        return "Unknown";
+    }
+    // Init containers not yet all completed: Pending.
+    if (inits.some((c) => c.state !== "terminated" || c.exitCode !== 0)) {
+        const failedInit = inits.some((c) => c.state === "terminated" && c.exitCode !== 0);
+        return failedInit && restartPolicy === "Never" ? "Failed" : "Pending";
+    }
+    const running = members.filter((c) => c.state === "running").length;
+    const waiting = members.filter((c) => c.state === "waiting").length;
+    const terminated = members.filter((c) => c.state === "terminated");
+    const succeeded = terminated.filter((c) => c.exitCode === 0).length;
+    const failed = terminated.length - succeeded;
+    if (waiting > 0 && running === 0 && terminated.length === 0) {
+        return "Pending";
+    }
+    if (running > 0 || waiting > 0) {
+        return "Running";
+    }
+    // Every member terminated.
+    if (restartPolicy === "Always") {
+        return "Running"; // kubelet keeps restarting them
+    }
+    if (failed > 0) {
+        return restartPolicy === "OnFailure" ? "Running" : "Failed";
+    }
+    return "Succeeded";
+}

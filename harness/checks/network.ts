@@ -1,0 +1,28 @@
+import { Check, CheckContext, Fixture, Observation } from "../check";
+import { SHARED_HOSTNAME, sharedPodFixture, WEB_BODY, WEB_PORT } from "../fixtures/shared-pod";
+
+/**
+ * Testname: PodGroup, shared network and hostname
+ * Description: A member MUST reach a server of another member on localhost, and every member
+ * MUST report the same hostname, the one the spec sets.
+ */
+export function networkCheck(fixture: Fixture = sharedPodFixture()): Check {
+    return {
+        id: "network",
+        fixture,
+        spec: {
+            testname: "PodGroup, shared network and hostname",
+            description: "A member MUST reach a server of another member on localhost, and every member MUST report the same hostname, the one the spec sets (UTS namespace shared).",
+            references: ["kubernetes docs: Pods - Networking inside a Pod (containers share the network namespace and communicate over localhost)", "podman test/e2e/pod_create_test.go (curl localhost)"],
+        },
+        async run(ctx: CheckContext): Promise<Observation> {
+            const body = await ctx.sh("client", `wget -q -T 5 -O - http://127.0.0.1:${WEB_PORT}/`);
+            ctx.expect(body === WEB_BODY, `client got "${body}" from localhost:${WEB_PORT}, expected "${WEB_BODY}"`);
+            const names = { web: await ctx.sh("web", "hostname"), client: await ctx.sh("client", "hostname") };
+            const expected = ctx.fixture.spec.hostname ?? SHARED_HOSTNAME;
+            ctx.expect(names.web === names.client, `hostnames differ: web "${names.web}", client "${names.client}"`);
+            ctx.expect(names.web === expected, `hostname is "${names.web}", the spec sets "${expected}"`);
+            return { summary: `client GET localhost:${WEB_PORT} -> "${body}"; hostname "${names.web}" in both` };
+        },
+    };
+}

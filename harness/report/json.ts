@@ -1,0 +1,6 @@
+/** The machine-readable report: every result with its evidence, the matrix and the verdict. */
+import { SuiteReport } from "../runner";
+
+export function renderJson(report: SuiteReport): string {
+    return `${JSON.stringify(report, null, 2)}\n`;
+}
