@@ -35,7 +35,9 @@ export function healthcheckTest(probe: Probe): string[] {
     if (probe.httpGet !== undefined) {
         const scheme = (probe.httpGet.scheme ?? "HTTP").toLowerCase();
         const url = `${scheme}://127.0.0.1:${probe.httpGet.port}${probe.httpGet.path ?? "/"}`;
-        return ["CMD", "wget", "-q", "-O", "/dev/null", "-T", String(probe.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds), url];
+        // No `-T`: Debian's static busybox 1.35 wget segfaults with it. Docker's healthcheck
+        // timeout (the probe's timeoutSeconds) bounds the request instead.
+        return ["CMD", "wget", "-q", "-O", "/dev/null", url];
     }
     if (probe.tcpSocket !== undefined) {
         // busybox nc has no -z: with no stdin (as in a healthcheck) it connects, then exits 0.

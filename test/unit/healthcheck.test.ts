@@ -12,9 +12,9 @@ describe("healthcheck", () => {
 
     it("checks an httpGet probe with wget on the group's loopback", () => {
         expect(healthcheckTest({ httpGet: { port: 8080, path: "/healthz" }, timeoutSeconds: 3 }))
-            .toEqual(["CMD", "wget", "-q", "-O", "/dev/null", "-T", "3", "http://127.0.0.1:8080/healthz"]);
+            .toEqual(["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/healthz"]);
         expect(healthcheckTest({ httpGet: { port: 8443, scheme: "HTTPS" } }))
-            .toEqual(["CMD", "wget", "-q", "-O", "/dev/null", "-T", "1", "https://127.0.0.1:8443/"]);
+            .toEqual(["CMD", "wget", "-q", "-O", "/dev/null", "https://127.0.0.1:8443/"]);
     });
 
     it("checks a tcpSocket probe by connecting with nc", () => {

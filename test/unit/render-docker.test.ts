@@ -209,7 +209,7 @@ describe("Docker renderer", () => {
     it("turns the readiness probe (else the liveness probe) into a Docker healthcheck", async () => {
         await render("hc", fullSpec(), { waitForReadiness: true });
         expect(byName("hc-member-web").inputs).toMatchObject({
-            healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "-T", "1", "http://127.0.0.1:8080/"], interval: "2s", timeout: "1s", startPeriod: "0s", retries: 3 },
+            healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"], interval: "2s", timeout: "1s", startPeriod: "0s", retries: 3 },
             wait: true, waitTimeout: 60,
         });
         expect(byName("hc-member-sidecar").inputs.healthcheck).toEqual({ tests: ["CMD", "true"], interval: "10s", timeout: "1s", startPeriod: "0s", retries: 3 });
