@@ -49,6 +49,7 @@ func main() {
 	max := flag.Duration("backoff-max", envDuration("PODGROUP_SUPERVISOR_BACKOFF_MAX", 5*time.Minute), "back-off ceiling (env PODGROUP_SUPERVISOR_BACKOFF_MAX)")
 	reset := flag.Duration("backoff-reset", envDuration("PODGROUP_SUPERVISOR_BACKOFF_RESET", 10*time.Minute), "a back-off not used for this long starts again from zero (env PODGROUP_SUPERVISOR_BACKOFF_RESET)")
 	resync := flag.Duration("resync", envDuration("PODGROUP_SUPERVISOR_RESYNC", 10*time.Second), "look at every group at least this often (env PODGROUP_SUPERVISOR_RESYNC)")
+	giveUp := flag.Duration("exit-after-unreachable", envDuration("PODGROUP_SUPERVISOR_EXIT_AFTER_UNREACHABLE", 5*time.Second), "exit (Docker restarts the container, re-mounting the socket) when dockerd does not answer for this long; 0: never (env PODGROUP_SUPERVISOR_EXIT_AFTER_UNREACHABLE)")
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
 	if *showVersion {
@@ -96,11 +97,13 @@ func main() {
 		Log:       log,
 	}
 	w := &supervise.Watcher{
-		Reconciler: r, Engine: engine, Resync: *resync, Log: log,
+		Reconciler: r, Engine: engine, Resync: *resync, Log: log, GiveUpAfter: *giveUp,
 		Ready: func() {
 			log.Info("ready", "startup", time.Since(t0).Round(time.Millisecond), "dockerAPI", engine.Client.ClientVersion())
 		},
 	}
-	w.Run(ctx)
+	if err := w.Run(ctx); err != nil {
+		os.Exit(1)
+	}
 	log.Info("podgroup-supervisor stopped")
 }

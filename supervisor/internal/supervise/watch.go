@@ -2,6 +2,7 @@ package supervise
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -20,34 +21,51 @@ type Watcher struct {
 	Log        *slog.Logger
 	// Ready is called once, after the first full resync was dispatched.
 	Ready func()
+	// GiveUpAfter: when dockerd cannot be reached for this long, Run returns ErrUnreachable
+	// (0: never). The process then exits and Docker restarts its container (restart: always),
+	// which mounts the socket afresh: a dockerd restarted with live-restore keeps this container
+	// running but makes a new socket file, and a bind mount of the old one never answers again.
+	GiveUpAfter time.Duration
 
 	mu      sync.Mutex
 	workers map[string]chan struct{}
 	once    sync.Once
 }
 
-// Run watches until ctx ends; a lost connection to the daemon (dockerd restarting) is retried.
-func (w *Watcher) Run(ctx context.Context) {
+// ErrUnreachable: dockerd did not answer for GiveUpAfter.
+var ErrUnreachable = errors.New("dockerd unreachable")
+
+// Run watches until ctx ends; a lost connection to the daemon (dockerd restarting) is retried
+// until GiveUpAfter.
+func (w *Watcher) Run(ctx context.Context) error {
 	w.workers = map[string]chan struct{}{}
 	delay := 250 * time.Millisecond
+	var failingSince time.Time
 	for ctx.Err() == nil {
 		connected, err := w.watch(ctx)
 		if ctx.Err() != nil {
-			return
+			return nil
 		}
-		if connected {
+		if connected || failingSince.IsZero() {
 			delay = 250 * time.Millisecond
+			failingSince = time.Now()
+		}
+		if w.GiveUpAfter > 0 && time.Since(failingSince) >= w.GiveUpAfter {
+			w.Log.Error("dockerd unreachable; exiting so that Docker restarts this container with a fresh socket mount",
+				"for", time.Since(failingSince).Round(time.Millisecond), "err", err)
+			return ErrUnreachable
 		}
 		w.Log.Warn("docker events lost; reconnecting", "err", err, "in", delay)
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-time.After(delay):
 		}
-		if delay *= 2; delay > 5*time.Second {
-			delay = 5 * time.Second
+		if delay *= 2; delay > 2*time.Second {
+			delay = 2 * time.Second
 		}
 	}
+	return nil
 }
 
 // watch subscribes to events first, then lists every group, so no change falls in between.

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Pause death -> whole group running again, on Docker + the supervisor (docs/supervisor.md).
+# A benchmark, not a test: prints numbers. Per run, a fresh supervised group (pause on the bridge
+# network as the renderer makes it, shared net/IPC/PID, N init containers, 2 members) is created,
+# its pause is SIGKILLed, and the time is taken from Docker's own timestamps:
+#   recovery = last member's StartedAt in the new sandbox - the old pause's FinishedAt
+# (daemon clock, nanoseconds; independent of how fast this script polls). Also prints the same
+# without the supervisor (Docker's restart policy "always" only: the group never comes back
+# whole), the supervisor image's size and its start-up time (docker start -> "ready").
+# Usage: bash bench/pause-recovery.sh [RUNS]   (default 10; needs the engine and the images)
+. "$(dirname "$0")/../scripts/lib/common.sh"
+cd "$PODGROUP_ROOT"
+RUNS=${1:-10}
+PAUSE=$(image_ref pause)
+TOOLBOX=$(image_ref toolbox)
+SUPERVISOR=$(image_ref supervisor)
+BENCH=podgroup.io/bench=pause-recovery
+SUP_NAME=podgroup-supervisor-bench
+SUP_STATE=$PODGROUP_RUN/bench-supervisor
+
+docker info >/dev/null 2>&1 || die "no Docker engine: bash scripts/engine.sh start"
+docker image inspect "$PAUSE" "$TOOLBOX" >/dev/null 2>&1 || die "images missing: bash scripts/images.sh"
+bash images/supervisor/build.sh >/dev/null 2>&1 || die "supervisor image build failed: bash images/supervisor/build.sh"
+
+cleanup() {
+  docker ps -aq --filter "label=$BENCH" | xargs -r docker rm -f >/dev/null
+  docker volume ls -q --filter "label=$BENCH" | xargs -r docker volume rm >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+cleanup
+
+ns_of() { date -d "$1" +%s%N; }                     # RFC 3339 (nanoseconds) -> ns since epoch
+ms_between() { echo $(( ($(ns_of "$2") - $(ns_of "$1")) / 1000000 )); }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# stats: median min max of the numbers on stdin.
+stats() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "median %d ms, min %d ms, max %d ms (%d runs)\n", m, a[1], a[NR], NR}'; }
+
+# make_group NAME INITS SUPERVISED: the Docker renderer's layout, by hand (labels of components/labels.ts).
+make_group() {
+  local g=$1 inits=$2 supervised=$3 restart=no p i
+  [ "$supervised" = true ] || restart=always
+  local L=(--label "$BENCH" --label "podgroup.io/group=$g" --label podgroup.io/restart-policy=Always
+    --label podgroup.io/share-pid=true --label "podgroup.io/supervised=$supervised")
+  p=$(docker run -d --name "$g-pause" --restart "$restart" --network bridge --ipc shareable "${L[@]}" \
+    --label podgroup.io/role=pause --label podgroup.io/container=pause "$PAUSE")
+  local J=(--net "container:$p" --ipc "container:$p" --pid "container:$p" --restart "$restart" "${L[@]}")
+  for ((i = 0; i < inits; i++)); do
+    docker run --name "$g-init$i" "${J[@]}" --label podgroup.io/role=init \
+      --label "podgroup.io/container=init$i" --label "podgroup.io/init-index=$i" "$TOOLBOX" true >/dev/null
+  done
+  docker run -d --name "$g-web" "${J[@]}" --label podgroup.io/role=member --label podgroup.io/container=web \
+    --label podgroup.io/member-index=0 "$TOOLBOX" httpd -f -p 8080 -h /www >/dev/null
+  docker run -d --name "$g-sidecar" "${J[@]}" --label podgroup.io/role=member --label podgroup.io/container=sidecar \
+    --label podgroup.io/member-index=1 "$TOOLBOX" sleep 100000 >/dev/null
+}
+
+started() { docker inspect -f '{{.State.StartedAt}}' "$@"; }
+
+# recover_once NAME INITS: kill the pause, wait until whole, print the recovery in ms.
+recover_once() {
+  local g=$1 inits=$2 died t0 pstart ok last m s
+  sleep 0.3 # let the supervisor see the new group (it would anyway, from the start events)
+  t0=$(now_ms)
+  docker kill -s KILL "$g-pause" >/dev/null
+  until docker inspect -f '{{.State.Running}}' "$g-pause" | grep -q false; do sleep 0.01; done
+  died=$(docker inspect -f '{{.State.FinishedAt}}' "$g-pause")
+  while :; do
+    (( $(now_ms) - t0 < 60000 )) || die "$g did not come back within 60 s: $(docker ps -a --filter "label=podgroup.io/group=$g" --format '{{.Names}} {{.Status}}' | tr '\n' ';')"
+    ok=true
+    pstart=$(started "$g-pause")
+    if [ "$(docker inspect -f '{{.State.Running}}' "$g-pause")" != true ] || (( $(ns_of "$pstart") <= $(ns_of "$died") )); then ok=false; fi
+    last=$pstart
+    if $ok; then
+      for m in web sidecar; do
+        s=$(started "$g-$m")
+        if [ "$(docker inspect -f '{{.State.Running}}' "$g-$m")" != true ] || (( $(ns_of "$s") < $(ns_of "$pstart") )); then ok=false; break; fi
+        (( $(ns_of "$s") > $(ns_of "$last") )) && last=$s
+      done
+    fi
+    $ok && break
+    sleep 0.02
+  done
+  echo "$(ms_between "$died" "$last") $(ms_between "$died" "$pstart")"
+}
+
+log "supervisor image $SUPERVISOR: $(docker image inspect "$SUPERVISOR" --format '{{.Size}}') bytes"
+
+# A supervisor for this benchmark, unless one already runs on this engine (then that one is used).
+existing=$(docker ps -q --filter label=podgroup.io/supervisor=true | head -1)
+if [ -n "$existing" ] && [ "$(docker inspect -f '{{.Name}}' "$existing")" != "/$SUP_NAME" ]; then
+  log "using the supervisor already running: $(docker inspect -f '{{.Name}}' "$existing")"
+else
+  docker rm -f "$SUP_NAME" >/dev/null 2>&1 || true
+  mkdir -p "$SUP_STATE"
+  docker create --name "$SUP_NAME" --label "$BENCH" --label podgroup.io/supervisor=true --restart always \
+    --network none --read-only --cap-drop ALL --security-opt no-new-privileges \
+    -v /var/run/docker.sock:/var/run/docker.sock -v "$SUP_STATE:/state" -e PODGROUP_SUPERVISOR_STATE=/state \
+    "$SUPERVISOR" >/dev/null
+  t0=$(now_ms)
+  docker start "$SUP_NAME" >/dev/null
+  until docker logs "$SUP_NAME" 2>&1 | grep -q 'msg=ready'; do
+    (( $(now_ms) - t0 < 30000 )) || die "supervisor not ready: $(docker logs "$SUP_NAME" 2>&1 | tail -5)"
+    sleep 0.01
+  done
+  t1=$(now_ms)
+  own=$(docker logs "$SUP_NAME" 2>&1 | sed -n 's/.*msg=ready startup=\([^ ]*\).*/\1/p' | head -1)
+  log "supervisor start-up: docker start -> ready log line $((t1 - t0)) ms (process start -> ready: $own)"
+  mem=$(docker stats --no-stream --format '{{.MemUsage}}' "$SUP_NAME" 2>/dev/null || echo n/a)
+  log "supervisor memory after start-up: $mem"
+fi
+
+for inits in 0 1 2; do
+  results=()
+  for ((r = 1; r <= RUNS; r++)); do
+    g=bench-sup-$inits-$r-$$
+    make_group "$g" "$inits" true
+    read -r whole pause_back < <(recover_once "$g" "$inits")
+    results+=("$whole")
+    log "run $r ($inits init containers): pause back after $pause_back ms, whole group after $whole ms"
+    docker ps -aq --filter "label=podgroup.io/group=$g" | xargs -r docker rm -f >/dev/null
+  done
+  echo "Docker + supervisor, $inits init container(s): pause death -> whole group running: $(printf '%s\n' "${results[@]}" | stats)"
+done
+
+# Docker alone: restart policy "always" everywhere, no supervisor. Docker restarts the pause;
+# the members stay Exited ("container ... is restarting, wait until the container is running").
+g=bench-alone-$$
+make_group "$g" 0 false
+sleep 0.3
+docker kill -s KILL "$g-pause" >/dev/null
+sleep 5
+states=$(for c in pause web sidecar; do printf '%s=%s ' "$c" "$(docker inspect -f '{{.State.Status}}' "$g-$c")"; done)
+echo "Docker alone (restart: always), 5 s after pause death: $states-> whole group running: never (no sandbox re-creation)"
