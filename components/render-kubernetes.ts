@@ -105,9 +105,8 @@ export function renderKubernetes(name: string, spec: ResolvedSpec, options: Kube
         securityContext: toSecurityContext(c.user),
     });
 
-    const annotations: Record<string, string> = options.skipAwait ? { "pulumi.com/skipAwait": "true" } : {};
     const pod = new k8s.core.v1.Pod(`${name}-pod`, {
-        metadata: { name: group, namespace, labels, annotations },
+        metadata: { name: group, namespace, labels, ...(options.skipAwait ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}) },
         spec: {
             shareProcessNamespace: spec.shareProcessNamespace,
             hostname: spec.hostname,

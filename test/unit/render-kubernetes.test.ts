@@ -34,7 +34,7 @@ describe("Kubernetes renderer", () => {
             .toEqual([[SECRET, "kfull-env"], [POD, "kfull-pod"]]);
         expect(registered.filter((r) => r.name.startsWith("kmin-")).map((r) => r.type)).toEqual([POD]);
         expect(byName("kfull-pod").inputs.metadata).toEqual({
-            name: "shop", namespace: "apps", labels: { team: "edge", "podgroup.io/group": "shop" }, annotations: {},
+            name: "shop", namespace: "apps", labels: { team: "edge", "podgroup.io/group": "shop" },
         });
         expect(byName("kmin-pod").inputs.metadata).toMatchObject({ name: "kmin", namespace: "default" });
     });
