@@ -171,7 +171,7 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
                 ? { type: "tmpfs", device: "tmpfs", ...(sizeBytes !== undefined ? { o: `size=${sizeBytes}` } : {}) }
                 : undefined,
             labels: toLabelList(shared),
-        }, { ...opts });
+        }, { ...opts, deleteBeforeReplace: true });
     }
     const volumeList = Object.values(volumes);
 

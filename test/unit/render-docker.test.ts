@@ -157,6 +157,7 @@ describe("Docker renderer", () => {
         expect(labelsOf("vols-volume-data")["podgroup.io/group"]).toBe("shop2");
         expect(byName("vols-member-web").inputs.volumes).toEqual([{ volumeName: "shop2-data", containerPath: "/data", readOnly: false }]);
         expect(byName("vols-init-check").inputs.volumes).toEqual([{ volumeName: "shop2-data", containerPath: "/data", readOnly: true }]);
+        expect(optionsByName.get("vols-volume-cache")?.deleteBeforeReplace).toBe(true);
     });
 
     it("labels every container with the group, its role, its name, the restart policy, PID sharing and supervision", async () => {
