@@ -8,11 +8,13 @@
  *   namespace   Kubernetes namespace (default "default")
  *   kubeconfig  kubeconfig contents or path for the Kubernetes provider (default: ambient)
  *   supervise   Docker: hand restarts to the supervisor (default false)
+ *   supervisor  Docker: also declare this host's DockerSupervisor in this stack (default false;
+ *               one stack per Docker host sets it: docs/supervisor.md)
  *   skipAwait   Kubernetes: do not wait for the Pod to be Ready (default false)
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Backend, BACKENDS, PodGroup, PodGroupSpec, sampleGroupSpec } from "./components";
+import { Backend, BACKENDS, DockerSupervisor, PodGroup, PodGroupSpec, sampleGroupSpec } from "./components";
 
 const config = new pulumi.Config("podgroup");
 const selectedBackend = (config.get("backend") ?? "docker") as Backend;
@@ -36,6 +38,11 @@ const group = new PodGroup(name, {
     provider,
 });
 
+// The host's supervisor (the only container that mounts the Docker socket), when asked for.
+const supervisor = selectedBackend === "docker" && (config.getBoolean("supervisor") ?? false)
+    ? new DockerSupervisor("supervisor", {})
+    : undefined;
+
 export const backend = group.backend;
 export const groupName = group.groupName;
 export const pauseId = group.pauseId;
@@ -46,3 +53,4 @@ export const initIds = group.initIds;
 export const members = group.members;
 export const containerNames = group.containerNames;
 export const ports = group.ports;
+export const supervisorContainer = supervisor?.containerName;

@@ -14,3 +14,4 @@ export * from "./render-docker";
 export * from "./render-kubernetes";
 export * from "./pod-group";
 export * from "./sample";
+export * from "./supervisor";
