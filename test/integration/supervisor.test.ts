@@ -125,8 +125,9 @@ describe("pause death", () => {
         expectInitsRanInOrder(seen, ["first", "second"], ["web", "sidecar"]);
         expect(await readDataLog(docker, g.name)).toEqual(["first", "second", "web", "first", "second", "web"]);
         const status = await statusWhen(g.name, (s) => s.sandboxGeneration === 2 && s.containers.web?.state === "running", "second sandbox");
-        for (const c of ["first", "second", "web", "sidecar"]) {
-            expect([c, status.containers[c].restartCount, status.containers[c].lastReason]).toEqual([c, 1, "SandboxChanged"]);
+        // Init containers ran once more and completed; members were restarted for the new sandbox.
+        for (const [c, reason] of [["first", "Completed"], ["second", "Completed"], ["web", "SandboxChanged"], ["sidecar", "SandboxChanged"]]) {
+            expect([c, status.containers[c].restartCount, status.containers[c].lastReason]).toEqual([c, 1, reason]);
         }
         await removeGroup(docker, g.name);
     });
