@@ -65,7 +65,20 @@ export interface SuiteOptions {
     debug?: DebugLog;
     /** Multiplies every time limit. Default 1. */
     timeScale?: number;
+    /**
+     * How a fixture gets deployed. Default: `pulumi up` of the repository's program through the
+     * Automation API ({@link deployWithPulumi}).
+     */
+    deploy?: FixtureDeployer;
 }
+
+/** Deploys one fixture as group `groupName` on `target`. */
+export type FixtureDeployer = (groupName: string, fixture: Fixture, target: Target, options: SuiteOptions) => Promise<DeployedFixture>;
+
+/** The default {@link FixtureDeployer}: the real program, configured like a user would. */
+export const deployWithPulumi: FixtureDeployer = (groupName, fixture, target, options) => deployFixture(groupName, fixture.spec,
+    { ...target.stackConfig, ...(fixture.membersExit ? target.exitingFixtureConfig ?? {} : {}) },
+    { ...options.deployer, log: options.debug });
 
 /** Group name of a fixture on a target: `pgc-<fixture>-<suffix>`. */
 export function groupNameFor(fixture: Fixture, target: Target): string {
@@ -181,9 +194,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
             let deployed: DeployedFixture | undefined;
             try {
                 progress(`${target.id}: deploying ${groupName} (${fixtureChecks.map((c) => c.id).join(", ")})`);
-                deployed = await deployFixture(groupName, fixture.spec,
-                    { ...target.stackConfig, ...(fixture.membersExit ? target.exitingFixtureConfig ?? {} : {}) },
-                    { ...options.deployer, log: debug });
+                deployed = await (options.deploy ?? deployWithPulumi)(groupName, fixture, target, options);
                 record.upMs = deployed.upMs;
                 let ready = "";
                 if (!fixture.membersExit) {

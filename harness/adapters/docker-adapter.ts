@@ -114,11 +114,29 @@ export class DockerAdapter implements RuntimeAdapter {
         return parsePs(r.stdout);
     }
 
+    /**
+     * Kills the container's main process with SIGKILL from the host, as a crash (or the OOM
+     * killer) would: Docker then sees the process exit and applies the restart policy. `docker
+     * kill` would not do: Docker marks a killed container "manually stopped" and no longer
+     * restarts it, which is not what a dying member or pause is. Needs the harness on the Docker
+     * host with permission to signal its processes (root); otherwise it falls back to `docker kill`
+     * and says so in the evidence.
+     */
     async kill(group: GroupRef, container: string): Promise<KillResult> {
         const c = await this.find(group, container);
+        const info = await c.inspect();
+        const pid = info.State.Pid;
+        if (pid > 0) {
+            try {
+                process.kill(pid, "SIGKILL");
+                this.log(`kill -KILL ${pid} (${group.name}/${container})`);
+                return { how: `kill -KILL ${pid} (host pid of ${group.name}/${container}'s main process, ${c.id.slice(0, 12)})` };
+            } catch (e) {
+                this.log(`cannot signal host pid ${pid}: ${(e as Error).message}; using docker kill`);
+            }
+        }
         await c.kill({ signal: "SIGKILL" });
-        this.log(`docker kill ${group.name}/${container}`);
-        return { how: `docker kill --signal SIGKILL ${c.id.slice(0, 12)} (${group.name}/${container}, via the Engine API)` };
+        return { how: `docker kill --signal SIGKILL ${c.id.slice(0, 12)} (${group.name}/${container}; host pid not reachable, so Docker counts it as a manual stop)` };
     }
 
     async status(group: GroupRef): Promise<GroupStatus> {
@@ -152,7 +170,8 @@ export class DockerAdapter implements RuntimeAdapter {
                 name,
                 role: l[LABEL_ROLE] as ContainerRole,
                 state,
-                exitCode: state === "running" && s.ExitCode === 0 && toDate(s.FinishedAt) === undefined ? undefined : s.ExitCode,
+                // While running, Docker's ExitCode (0) describes nothing: like a fresh pod status, leave it out.
+                exitCode: state === "running" ? undefined : s.ExitCode,
                 reason: fromSupervisor?.lastReason !== undefined && state !== "running" ? `${reason} (supervisor: ${fromSupervisor.lastReason})` : reason,
                 restartCount: supervised ? (fromSupervisor?.restartCount ?? 0) : i.RestartCount,
                 startedAt: toDate(s.StartedAt),

@@ -16,8 +16,9 @@ export function derivePhase(containers: ContainerStatus[], restartPolicy: string
         const failedInit = inits.some((c) => c.state === "terminated" && c.exitCode !== 0);
         return failedInit && restartPolicy === "Never" ? "Failed" : "Pending";
     }
-    const running = members.filter((c) => c.state === "running").length;
-    const waiting = members.filter((c) => c.state === "waiting").length;
+    // A container waiting to be restarted has run before: kubelet counts it with the running ones.
+    const running = members.filter((c) => c.state === "running" || (c.state === "waiting" && c.restartCount > 0)).length;
+    const waiting = members.filter((c) => c.state === "waiting" && c.restartCount === 0).length;
     const terminated = members.filter((c) => c.state === "terminated");
     const succeeded = terminated.filter((c) => c.exitCode === 0).length;
     const failed = terminated.length - succeeded;

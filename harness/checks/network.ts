@@ -16,13 +16,15 @@ export function networkCheck(fixture: Fixture = sharedPodFixture()): Check {
             references: ["kubernetes docs: Pods - Networking inside a Pod (containers share the network namespace and communicate over localhost)", "podman test/e2e/pod_create_test.go (curl localhost)"],
         },
         async run(ctx: CheckContext): Promise<Observation> {
-            const body = await ctx.sh("client", `wget -q -T 5 -O - http://127.0.0.1:${WEB_PORT}/`);
+            // busybox nc rather than wget: Debian's static busybox wget crashes (SIGSEGV) in the toolbox image.
+            const response = await ctx.sh("client", `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 localhost ${WEB_PORT}`);
+            const body = response.split("\n").map((l) => l.trim()).filter((l) => l !== "").pop() ?? "";
             ctx.expect(body === WEB_BODY, `client got "${body}" from localhost:${WEB_PORT}, expected "${WEB_BODY}"`);
             const names = { web: await ctx.sh("web", "hostname"), client: await ctx.sh("client", "hostname") };
             const expected = ctx.fixture.spec.hostname ?? SHARED_HOSTNAME;
             ctx.expect(names.web === names.client, `hostnames differ: web "${names.web}", client "${names.client}"`);
             ctx.expect(names.web === expected, `hostname is "${names.web}", the spec sets "${expected}"`);
-            return { summary: `client GET localhost:${WEB_PORT} -> "${body}"; hostname "${names.web}" in both` };
+            return { summary: `client GET http://localhost:${WEB_PORT}/ -> "${body}"; hostname "${names.web}" in both` };
         },
     };
 }

@@ -48,7 +48,8 @@ export function restartPolicyCheck(policy: RestartPolicy, fixture: Fixture = res
             const t0 = Date.now();
             // It must stay there: one more look after the next restart would have happened (Docker's first back-off is 100 ms).
             const again = await ctx.waitForStatus("state held for 3 s", () => Date.now() - t0 >= 3000, 10_000, 1000);
-            ctx.expect(matches(again), "the state did not hold: see the last status");
+            const c2 = again.containers.find((x) => x.name === TERMINATE_CONTAINER);
+            ctx.expect(matches(again), `the state did not hold: 3 s later restartCount ${c2?.restartCount}, ${c2?.state} (exit ${c2?.exitCode}), phase ${again.phase}`);
             const c = ctx.container(reached, TERMINATE_CONTAINER);
             return { summary: `restartCount ${c.restartCount}, ${c.state}${c.exitCode !== undefined ? ` (last exit ${c.exitCode})` : ""}, phase ${reached.phase}` };
         },
