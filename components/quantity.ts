@@ -67,11 +67,44 @@ export function parseMemory(text: string): number {
 }
 
 /**
- * Nano-CPUs as the decimal string @pulumi/docker's `cpus` takes ("0.5", "1", "0.25"): the
- * shortest decimal, the way Docker prints NanoCPUs back, so there is no diff on refresh.
+ * Nano-CPUs as the string the Docker provider (terraform-provider-docker) stores for `cpus` when it
+ * reads a container back: nine decimals, then either one decimal when that string holds exactly
+ * nine '0' characters ("1" -> "1.0", "0.5" -> "0.5") or the trailing zeros trimmed
+ * ("0.25", "1.5", "10."). `cpus` forces replacement, so any other spelling would replace the
+ * container on every update. See {@link isDockerCpusExact} for values that spelling changes.
  */
 export function formatDockerCpus(nanoCpus: number): string {
-    return String(nanoCpus / 1e9);
+    if (nanoCpus === 0) {
+        return "0";
+    }
+    const whole = Math.floor(nanoCpus / 1e9);
+    const nine = `${whole}.${String(nanoCpus - whole * 1e9).padStart(9, "0")}`;
+    if ((nine.match(/0/g) ?? []).length === 9) {
+        const tenths = Math.round(nanoCpus / 1e8);
+        return `${Math.floor(tenths / 10)}.${tenths % 10}`;
+    }
+    return nine.replace(/0+$/, "");
+}
+
+/**
+ * The CPU limit closest to `nanoCpus`, in whole millicores, that Docker accepts (>= 10m) and
+ * {@link formatDockerCpus} spells exactly.
+ */
+export function nearestExactDockerCpus(nanoCpus: number): number {
+    const milli = Math.max(Math.round(nanoCpus / 1e6), DOCKER_MIN_NANO_CPUS / 1e6);
+    for (let step = 0; step < 1000; step++) {
+        for (const candidate of [milli + step, milli - step]) {
+            if (candidate * 1e6 >= DOCKER_MIN_NANO_CPUS && isDockerCpusExact(candidate * 1e6)) {
+                return candidate * 1e6;
+            }
+        }
+    }
+    return 1e9;
+}
+
+/** True when {@link formatDockerCpus} spells `nanoCpus` without changing its value (e.g. not 50m -> "0.1"). */
+export function isDockerCpusExact(nanoCpus: number): boolean {
+    return Math.round(Number(formatDockerCpus(nanoCpus)) * 1e9) === nanoCpus;
 }
 
 /**

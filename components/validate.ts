@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { isReservedLabelKey } from "./labels";
-import { DOCKER_MIN_MEMORY_BYTES, DOCKER_MIN_NANO_CPUS, parseCpu, parseMemory, QuantityError } from "./quantity";
+import { DOCKER_MIN_MEMORY_BYTES, DOCKER_MIN_NANO_CPUS, formatDockerCpus, isDockerCpusExact, nearestExactDockerCpus, parseCpu, parseMemory, QuantityError } from "./quantity";
 import { Backend, BACKENDS, PAUSE_NAME, PodGroupSpec } from "./spec";
 
 /** One problem in a spec: the field's path and what is wrong with it and how to fix it. */
@@ -311,8 +311,11 @@ export function collectProblems(spec: unknown, ctx: ValidationContext): Validati
         if (limits?.cpu !== undefined) {
             try {
                 const nano = parseCpu(limits.cpu as string);
+                const suggestion = `${nearestExactDockerCpus(nano) / 1e6}m`;
                 if (ctx.backend === "docker" && nano < DOCKER_MIN_NANO_CPUS) {
-                    add(`${path}.resources.limits.cpu`, `"${String(limits.cpu)}" is below Docker's minimum of 10m (0.01 CPU); raise it to at least "10m"`);
+                    add(`${path}.resources.limits.cpu`, `"${String(limits.cpu)}" is below Docker's minimum of 10m (0.01 CPU); raise it, e.g. to "${suggestion}"`);
+                } else if (ctx.backend === "docker" && !isDockerCpusExact(nano)) {
+                    add(`${path}.resources.limits.cpu`, `"${String(limits.cpu)}" would be read back by the Docker provider as "${formatDockerCpus(nano)}" CPUs, replacing the container on every update; use a nearby value such as "${suggestion}"`);
                 }
             } catch (e) {
                 if (!(e instanceof QuantityError)) throw e;

@@ -1,5 +1,5 @@
 // Kubernetes quantities -> Docker units.
-import { formatDockerCpus, parseCpu, parseMemory, parseQuantity, toDockerMemoryMb } from "../../components/quantity";
+import { formatDockerCpus, isDockerCpusExact, nearestExactDockerCpus, parseCpu, parseMemory, parseQuantity, toDockerMemoryMb } from "../../components/quantity";
 
 describe("quantities", () => {
     it.each([
@@ -24,10 +24,22 @@ describe("quantities", () => {
         expect(() => parseQuantity(5 as unknown as string)).toThrow("a quantity must be a string");
     });
 
-    it("formats CPUs and memory the way the Docker provider takes them", () => {
-        expect(formatDockerCpus(parseCpu("500m"))).toBe("0.5");
-        expect(formatDockerCpus(parseCpu("2"))).toBe("2");
-        expect(formatDockerCpus(parseCpu("250m"))).toBe("0.25");
+    it.each([
+        ["500m", "0.5"], ["1", "1.0"], ["2", "2.0"], ["250m", "0.25"], ["100m", "0.1"], ["1.5", "1.5"], ["10", "10."], ["15m", "0.015"], ["20.5", "20.5"],
+    ])("spells CPU %s as the Docker provider reads it back: %s", (text, spelled) => {
+        expect(formatDockerCpus(parseCpu(text))).toBe(spelled);
+        expect(isDockerCpusExact(parseCpu(text))).toBe(true);
+    });
+
+    it("knows which CPU limits the Docker provider's spelling would change, and the nearest that it keeps", () => {
+        expect(formatDockerCpus(parseCpu("50m"))).toBe("0.1");
+        expect(isDockerCpusExact(parseCpu("50m"))).toBe(false);
+        expect(isDockerCpusExact(parseCpu("10m"))).toBe(false);
+        expect(nearestExactDockerCpus(parseCpu("50m"))).toBe(51e6);
+        expect(nearestExactDockerCpus(parseCpu("1m"))).toBe(11e6);
+    });
+
+    it("formats memory the way the Docker provider takes it", () => {
         expect(toDockerMemoryMb(parseMemory("64Mi"))).toBe(64);
         expect(toDockerMemoryMb(parseMemory("100M"))).toBe(96);
         expect(toDockerMemoryMb(parseMemory("1Gi"))).toBe(1024);

@@ -129,9 +129,18 @@ describe("validation", () => {
     it("rejects limits Docker cannot apply only on the Docker backend", () => {
         const spec = withContainer({ resources: { limits: { cpu: "5m", memory: "4Mi" } } });
         expect(problemsOf(spec).map((p) => p.reason)).toEqual([
-            "\"5m\" is below Docker's minimum of 10m (0.01 CPU); raise it to at least \"10m\"",
+            "\"5m\" is below Docker's minimum of 10m (0.01 CPU); raise it, e.g. to \"11m\"",
             "\"4Mi\" is below Docker's minimum of 6Mi; raise it to at least \"6Mi\"",
         ]);
+        expect(problemsOf(spec, { groupName: "web", backend: "kubernetes" as never })).toEqual([]);
+    });
+
+    it("rejects, on Docker only, a CPU limit the Docker provider would read back differently", () => {
+        const spec = withContainer({ resources: { limits: { cpu: "50m" } } });
+        expect(problemsOf(spec)).toEqual([{
+            propertyPath: "spec.containers[0].resources.limits.cpu",
+            reason: "\"50m\" would be read back by the Docker provider as \"0.1\" CPUs, replacing the container on every update; use a nearby value such as \"51m\"",
+        }]);
         expect(problemsOf(spec, { groupName: "web", backend: "kubernetes" as never })).toEqual([]);
     });
 
