@@ -22,8 +22,14 @@ function labelsOf(name: string): Record<string, string> {
 }
 
 describe("Docker renderer", () => {
+    // One full group (init containers, volumes, ports, probes, limits, secrets) shared by the tests
+    // that only read its graph: registering a group costs a few hundred ms under jest.
+    let shared: Awaited<ReturnType<typeof render>>;
+    beforeAll(async () => {
+        shared = await render("full", fullSpec(), { groupName: "shop", waitForReadiness: true });
+    });
+
     it("registers a pause container, the init containers, the members and the volumes, named after the group", async () => {
-        await render("full", fullSpec(), { groupName: "shop" });
         const children = registered.filter((r) => r.name.startsWith("full-")).map((r) => [r.type, r.name, r.inputs.name]);
         expect(children).toEqual(expect.arrayContaining([
             [VOLUME, "full-volume-data", "shop-data"],
@@ -39,22 +45,20 @@ describe("Docker renderer", () => {
     });
 
     it("makes the pause own the IPC namespace (shareable), the hostname and a bridge network", async () => {
-        await render("own", fullSpec());
-        const pause = byName("own-pause").inputs;
+        const pause = byName("full-pause").inputs;
         expect(pause.ipcMode).toBe("shareable");
         expect(pause.hostname).toBe("webhost");
         expect(pause.networkMode).toBe("bridge");
         expect(pause.pidMode).toBeUndefined();
-        for (const member of ["own-member-web", "own-member-sidecar"]) {
+        for (const member of ["full-member-web", "full-member-sidecar"]) {
             expect(byName(member).inputs.hostname).toBeUndefined();
         }
     });
 
     it("points every member's and init container's network, IPC and PID mode at the pause's full id", async () => {
-        await render("modes", fullSpec());
-        const mode = `container:${mockId(CONTAINER, "modes-pause")}`;
+        const mode = `container:${mockId(CONTAINER, "full-pause")}`;
         expect(mode).toMatch(/^container:[0-9a-f]{64}$/);
-        for (const name of ["modes-init-seed", "modes-init-check", "modes-member-web", "modes-member-sidecar"]) {
+        for (const name of ["full-init-seed", "full-init-check", "full-member-web", "full-member-sidecar"]) {
             const inputs = byName(name).inputs;
             expect([name, inputs.networkMode, inputs.ipcMode, inputs.pidMode]).toEqual([name, mode, mode, mode]);
         }
@@ -69,12 +73,12 @@ describe("Docker renderer", () => {
     });
 
     it("publishes ports only on the pause: hostPort on every address, the others on an ephemeral loopback port", async () => {
-        const { group } = await render("ports", fullSpec());
-        expect(byName("ports-pause").inputs.ports).toEqual([
+        const { group } = shared;
+        expect(byName("full-pause").inputs.ports).toEqual([
             { internal: 8080, external: 18080, ip: "0.0.0.0", protocol: "tcp" },
             { internal: 9090, ip: "127.0.0.1", protocol: "udp" },
         ]);
-        for (const name of ["ports-member-web", "ports-member-sidecar", "ports-init-seed"]) {
+        for (const name of ["full-member-web", "full-member-sidecar", "full-init-seed"]) {
             expect(byName(name).inputs.ports).toBeUndefined();
         }
         const ports = await valueOf(group.ports);
@@ -85,30 +89,29 @@ describe("Docker renderer", () => {
     });
 
     it("makes members depend on the pause, every init container and the volumes", async () => {
-        const { res } = await render("deps", fullSpec());
-        for (const name of ["deps-member-web", "deps-member-sidecar"]) {
+        const { res } = shared;
+        for (const name of ["full-member-web", "full-member-sidecar"]) {
             const dependsOn = optionsByName.get(name)?.dependsOn as pulumi.Resource[];
             expect(dependsOn).toEqual(expect.arrayContaining([res.pause, ...res.initContainers, res.volumes.data, res.volumes.cache]));
         }
     });
 
     it("runs init containers in order: each depends on the ones before it", async () => {
-        const { res } = await render("order", fullSpec());
-        const first = optionsByName.get("order-init-seed")?.dependsOn as pulumi.Resource[];
-        const second = optionsByName.get("order-init-check")?.dependsOn as pulumi.Resource[];
+        const { res } = shared;
+        const first = optionsByName.get("full-init-seed")?.dependsOn as pulumi.Resource[];
+        const second = optionsByName.get("full-init-check")?.dependsOn as pulumi.Resource[];
         expect(first).toContain(res.pause);
         expect(first).not.toContain(res.initContainers[1]);
         expect(second).toEqual(expect.arrayContaining([res.pause, res.initContainers[0]]));
-        expect(labelsOf("order-init-seed")["podgroup.io/init-index"]).toBe("0");
-        expect(labelsOf("order-init-check")["podgroup.io/init-index"]).toBe("1");
+        expect(labelsOf("full-init-seed")["podgroup.io/init-index"]).toBe("0");
+        expect(labelsOf("full-init-check")["podgroup.io/init-index"]).toBe("1");
     });
 
     it("runs init containers to completion: attached, logs kept, not required to keep running, never restarted", async () => {
-        await render("inits", fullSpec());
-        const init = byName("inits-init-seed").inputs;
+        const init = byName("full-init-seed").inputs;
         expect([init.attach, init.logs, init.mustRun, init.rm, init.restart]).toEqual([true, true, false, false, "no"]);
         expect(init.entrypoints).toEqual(["sh", "-c", "echo hi > /data/index.html"]);
-        expect(byName("inits-init-check").inputs.command).toEqual(["test", "-f", "/data/index.html"]);
+        expect(byName("full-init-check").inputs.command).toEqual(["test", "-f", "/data/index.html"]);
     });
 
     it("fails an init container's gate with the exit code and the log tail", async () => {
@@ -132,13 +135,13 @@ describe("Docker renderer", () => {
     });
 
     it("lets members and later init containers join only through every earlier init container's gate", async () => {
-        const { res } = await render("gated", fullSpec());
+        const { res } = shared;
         type Internal = { resources(): Promise<Set<pulumi.Resource>> };
         const joinDeps = await (res.memberJoinMode as unknown as Internal).resources();
         expect([...joinDeps]).toEqual(expect.arrayContaining([res.pause, ...res.initContainers]));
         const firstGateDeps = await (res.initGates[0] as unknown as Internal).resources();
         expect([...firstGateDeps]).toEqual([res.initContainers[0]]);
-        expect(await valueOf(res.memberJoinMode)).toBe(`container:${mockId(CONTAINER, "gated-pause")}`);
+        expect(await valueOf(res.memberJoinMode)).toBe(`container:${mockId(CONTAINER, "full-pause")}`);
     });
 
     it("checkInitExit passes exit code 0 and reports a missing exit code", () => {
@@ -149,23 +152,21 @@ describe("Docker renderer", () => {
     });
 
     it("turns emptyDir volumes into Docker volumes owned by the group, Memory ones into a shared tmpfs", async () => {
-        await render("vols", fullSpec(), { groupName: "shop2" });
-        expect(byName("vols-volume-data").inputs.driverOpts).toBeUndefined();
-        expect(byName("vols-volume-cache").inputs).toMatchObject({
-            name: "shop2-cache", driver: "local", driverOpts: { type: "tmpfs", device: "tmpfs", o: "size=16777216" },
+        expect(byName("full-volume-data").inputs.driverOpts).toBeUndefined();
+        expect(byName("full-volume-cache").inputs).toMatchObject({
+            name: "shop-cache", driver: "local", driverOpts: { type: "tmpfs", device: "tmpfs", o: "size=16777216" },
         });
-        expect(labelsOf("vols-volume-data")["podgroup.io/group"]).toBe("shop2");
-        expect(byName("vols-member-web").inputs.volumes).toEqual([{ volumeName: "shop2-data", containerPath: "/data", readOnly: false }]);
-        expect(byName("vols-init-check").inputs.volumes).toEqual([{ volumeName: "shop2-data", containerPath: "/data", readOnly: true }]);
-        expect(optionsByName.get("vols-volume-cache")?.deleteBeforeReplace).toBe(true);
+        expect(labelsOf("full-volume-data")["podgroup.io/group"]).toBe("shop");
+        expect(byName("full-member-web").inputs.volumes).toEqual([{ volumeName: "shop-data", containerPath: "/data", readOnly: false }]);
+        expect(byName("full-init-check").inputs.volumes).toEqual([{ volumeName: "shop-data", containerPath: "/data", readOnly: true }]);
+        expect(optionsByName.get("full-volume-cache")?.deleteBeforeReplace).toBe(true);
     });
 
     it("labels every container with the group, its role, its name, the restart policy, PID sharing and supervision", async () => {
-        await render("lab", fullSpec());
-        const common = { team: "edge", "podgroup.io/group": "lab", "podgroup.io/restart-policy": "OnFailure", "podgroup.io/share-pid": "true", "podgroup.io/supervised": "false" };
-        expect(labelsOf("lab-pause")).toEqual({ ...common, "podgroup.io/role": "pause", "podgroup.io/container": "pause" });
-        expect(labelsOf("lab-init-seed")).toEqual({ ...common, "podgroup.io/role": "init", "podgroup.io/container": "seed", "podgroup.io/init-index": "0" });
-        expect(labelsOf("lab-member-sidecar")).toEqual({ ...common, "podgroup.io/role": "member", "podgroup.io/container": "sidecar", "podgroup.io/member-index": "1" });
+        const common = { team: "edge", "podgroup.io/group": "shop", "podgroup.io/restart-policy": "OnFailure", "podgroup.io/share-pid": "true", "podgroup.io/supervised": "false" };
+        expect(labelsOf("full-pause")).toEqual({ ...common, "podgroup.io/role": "pause", "podgroup.io/container": "pause" });
+        expect(labelsOf("full-init-seed")).toEqual({ ...common, "podgroup.io/role": "init", "podgroup.io/container": "seed", "podgroup.io/init-index": "0" });
+        expect(labelsOf("full-member-sidecar")).toEqual({ ...common, "podgroup.io/role": "member", "podgroup.io/container": "sidecar", "podgroup.io/member-index": "1" });
     });
 
     it.each([
@@ -189,31 +190,29 @@ describe("Docker renderer", () => {
     });
 
     it("maps limits, command, args, workingDir, user and the grace period", async () => {
-        await render("proc", fullSpec());
-        expect(byName("proc-member-web").inputs).toMatchObject({
+        expect(byName("full-member-web").inputs).toMatchObject({
             memory: 64, cpus: "0.5", entrypoints: ["httpd", "-f", "-p", "8080", "-h", "/data"],
             workingDir: "/data", user: "1000:1000", stopTimeout: 5, destroyGraceSeconds: 5,
         });
-        expect(byName("proc-member-web").inputs.command).toBeUndefined();
-        expect(byName("proc-member-sidecar").inputs.memory).toBeUndefined();
+        expect(byName("full-member-web").inputs.command).toBeUndefined();
+        expect(byName("full-member-sidecar").inputs.memory).toBeUndefined();
     });
 
     it("keeps env secrets secret", async () => {
-        const { res } = await render("env", fullSpec());
+        const { res } = shared;
         // Sent to the engine wrapped in Pulumi's secret signature, so state keeps it encrypted.
-        expect(byName("env-member-web").inputs.envs).toEqual({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: ["MODE=demo", "TOKEN=s3cret"] });
-        expect(byName("env-member-sidecar").inputs.envs).toBeUndefined();
+        expect(byName("full-member-web").inputs.envs).toEqual({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: ["MODE=demo", "TOKEN=s3cret"] });
+        expect(byName("full-member-sidecar").inputs.envs).toBeUndefined();
         expect(await pulumi.isSecret(res.members[0].envs)).toBe(true);
         expect(await pulumi.isSecret(res.members[1].envs)).toBe(false);
     });
 
     it("turns the readiness probe (else the liveness probe) into a Docker healthcheck", async () => {
-        await render("hc", fullSpec(), { waitForReadiness: true });
-        expect(byName("hc-member-web").inputs).toMatchObject({
+        expect(byName("full-member-web").inputs).toMatchObject({
             healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"], interval: "2s", timeout: "1s", startPeriod: "0s", retries: 3 },
             wait: true, waitTimeout: 60,
         });
-        expect(byName("hc-member-sidecar").inputs.healthcheck).toEqual({ tests: ["CMD", "true"], interval: "10s", timeout: "1s", startPeriod: "0s", retries: 3 });
+        expect(byName("full-member-sidecar").inputs.healthcheck).toEqual({ tests: ["CMD", "true"], interval: "10s", timeout: "1s", startPeriod: "0s", retries: 3 });
     });
 
     it("forces member replacement when the pause gets a new id", async () => {
@@ -251,18 +250,18 @@ describe("Docker renderer", () => {
     });
 
     it("exposes the backend, the pause id, member ids and container names as outputs, and parents every child", async () => {
-        const { group, res } = await render("outs", fullSpec());
+        const { group, res } = shared;
         expect(await valueOf(group.backend)).toBe("docker");
-        expect(await valueOf(group.pauseId)).toBe(mockId(CONTAINER, "outs-pause"));
+        expect(await valueOf(group.pauseId)).toBe(mockId(CONTAINER, "full-pause"));
         expect(await valueOf(group.podName)).toBeUndefined();
-        expect(await valueOf(group.memberIds)).toEqual({ web: mockId(CONTAINER, "outs-member-web"), sidecar: mockId(CONTAINER, "outs-member-sidecar") });
-        expect(await valueOf(group.initIds)).toEqual({ seed: mockId(CONTAINER, "outs-init-seed"), check: mockId(CONTAINER, "outs-init-check") });
+        expect(await valueOf(group.memberIds)).toEqual({ web: mockId(CONTAINER, "full-member-web"), sidecar: mockId(CONTAINER, "full-member-sidecar") });
+        expect(await valueOf(group.initIds)).toEqual({ seed: mockId(CONTAINER, "full-init-seed"), check: mockId(CONTAINER, "full-init-check") });
         expect(await valueOf(group.members)).toEqual(["web", "sidecar"]);
-        expect(await valueOf(group.containerNames)).toEqual({ pause: "outs-pause", seed: "outs-seed", check: "outs-check", web: "outs-web", sidecar: "outs-sidecar" });
-        for (const name of ["outs-pause", "outs-init-seed", "outs-member-web", "outs-volume-data"]) {
+        expect(await valueOf(group.containerNames)).toEqual({ pause: "shop-pause", seed: "shop-seed", check: "shop-check", web: "shop-web", sidecar: "shop-sidecar" });
+        for (const name of ["full-pause", "full-init-seed", "full-member-web", "full-volume-data"]) {
             expect(optionsByName.get(name)?.parent).toBe(group);
         }
-        expect(await valueOf(group.urn)).toContain("podgroup:index:PodGroup::outs");
-        expect(await valueOf(res.pause.urn)).toContain("podgroup:index:PodGroup$docker:index/container:Container::outs-pause");
+        expect(await valueOf(group.urn)).toContain("podgroup:index:PodGroup::full");
+        expect(await valueOf(res.pause.urn)).toContain("podgroup:index:PodGroup$docker:index/container:Container::full-pause");
     });
 });
