@@ -146,7 +146,8 @@ export class DockerAdapter implements RuntimeAdapter {
         }
         const labels = infos[0].Config.Labels ?? {};
         const supervised = labels[LABEL_SUPERVISED] === "true";
-        const supervisor = supervised ? await readSupervisorStatus(this.statusDir, group.name) : undefined;
+        const statusDir = supervised ? await this.supervisorStatusDir() : this.statusDir;
+        const supervisor = supervised ? await readSupervisorStatus(statusDir, group.name) : undefined;
         const containers: ContainerStatus[] = infos.map((i) => {
             const l = i.Config.Labels ?? {};
             const name = l[LABEL_CONTAINER];
@@ -184,10 +185,20 @@ export class DockerAdapter implements RuntimeAdapter {
             phase: derivePhase(containers, labels[LABEL_RESTART_POLICY] ?? "Always"),
             containers,
             restartCountSource: supervised
-                ? `supervisor status file ${this.statusDir}/${group.name}.json${supervisor === undefined ? " (absent: counted 0)" : ""}`
+                ? `supervisor status file ${statusDir}/${group.name}.json${supervisor === undefined ? " (absent: counted 0)" : ""}`
                 : "docker inspect .RestartCount",
             observedAt: new Date(),
         };
+    }
+
+    /**
+     * Where the running supervisor writes status files: `<host dir mounted at /state>/status`
+     * of the container labelled `podgroup.io/supervisor=true`, else the configured directory.
+     */
+    private async supervisorStatusDir(): Promise<string> {
+        const running = await this.docker.listContainers({ filters: { label: ["podgroup.io/supervisor=true"], status: ["running"] } });
+        const state = running[0]?.Mounts?.find((m) => m.Destination === "/state");
+        return state !== undefined ? `${state.Source}/status` : this.statusDir;
     }
 
     async events(group: GroupRef, since: Date): Promise<RuntimeEvent[]> {

@@ -24,7 +24,11 @@ export function networkCheck(fixture: Fixture = sharedPodFixture()): Check {
             const expected = ctx.fixture.spec.hostname ?? SHARED_HOSTNAME;
             ctx.expect(names.web === names.client, `hostnames differ: web "${names.web}", client "${names.client}"`);
             ctx.expect(names.web === expected, `hostname is "${names.web}", the spec sets "${expected}"`);
-            return { summary: `client GET http://localhost:${WEB_PORT}/ -> "${body}"; hostname "${names.web}" in both` };
+            // Recorded, not asserted: Docker copies the hostname into each member's own UTS namespace,
+            // Kubernetes shares the sandbox's (only `sethostname` at run time would tell them apart).
+            const uts = { web: await ctx.sh("web", "readlink /proc/self/ns/uts"), client: await ctx.sh("client", "readlink /proc/self/ns/uts") };
+            ctx.note("UTS namespaces (recorded, not asserted)", `web ${uts.web}, client ${uts.client}: ${uts.web === uts.client ? "one shared" : "one each"}`);
+            return { summary: `client GET http://localhost:${WEB_PORT}/ -> "${body}"; hostname "${names.web}" in both; UTS namespace ${uts.web === uts.client ? "shared" : "one per member (hostname copied)"}` };
         },
     };
 }
