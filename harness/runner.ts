@@ -113,7 +113,7 @@ function byFixture(checks: Check[]): Map<string, Check[]> {
 async function runCheck(check: Check, adapter: RuntimeAdapter, group: GroupRef, target: Target, deployEvidence: string,
     options: SuiteOptions): Promise<CheckResult> {
     const evidence = new Evidence();
-    evidence.record("deploy", `pulumi up (stack conformance-${group.name}, target ${target.id})`, deployEvidence);
+    evidence.record("deploy", `deploy ${group.name} on ${target.id}`, deployEvidence);
     const ctx = new CheckContext(adapter, group, check.fixture, target.id, evidence, options.debug ?? (() => undefined), options.timeScale ?? 1);
     const t0 = Date.now();
     let outcome: Outcome;
@@ -204,7 +204,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
                         { timeoutMs: 60_000 * (options.timeScale ?? 1), intervalMs: 250, log: debug });
                     ready = `\nmembers running:\n${formatStatus(s)}`;
                 }
-                const deployEvidence = `group ${groupName} up in ${deployed.upMs} ms${ready}`;
+                const deployEvidence = `stack ${deployed.stackName}: up in ${deployed.upMs} ms${ready}`;
                 for (const check of fixtureChecks) {
                     progress(`${target.id}: ${check.id} ...`);
                     const r = await runCheck(check, adapter, group, target, deployEvidence, options);

@@ -40,8 +40,9 @@ export class DockerAdapter implements RuntimeAdapter {
         this.docker = new Docker(options.docker);
         this.statusDir = options.supervisorStatusDir ?? DEFAULT_SUPERVISOR_STATUS_DIR;
         this.log = options.log ?? (() => undefined);
-        const o = this.docker.modem as unknown as { socketPath?: string; host?: string };
-        this.description = `docker (${o.socketPath ?? o.host ?? "default"})`;
+        const o = this.docker.modem as unknown as { socketPath?: unknown; host?: unknown };
+        const where = typeof o.socketPath === "string" ? o.socketPath : typeof o.host === "string" ? o.host : process.env.DOCKER_HOST ?? "/var/run/docker.sock";
+        this.description = `docker (${where})`;
     }
 
     async ping(): Promise<string> {
