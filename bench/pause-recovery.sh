@@ -57,14 +57,22 @@ make_group() {
 
 started() { docker inspect -f '{{.State.StartedAt}}' "$@"; }
 
+# crash NAME: SIGKILL the container's process from the host, as a crash would. (`docker kill`
+# counts as a manual stop: Docker would not apply its restart policy.)
+crash() { kill -KILL "$(docker inspect -f '{{.State.Pid}}' "$1")"; }
+
 # recover_once NAME INITS: kill the pause, wait until whole, print the recovery in ms.
 recover_once() {
-  local g=$1 inits=$2 died t0 pstart ok last m s
+  local g=$1 inits=$2 died before t0 pstart ok last m s
   sleep 0.3 # let the supervisor see the new group (it would anyway, from the start events)
+  before=$(docker inspect -f '{{.State.FinishedAt}}' "$g-pause")
   t0=$(now_ms)
-  docker kill -s KILL "$g-pause" >/dev/null
-  until docker inspect -f '{{.State.Running}}' "$g-pause" | grep -q false; do sleep 0.01; done
-  died=$(docker inspect -f '{{.State.FinishedAt}}' "$g-pause")
+  crash "$g-pause"
+  # FinishedAt keeps the time of the last exit, also once the pause runs again.
+  while died=$(docker inspect -f '{{.State.FinishedAt}}' "$g-pause") && [ "$died" = "$before" ]; do
+    (( $(now_ms) - t0 < 10000 )) || die "$g-pause did not die"
+    sleep 0.01
+  done
   while :; do
     (( $(now_ms) - t0 < 60000 )) || die "$g did not come back within 60 s: $(docker ps -a --filter "label=podgroup.io/group=$g" --format '{{.Names}} {{.Status}}' | tr '\n' ';')"
     ok=true
@@ -118,6 +126,7 @@ for inits in 0 1 2; do
     read -r whole pause_back < <(recover_once "$g" "$inits")
     results+=("$whole")
     log "run $r ($inits init containers): pause back after $pause_back ms, whole group after $whole ms"
+    [ "$r" -lt "$RUNS" ] || docker logs "$SUP_NAME" 2>&1 | grep "group=$g" | grep -v idle | sed 's/^/    supervisor: /' >&2 || true
     docker ps -aq --filter "label=podgroup.io/group=$g" | xargs -r docker rm -f >/dev/null
   done
   echo "Docker + supervisor, $inits init container(s): pause death -> whole group running: $(printf '%s\n' "${results[@]}" | stats)"
@@ -128,7 +137,9 @@ done
 g=bench-alone-$$
 make_group "$g" 0 false
 sleep 0.3
-docker kill -s KILL "$g-pause" >/dev/null
+crash "$g-pause"
 sleep 5
 states=$(for c in pause web sidecar; do printf '%s=%s ' "$c" "$(docker inspect -f '{{.State.Status}}' "$g-$c")"; done)
-echo "Docker alone (restart: always), 5 s after pause death: $states-> whole group running: never (no sandbox re-creation)"
+whole=no
+case $states in *exited*|*restarting*|*created*) ;; *) whole="all running (Docker's restart race went the right way this time)" ;; esac
+echo "Docker alone (restart: always), 5 s after the pause crashed: $states-> whole group: $whole"

@@ -3,6 +3,7 @@ package supervise
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
@@ -44,16 +45,34 @@ func (d *EngineDocker) GroupContainers(ctx context.Context, group string) ([]Con
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Container, 0, len(list))
-	for _, s := range list {
-		r, err := d.Client.ContainerInspect(ctx, s.ID)
-		if err != nil {
-			if client.IsErrNotFound(err) {
-				continue // removed meanwhile
+	// Inspected in parallel: this is on the path from a pause's death to its recovery.
+	found := make([]*Container, len(list))
+	errs := make([]error, len(list))
+	var wg sync.WaitGroup
+	for i, s := range list {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := d.Client.ContainerInspect(ctx, s.ID)
+			if err != nil {
+				if !client.IsErrNotFound(err) { // else removed meanwhile
+					errs[i] = err
+				}
+				return
 			}
-			return nil, err
+			c := FromInspect(r)
+			found[i] = &c
+		}()
+	}
+	wg.Wait()
+	out := make([]Container, 0, len(list))
+	for i := range list {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		out = append(out, FromInspect(r))
+		if found[i] != nil {
+			out = append(out, *found[i])
+		}
 	}
 	return out, nil
 }
