@@ -65,7 +65,12 @@ start_apiserver() {
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range "$SERVICE_CIDR" \
     --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
-    --allow-privileged=false --profiling=false --v=1
+    --allow-privileged=false --profiling=false --v=1 \
+    --feature-gates SizeBasedListCostEstimate=false
+  # SizeBasedListCostEstimate (beta in 1.34) lists every resource's keys from the watch cache
+  # each minute; with Debian's etcd 3.4 (no RequestWatchProgress) the cache cannot confirm
+  # fresh revisions, each list times out ("Error getting keys ... Too large resource version")
+  # and the loop holds up the apiserver's shutdown for ~20s.
   proc_wait kube-apiserver 120 "/readyz ok" curl_api /readyz
 }
 

@@ -78,12 +78,12 @@ proc_stop() {
     return 0
   fi
   kill -TERM "$pid" 2>/dev/null || true
-  local t0=$SECONDS
+  local t0=$SECONDS killed=0
   while [[ -d /proc/$pid ]]; do
-    if (( SECONDS - t0 >= timeout )); then
+    if (( !killed && SECONDS - t0 >= timeout )); then
       log "$name (pid $pid) still running after ${timeout}s: SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
+      killed=1
     fi
     sleep 0.2
   done
