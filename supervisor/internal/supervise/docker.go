@@ -8,6 +8,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
+	"github.com/docker/docker/errdefs"
 )
 
 // Docker is the little the supervisor asks of the Docker engine (an interface, so that
@@ -17,6 +18,8 @@ type Docker interface {
 	GroupContainers(ctx context.Context, group string) ([]Container, error)
 	Start(ctx context.Context, id string) error
 	Stop(ctx context.Context, id string) error
+	// Kill sends SIGKILL and waits until Docker sees the container stopped.
+	Kill(ctx context.Context, id string) error
 	// StartAndWait starts a container and waits for that run to end; returns its exit code.
 	StartAndWait(ctx context.Context, id string) (int, error)
 	// Wait waits until a running container stops; returns its exit code.
@@ -85,6 +88,15 @@ func (d *EngineDocker) Start(ctx context.Context, id string) error {
 // terminationGracePeriodSeconds, set by the renderer).
 func (d *EngineDocker) Stop(ctx context.Context, id string) error {
 	return d.Client.ContainerStop(ctx, id, container.StopOptions{})
+}
+
+func (d *EngineDocker) Kill(ctx context.Context, id string) error {
+	resC, errC := d.Client.ContainerWait(ctx, id, container.WaitConditionNotRunning)
+	if err := d.Client.ContainerKill(ctx, id, "KILL"); err != nil && !errdefs.IsConflict(err) {
+		return err // (a conflict: it is not running any more)
+	}
+	_, err := waitResult(resC, errC)
+	return err
 }
 
 func (d *EngineDocker) StartAndWait(ctx context.Context, id string) (int, error) {

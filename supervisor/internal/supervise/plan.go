@@ -33,6 +33,10 @@ type Action struct {
 	Kind      ActionKind
 	Container Container
 	Reason    string
+	// Force (kills only): SIGKILL at once. Used when the pause died and the group shares its PID
+	// namespace: the kernel already killed every member, Docker may just not have noticed yet,
+	// and a graceful stop could wait out the stop timeout.
+	Force bool
 }
 
 func (a Action) String() string {
@@ -233,6 +237,7 @@ func (p *planner) sandboxDead(pause Container, inits, members []Container) Plan 
 	for _, c := range append(append([]Container{}, inits...), members...) {
 		if c.Running {
 			p.kill(c, reason)
+			p.plan.Actions[len(p.plan.Actions)-1].Force = g.SharePID
 		}
 	}
 	if !recreate {

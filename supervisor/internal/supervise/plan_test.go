@@ -40,6 +40,17 @@ func group(policy RestartPolicy, pause Container, inits []Container, members []C
 	return Group{Name: "g", RestartPolicy: policy, Pause: &p, Inits: inits, Members: members}
 }
 
+func TestComputeKillsAtOnceWhenThePIDNamespaceDied(t *testing.T) {
+	for _, share := range []bool{true, false} {
+		g := group(RestartAlways, ctr("pause", RolePause, 0, 0, false, 137), nil, []Container{ctr("web", RoleMember, 0, 3, true, 0)})
+		g.SharePID = share
+		p := Compute(g, noBackoff{})
+		if len(p.Actions) != 2 || p.Actions[0].Kind != ActKill || p.Actions[0].Force != share {
+			t.Fatalf("sharePID %v: actions %+v", share, p.Actions)
+		}
+	}
+}
+
 func kinds(p Plan) []string {
 	out := []string{}
 	for _, a := range p.Actions {

@@ -142,8 +142,13 @@ func (r *Reconciler) execute(ctx context.Context, g Group, st *GroupStatus, p Pl
 	if err := r.parallel(kills, func(a Action) error {
 		st.NoteKill(a.Container, a.Reason)
 		t0 := time.Now()
-		err := r.Docker.Stop(ctx, a.Container.ID)
-		r.logAction(g, a, t0, err)
+		var err error
+		if a.Force {
+			err = r.Docker.Kill(ctx, a.Container.ID)
+		} else {
+			err = r.Docker.Stop(ctx, a.Container.ID)
+		}
+		r.logAction(g, a, t0, err, "force", a.Force)
 		return err
 	}); err != nil {
 		return err

@@ -54,9 +54,11 @@ func (c Container) TerminationReason() string {
 type Group struct {
 	Name          string
 	RestartPolicy RestartPolicy
-	Pause         *Container
-	Inits         []Container // by init-index
-	Members       []Container // by member-index, then name
+	// SharePID: members share the pause's PID namespace (label podgroup.io/share-pid).
+	SharePID bool
+	Pause    *Container
+	Inits    []Container // by init-index
+	Members  []Container // by member-index, then name
 	// Problems found while assembling the group (e.g. two pause containers); the group is left alone.
 	Problems []string
 }
@@ -130,6 +132,7 @@ func BuildGroup(name string, cs []Container) Group {
 	}
 	if g.Pause != nil {
 		g.RestartPolicy = ParseRestartPolicy(g.Pause.Labels[LabelRestartPolicy])
+		g.SharePID = g.Pause.Labels[LabelSharePID] == "true"
 	}
 	byIndex := func(s []Container) func(i, j int) bool {
 		return func(i, j int) bool {
