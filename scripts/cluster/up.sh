@@ -26,12 +26,12 @@ ensure_binary() {
   nohup bash "$HERE/build.sh" >"$wrapper" 2>&1 </dev/null &
   local pid=$! t0=$SECONDS total
   while [[ -d /proc/$pid ]]; do
-    sleep 30
+    sleep 15
     total=$(grep -o '([0-9]* packages' "$wrapper" | tr -dc 0-9)
     log "building: $(wc -l <"$blog" 2>/dev/null || echo 0) of ~${total:-?} packages compiled ($((SECONDS - t0))s; log $blog)"
   done
   wait "$pid" || { tail -n 30 "$wrapper" >&2; die "the Kubernetes build failed (log: $wrapper)"; }
-  log "$(tail -n 2 "$wrapper" | head -n 1)"
+  grep 'built Kubernetes' "$wrapper" >&2 || true
 }
 
 curl_api() { curl -fsS --max-time 5 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "$API$1"; }
