@@ -14,11 +14,21 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:-}
 [[ $# -gt 0 ]] && shift
+# One up/down/load-images at a time per machine. flock -o: the processes they start (etcd,
+# kubelet, dockerd...) must not inherit the lock.
+locked() {
+  local state=${PODGROUP_CLUSTER_STATE:-/var/lib/podgroup-cluster}
+  mkdir -p "$state"
+  if ! flock -n -o "$state/.lock" true; then
+    echo "[podgroup] another scripts/cluster.sh up/down/load-images is running: waiting for it" >&2
+  fi
+  exec flock -o "$state/.lock" "$@"
+}
 case $cmd in
-  up) exec bash "$here/cluster/up.sh" "$@" ;;
-  down) exec bash "$here/cluster/down.sh" "$@" ;;
+  up) locked bash "$here/cluster/up.sh" "$@" ;;
+  down) locked bash "$here/cluster/down.sh" "$@" ;;
   status) exec bash "$here/cluster/status.sh" "$@" ;;
-  load-images) exec bash "$here/cluster/load-images.sh" "$@" ;;
+  load-images) locked bash "$here/cluster/load-images.sh" "$@" ;;
   kubectl)
     . "$here/lib/common.sh"; . "$here/cluster/lib/paths.sh"
     exec "$KUBE_DIR/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@" ;;
