@@ -1,10 +1,15 @@
 /**
  * A private Docker engine for the supervisor tests: its own dockerd (own socket, data root,
- * exec root and managed containerd), so that the tests can restart the daemon, with and without
- * live-restore, and run a `podgroup-supervisor` container without touching the engine other
- * tests and the developer use. The project's images are copied in with `docker save | load`.
+ * exec root, managed containerd and bridge), so that the tests can restart the daemon, with and
+ * without live-restore, and run a `podgroup-supervisor` container without touching the engine
+ * other tests and the developer use. The project's images are copied in with `docker save | load`.
+ *
+ * Its bridge is a device of its own (`pgsup<hex>`, created here, removed in destroy): never
+ * `--bridge none`, with which dockerd DELETES the host's `docker0` at start-up (libnetwork's
+ * removeDefaultBridgeInterface), breaking the bridge network of the host's main engine.
  */
 import { ChildProcess, execFileSync, execSync, spawn } from "child_process";
+import * as crypto from "crypto";
 import Docker from "dockerode";
 import * as fs from "fs";
 import * as os from "os";
@@ -36,26 +41,46 @@ export class PrivateEngine {
     readonly dir: string;
     readonly socket: string;
     readonly docker: Docker;
+    /** The private engine's bridge device (15 characters at most). */
+    readonly bridge: string;
     private proc: ChildProcess | undefined;
     private liveRestore = false;
+    private bridgeMade = false;
 
     constructor() {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgsup-"));
         this.socket = path.join(this.dir, "docker.sock");
         this.docker = new Docker({ socketPath: this.socket });
+        this.bridge = `pgsup${crypto.randomBytes(3).toString("hex")}`;
+    }
+
+    private makeBridge(): void {
+        if (this.bridgeMade) return;
+        // A /24 in 10.213.0.0/16 that no other interface uses.
+        const used = execFileSync("ip", ["-4", "-o", "addr"]).toString();
+        let subnet = "";
+        for (let i = 1; i < 255 && subnet === ""; i++) {
+            if (!used.includes(` 10.213.${i}.`)) subnet = `10.213.${i}`;
+        }
+        if (subnet === "") throw new Error("no free /24 in 10.213.0.0/16 for the private engine's bridge");
+        execFileSync("ip", ["link", "add", this.bridge, "type", "bridge"]);
+        this.bridgeMade = true;
+        execFileSync("ip", ["addr", "add", `${subnet}.1/24`, "dev", this.bridge]);
+        execFileSync("ip", ["link", "set", this.bridge, "up"]);
     }
 
     /** Starts dockerd and waits until it answers. */
     async start(opts: { liveRestore?: boolean } = {}): Promise<void> {
         this.liveRestore = opts.liveRestore ?? this.liveRestore;
+        this.makeBridge();
         const log = fs.openSync(path.join(this.dir, "dockerd.log"), "a");
         this.proc = spawn("dockerd", [
             "--host", `unix://${this.socket}`,
             "--data-root", path.join(this.dir, "data"),
             "--exec-root", path.join(this.dir, "exec"),
             "--pidfile", path.join(this.dir, "docker.pid"),
-            // No bridge and no iptables rules: nothing shared with the host's main engine.
-            "--bridge", "none", "--iptables=false", "--ip6tables=false", "--ip-masq=false",
+            // Its own bridge and no iptables rules: nothing shared with the host's main engine.
+            "--bridge", this.bridge, "--iptables=false", "--ip6tables=false", "--ip-masq=false",
             ...(this.liveRestore ? ["--live-restore"] : []),
         ], { detached: true, stdio: ["ignore", log, log] });
         fs.closeSync(log);
@@ -111,5 +136,9 @@ export class PrivateEngine {
             }
         }
         fs.rmSync(this.dir, { recursive: true, force: true });
+        if (this.bridgeMade) {
+            execFileSync("ip", ["link", "del", this.bridge]);
+            this.bridgeMade = false;
+        }
     }
 }
