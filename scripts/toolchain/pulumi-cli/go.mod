@@ -1,6 +1,8 @@
 // Wrapper module: builds the Pulumi CLI from the pkg/v3 and sdk/v3 module zips.
 // pkg/go.mod replaces sdk/v3 with a local path, so `go install pkg/v3/cmd/pulumi@...` is refused;
 // requiring both at one version here, plus pkg's non-local replace lines, builds the same CLI.
+// v3.274.1 is the newest pkg/v3 and sdk/v3 the Go module proxy reachable here serves: it lists
+// v3.275.0 and v3.276.0 (node_modules' @pulumi/pulumi) but refuses their zips (403).
 module podgroup.local/toolchain/pulumi-cli
 
 go 1.26.6
