@@ -157,7 +157,10 @@ func (st *GroupStatus) Observe(g Group, p Plan) {
 		if started != "" && rec.StartedAt != "" && started != rec.StartedAt {
 			rec.RestartCount++
 		}
-		if c.Exited() && finished != "" && finished != rec.FinishedAt && !c.FinishedAt.Before(c.StartedAt) {
+		// A new FinishedAt on a stopped container is a new exit. (FinishedAt is containerd's exit
+		// time and StartedAt Docker's clock after the start returned: a container that exits at
+		// once can show FinishedAt before StartedAt.)
+		if c.Exited() && finished != "" && finished != rec.FinishedAt {
 			code := c.ExitCode
 			rec.LastExitCode = &code
 			if rec.KilledRun != "" && rec.KilledRun == started {

@@ -103,3 +103,16 @@ func TestBackoffSurvivesViaStatus(t *testing.T) {
 		t.Fatalf("restored %+v %v", e, ok)
 	}
 }
+
+func TestObserveSeesAnExitRecordedBeforeTheStart(t *testing.T) {
+	st := &GroupStatus{Group: "g", Containers: map[string]*ContainerStatus{}}
+	pause := ctr("pause", RolePause, 0, 0, true, 0)
+	st.Observe(group(RestartAlways, pause, []Container{ctr("init", RoleInit, 0, 1, false, 0)}, nil), Plan{})
+	st.NoteStart(ctr("init", RoleInit, 0, 1, false, 0), ReasonSandboxChanged)
+	quick := ctr("init", RoleInit, 0, 5, false, 0)
+	quick.FinishedAt = quick.StartedAt.Add(-time.Millisecond) // containerd's exit time, Docker's start time
+	st.Observe(group(RestartAlways, pause, []Container{quick}, nil), Plan{})
+	if rec := st.Containers["init"]; rec.RestartCount != 1 || rec.LastReason != "Completed" || rec.State != "terminated" {
+		t.Fatalf("quick init: %+v", rec)
+	}
+}
