@@ -138,6 +138,21 @@ kubernetes_provider() {
     -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$KUBERNETES_BUILD_VERSION"
 }
 
+# pulumi-resource-docker: upstream's provider module is refused by the Go module proxy, so the
+# project builds its own (scripts/toolchain/provider-docker/build.sh: caches by source hash, prints
+# the binary's path, names its own log when it fails). Sets DOCKER_BIN.
+DOCKER_BIN=
+docker_provider() {
+  local build=$TOOLCHAIN/provider-docker/build.sh want
+  [ -d "$PODGROUP_ROOT/node_modules/@pulumi/docker" ] || { log "no @pulumi/docker in node_modules"; return 0; }
+  want=$(npm_plugin_version @pulumi/docker) || return 1
+  if [ ! -f "$build" ]; then
+    log "WARNING: no $build: no pulumi-resource-docker $want; @pulumi/docker resources will fail"
+    return 0
+  fi
+  DOCKER_BIN=$(bash "$build" "$want") || { log "build of pulumi-resource-docker $want FAILED (its log is named above)"; return 1; }
+}
+
 # register NAME VERSION BINARY: installs BINARY into PULUMI_HOME as resource plugin NAME VERSION,
 # unless the same file is already registered there.
 register() {
@@ -160,16 +175,8 @@ providers() {
   fi
   register kubernetes "$want" "$KUBERNETES_BIN"
 
-  if [ -d "$PODGROUP_ROOT/node_modules/@pulumi/docker" ]; then
-    want=$(npm_plugin_version @pulumi/docker) || return 1
-    if [ -x "$PULUMI_HOME/plugins/resource-docker-v$want/pulumi-resource-docker" ]; then
-      log "plugin docker $want registered in $PULUMI_HOME"
-    else
-      # github.com/pulumi/pulumi-docker/provider/v5 (and the repo's root module) are refused by the
-      # Go module proxy, and the bridge's terraform-plugin-sdk fork is not served either.
-      log "WARNING: no pulumi-resource-docker $want: it cannot be built here (the Go module proxy" \
-        "serves no github.com/pulumi/pulumi-docker provider module); @pulumi/docker resources will fail"
-    fi
+  if [ -n "$DOCKER_BIN" ]; then
+    register docker "$(npm_plugin_version @pulumi/docker)" "$DOCKER_BIN"
   fi
 }
 
@@ -189,6 +196,7 @@ step "pulumi CLI v$CLI_VERSION" cli
 step "pulumi-language-nodejs" language_host
 step "Node.js SDK plugin scripts" node_scripts
 step "pulumi-resource-kubernetes $KUBERNETES_BUILD_VERSION" kubernetes_provider
+step "pulumi-resource-docker" docker_provider
 step "register provider plugins in $PULUMI_HOME" providers
 step "check the toolchain" check
 log "toolchain ready in $((SECONDS - t0))s: $CLI_DIR is on PATH through scripts/lib/common.sh"
