@@ -15,7 +15,10 @@ import { DebugLog, waitFor } from "./wait";
 export interface CheckResult {
     check: string;
     testname: string;
+    /** Target id (the matrix column): docker, docker+supervisor, kubernetes. */
     target: string;
+    /** The backend the group ran on: docker or kubernetes. */
+    backend: string;
     fixture: string;
     group: string;
     outcome: Outcome;
@@ -131,14 +134,14 @@ async function runCheck(check: Check, adapter: RuntimeAdapter, group: GroupRef, 
         evidence.record("note", outcome === "fail" ? "check failed" : "check could not conclude", summary);
     }
     return {
-        check: check.id, testname: check.spec.testname, target: target.id, fixture: check.fixture.id, group: group.name,
+        check: check.id, testname: check.spec.testname, target: target.id, backend: target.kind, fixture: check.fixture.id, group: group.name,
         outcome, summary, durationMs: Date.now() - t0, ...(measurements !== undefined ? { measurements } : {}), evidence: evidence.entries,
     };
 }
 
 function errorResult(check: Check, target: Target, group: string, message: string): CheckResult {
     return {
-        check: check.id, testname: check.spec.testname, target: target.id, fixture: check.fixture.id, group,
+        check: check.id, testname: check.spec.testname, target: target.id, backend: target.kind, fixture: check.fixture.id, group,
         outcome: "error", summary: message, durationMs: 0, evidence: [{ atMs: 0, kind: "note", command: "set-up", result: message }],
     };
 }
