@@ -216,6 +216,13 @@ func Compute(g Group, bo BackoffView) Plan {
 // sandboxDead plans for a group whose pause is not running.
 func (p *planner) sandboxDead(pause Container, inits, members []Container) Plan {
 	g := p.g
+	if len(inits)+len(members) == 0 {
+		// Nothing joins this pause (any more): its deployer is removing the group (pulumi destroy
+		// deletes the members first); re-creating the sandbox would only fight it.
+		p.plan.Idle = "pause not running and nothing joins it (being removed by its deployer)"
+		p.plan.Phase = "Pending"
+		return p.plan
+	}
 	anyRan := false
 	for _, c := range append(append([]Container{}, inits...), members...) {
 		if c.EverStarted() {

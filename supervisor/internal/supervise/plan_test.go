@@ -147,6 +147,12 @@ func TestComputeTable(t *testing.T) {
 			phase: "Pending",
 		},
 		{
+			name:  "pause died with nothing joining it (group being destroyed): leave it",
+			g:     group(RestartAlways, dead(0), nil, nil),
+			want:  []string{},
+			phase: "Pending",
+		},
+		{
 			name:  "pause never started: the deployer's job",
 			g:     group(RestartAlways, ctr("pause", RolePause, 0, -1, false, 0), nil, nil),
 			want:  []string{},
