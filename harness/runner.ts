@@ -81,7 +81,7 @@ export type FixtureDeployer = (groupName: string, fixture: Fixture, target: Targ
 /** The default {@link FixtureDeployer}: the real program, configured like a user would. */
 export const deployWithPulumi: FixtureDeployer = (groupName, fixture, target, options) => deployFixture(groupName, fixture.spec,
     { ...target.stackConfig, ...(fixture.membersExit ? target.exitingFixtureConfig ?? {} : {}) },
-    { ...options.deployer, log: options.debug });
+    { ...options.deployer, envVars: { ...options.deployer?.envVars, ...target.envVars }, log: options.debug });
 
 /** Group name of a fixture on a target: `pgc-<fixture>-<suffix>`. */
 export function groupNameFor(fixture: Fixture, target: Target): string {

@@ -24,6 +24,8 @@ export interface Target {
     exitingFixtureConfig?: StackConfig;
     /** Namespace of groups (Kubernetes). */
     namespace?: string;
+    /** Environment of the Pulumi CLI for this target's deploys (e.g. KUBECONFIG). */
+    envVars?: Record<string, string>;
     createAdapter(log: DebugLog): RuntimeAdapter;
     /** Prepares the runtime before the first fixture (e.g. starts the supervisor); returns how to undo it. */
     setUp?(log: DebugLog): Promise<{ description: string; tearDown(): Promise<void> }>;
