@@ -40,8 +40,14 @@ func Provider(version string) tfbridge.ProviderInfo {
 	remoteImage := resource("RemoteImage")
 	remoteImage.Fields = map[string]*tfbridge.SchemaInfo{"name": {Name: "name"}}
 
+	tf := shim.NewProvider(version)
+	// memory_swap is Optional only, but Read stores the daemon's value (Docker picks 2x memory when
+	// it is unset): every preview after `up` would propose removing it. Optional+Computed keeps the
+	// daemon's value when the program sets none.
+	tf.ResourcesMap["docker_container"].Schema["memory_swap"].Computed = true
+
 	prov := tfbridge.ProviderInfo{
-		P:           shimv2.NewProvider(shim.NewProvider(version)),
+		P:           shimv2.NewProvider(tf),
 		Name:        "docker",
 		Version:     version,
 		Description: "PodGroup's own bridge build of kreuzwerker/terraform-provider-docker",
