@@ -124,6 +124,7 @@ function dockerEnvs(env: EnvVar[] | undefined): pulumi.Input<string[]> | undefin
 /** The Docker inputs every container of the group shares with its spec (image, process, limits, mounts). */
 function containerInputs(c: ContainerSpec, volumes: Record<string, docker.Volume>): docker.ContainerArgs {
     const limits = c.resources?.limits;
+    const memoryMb = limits?.memory !== undefined ? toDockerMemoryMb(parseMemory(limits.memory)) : undefined;
     return {
         image: c.image,
         entrypoints: c.command,
@@ -131,7 +132,9 @@ function containerInputs(c: ContainerSpec, volumes: Record<string, docker.Volume
         envs: dockerEnvs(c.env),
         workingDir: c.workingDir,
         user: c.user,
-        memory: limits?.memory !== undefined ? toDockerMemoryMb(parseMemory(limits.memory)) : undefined,
+        memory: memoryMb,
+        // No swap on top of the limit, as on Kubernetes (Docker's default would allow 2x memory).
+        memorySwap: memoryMb,
         cpus: limits?.cpu !== undefined ? formatDockerCpus(parseCpu(limits.cpu)) : undefined,
         volumes: c.volumeMounts?.map((m) => ({
             volumeName: volumes[m.name].name,

@@ -191,11 +191,12 @@ describe("Docker renderer", () => {
 
     it("maps limits, command, args, workingDir, user and the grace period", async () => {
         expect(byName("full-member-web").inputs).toMatchObject({
-            memory: 64, cpus: "0.5", entrypoints: ["httpd", "-f", "-p", "8080", "-h", "/data"],
+            memory: 64, memorySwap: 64, cpus: "0.5", entrypoints: ["httpd", "-f", "-p", "8080", "-h", "/data"],
             workingDir: "/data", user: "1000:1000", stopTimeout: 5, destroyGraceSeconds: 5,
         });
         expect(byName("full-member-web").inputs.command).toBeUndefined();
         expect(byName("full-member-sidecar").inputs.memory).toBeUndefined();
+        expect(byName("full-member-sidecar").inputs.memorySwap).toBeUndefined();
     });
 
     it("keeps env secrets secret", async () => {
