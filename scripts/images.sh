@@ -72,7 +72,8 @@ build_pause() {
 build_toolbox() {
   local ref hash ctx=$WORK/toolbox busybox=/bin/busybox applet
   ref=$(image_ref toolbox)
-  [ -x "$busybox" ] && "$busybox" --list | grep -qx httpd \
+  # Not `--list | grep -q`: under pipefail, grep quitting early makes busybox die of SIGPIPE.
+  [ -x "$busybox" ] && [[ $'\n'$("$busybox" --list)$'\n' == *$'\n'httpd$'\n'* ]] \
     || die "$busybox is missing or not the full static busybox: apt-get install busybox-static"
   hash=$(source_hash images/toolbox "$(sha256sum "$busybox")")
   if up_to_date "$ref" "$hash"; then log "$ref is up to date (source hash $hash)"; return 0; fi
