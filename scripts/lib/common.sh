@@ -28,6 +28,8 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=${PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK:-false}
 
 mkdir -p "$PODGROUP_RUN"
+# The file backend must exist before any `pulumi` call (a fresh clone has none).
+case $PULUMI_BACKEND_URL in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
 
 log() { printf '[podgroup %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf '[podgroup] ERROR: %s\n' "$*" >&2; exit 1; }
