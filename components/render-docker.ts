@@ -121,6 +121,16 @@ function dockerEnvs(env: EnvVar[] | undefined): pulumi.Input<string[]> | undefin
     return pulumi.secret(pulumi.all(parts));
 }
 
+/** Mounts of every Memory emptyDir into the pause, under /.podgroup/volumes/<name>. */
+function memoryVolumesHeldByPause(spec: ResolvedSpec, volumes: Record<string, docker.Volume>): docker.types.input.ContainerVolume[] | undefined {
+    const held = spec.volumes.filter((v) => v.emptyDir.medium === "Memory").map((v) => ({
+        volumeName: volumes[v.name].name,
+        containerPath: `/.podgroup/volumes/${v.name}`,
+        readOnly: true,
+    }));
+    return held.length > 0 ? held : undefined;
+}
+
 /** The Docker inputs every container of the group shares with its spec (image, process, limits, mounts). */
 function containerInputs(c: ContainerSpec, volumes: Record<string, docker.Volume>): docker.ContainerArgs {
     const limits = c.resources?.limits;
@@ -204,6 +214,10 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
         ipcMode: "shareable",
         ports: pausePorts.length > 0 ? pausePorts : undefined,
         labels: labelsFor("pause", PAUSE_NAME),
+        // Docker mounts a tmpfs volume only while some container uses it: a member restarting
+        // alone would get a fresh, empty one. The pause holds every Memory emptyDir for the
+        // group's whole life, as kubelet keeps a pod's emptyDir across container restarts.
+        volumes: memoryVolumesHeldByPause(spec, volumes),
         restart: supervise ? "no" : "always",
         mustRun: true,
         stopTimeout: grace,

@@ -162,6 +162,12 @@ describe("Docker renderer", () => {
         expect(optionsByName.get("full-volume-cache")?.deleteBeforeReplace).toBe(true);
     });
 
+    it("keeps every Memory emptyDir mounted in the pause, so a member restarting alone finds its tmpfs contents", async () => {
+        expect(byName("full-pause").inputs.volumes).toEqual([
+            { volumeName: "shop-cache", containerPath: "/.podgroup/volumes/cache", readOnly: true },
+        ]);
+    });
+
     it("labels every container with the group, its role, its name, the restart policy, PID sharing and supervision", async () => {
         const common = { team: "edge", "podgroup.io/group": "shop", "podgroup.io/restart-policy": "OnFailure", "podgroup.io/share-pid": "true", "podgroup.io/supervised": "false" };
         expect(labelsOf("full-pause")).toEqual({ ...common, "podgroup.io/role": "pause", "podgroup.io/container": "pause" });
