@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Pause death -> whole group running again, on Docker + the supervisor (docs/supervisor.md).
+# Pause death -> whole group running again, on Docker + the supervisor and on Kubernetes, in the
+# same run (docs/supervisor.md).
 # A benchmark, not a test: prints numbers. Per run, a fresh supervised group (pause on the bridge
 # network as the renderer makes it, shared net/IPC/PID, N init containers, 2 members) is created,
 # its pause is SIGKILLed, and the time is taken from Docker's own timestamps:
@@ -7,7 +8,15 @@
 # (daemon clock, nanoseconds; independent of how fast this script polls). Also prints the same
 # without the supervisor (Docker's restart policy "always" only: the group never comes back
 # whole), the supervisor image's size and its start-up time (docker start -> "ready").
-# Usage: bash bench/pause-recovery.sh [RUNS]   (default 10; needs the engine and the images)
+# Kubernetes: the same shapes as Pods on the local cluster (shareProcessNamespace, restartPolicy
+# Always, imagePullPolicy IfNotPresent, the project's pause as sandbox image), a fresh Pod per run;
+# bench/pause-recovery-kubernetes.ts kills the sandbox as the conformance harness does
+# (KubernetesAdapter: SIGKILL through the cluster's containerd) and polls the Pod until every
+# container runs again with a new id (pod timestamps have 1 s resolution: polled every 50 ms).
+# Ends with a table: median and p90 per group shape and runtime.
+# Usage: bash bench/pause-recovery.sh [RUNS]   (default 10; needs the engine, the images and,
+#   for the Kubernetes column, `bash scripts/cluster.sh up`; PODGROUP_BENCH_SHAPES="0 1 2" = the
+#   numbers of init containers measured)
 . "$(dirname "$0")/../scripts/lib/common.sh"
 cd "$PODGROUP_ROOT"
 RUNS=${1:-10}
@@ -17,12 +26,30 @@ SUPERVISOR=$(image_ref supervisor)
 BENCH=podgroup.io/bench=pause-recovery
 SUP_NAME=podgroup-supervisor-bench
 SUP_STATE=$PODGROUP_RUN/bench-supervisor
+SHAPES=${PODGROUP_BENCH_SHAPES:-0 1 2}
+KBUILD=$PODGROUP_RUN/bench-build
+kc() { bash scripts/cluster.sh kubectl "$@"; }
 
 docker info >/dev/null 2>&1 || die "no Docker engine: bash scripts/engine.sh start"
 docker image inspect "$PAUSE" "$TOOLBOX" >/dev/null 2>&1 || die "images missing: bash scripts/images.sh"
 bash images/supervisor/build.sh >/dev/null 2>&1 || die "supervisor image build failed: bash images/supervisor/build.sh"
 
+# The Kubernetes column needs the local cluster; without one it says so (CI=true: a failure).
+K8S=true
+if ! kc get --raw /readyz >/dev/null 2>&1; then
+  [ "${CI:-}" != true ] || die "no Kubernetes cluster: bash scripts/cluster.sh up"
+  K8S=false
+  log "no Kubernetes cluster (bash scripts/cluster.sh up): the Kubernetes column is not measured"
+fi
+if $K8S; then
+  # Compiled into .state (node_modules is found from there); the repo's tsconfig checks it too.
+  npx tsc bench/pause-recovery-kubernetes.ts --outDir "$KBUILD" --rootDir . --target ES2022 --module commonjs \
+    --moduleResolution node --esModuleInterop --skipLibCheck --resolveJsonModule --strict --types node \
+    || die "bench/pause-recovery-kubernetes.ts does not compile"
+fi
+
 cleanup() {
+  if $K8S; then kc delete pods -l "$BENCH" --ignore-not-found --grace-period=0 --force >/dev/null 2>&1 || true; fi
   docker ps -aq --filter "label=$BENCH" | xargs -r docker rm -f >/dev/null
   docker volume ls -q --filter "label=$BENCH" | xargs -r docker volume rm >/dev/null 2>&1 || true
 }
@@ -34,6 +61,8 @@ ms_between() { echo $(( ($(ns_of "$2") - $(ns_of "$1")) / 1000000 )); }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # stats: median min max of the numbers on stdin.
+# median_p90: "median p90" (nearest rank) of the numbers on stdin.
+median_p90() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a n/a"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; k=int(0.9*NR); if (k<0.9*NR) k++; printf "%d %d\n", m, a[k]}'; }
 stats() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "median %d ms, min %d ms, max %d ms (%d runs)\n", m, a[1], a[NR], NR}'; }
 
 # make_group NAME INITS SUPERVISED: the Docker renderer's layout, by hand (labels of components/labels.ts).
@@ -118,7 +147,28 @@ else
   log "supervisor memory after start-up: $mem"
 fi
 
-for inits in 0 1 2; do
+# make_pod NAME INITS: the same group as a Pod on the cluster; waits until it is Ready.
+make_pod() {
+  local g=$1 inits=$2 i
+  {
+    printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\n  labels: {podgroup.io/bench: pause-recovery}\n' "$g"
+    printf 'spec:\n  restartPolicy: Always\n  shareProcessNamespace: true\n  terminationGracePeriodSeconds: 1\n'
+    if ((inits > 0)); then
+      printf '  initContainers:\n'
+      for ((i = 0; i < inits; i++)); do
+        printf '  - {name: init%d, image: "%s", imagePullPolicy: IfNotPresent, command: ["true"]}\n' "$i" "$TOOLBOX"
+      done
+    fi
+    printf '  containers:\n'
+    printf '  - {name: web, image: "%s", imagePullPolicy: IfNotPresent, command: [httpd, "-f", "-p", "8080", "-h", /www]}\n' "$TOOLBOX"
+    printf '  - {name: sidecar, image: "%s", imagePullPolicy: IfNotPresent, command: [sleep, "100000"]}\n' "$TOOLBOX"
+  } | kc apply -f - >/dev/null
+  kc wait "pod/$g" --for=condition=Ready --timeout=120s >/dev/null \
+    || die "pod $g not Ready: $(kc get pod "$g" -o wide 2>&1 | tail -1)"
+}
+
+declare -A DOCKER_MS K8S_MS
+for inits in $SHAPES; do
   results=()
   for ((r = 1; r <= RUNS; r++)); do
     g=bench-sup-$inits-$r-$$
@@ -129,7 +179,23 @@ for inits in 0 1 2; do
     [ "$r" -lt "$RUNS" ] || docker logs "$SUP_NAME" 2>&1 | grep "group=$g" | grep -v idle | sed 's/^/    supervisor: /' >&2 || true
     docker ps -aq --filter "label=podgroup.io/group=$g" | xargs -r docker rm -f >/dev/null
   done
+  DOCKER_MS[$inits]=${results[*]}
   echo "Docker + supervisor, $inits init container(s): pause death -> whole group running: $(printf '%s\n' "${results[@]}" | stats)"
+  $K8S || continue
+  results=()
+  for ((r = 1; r <= RUNS; r++)); do
+    g=bench-k8s-$inits-$r-$$
+    make_pod "$g" "$inits"
+    sleep 0.3 # as on Docker: let kubelet's status settle after Ready
+    read -r whole first kill_ms < <(node "$KBUILD/bench/pause-recovery-kubernetes.js" "$g" default) \
+      || die "Kubernetes run $r ($inits init containers) failed"
+    [ -n "$whole" ] || die "Kubernetes run $r ($inits init containers) printed nothing"
+    results+=("$whole")
+    log "kubernetes run $r ($inits init containers): first container running after $first ms, whole pod after $whole ms (kill call $kill_ms ms)"
+    kc delete pod "$g" --grace-period=0 --force >/dev/null 2>&1 || true
+  done
+  K8S_MS[$inits]=${results[*]}
+  echo "Kubernetes, $inits init container(s): sandbox death -> whole pod running: $(printf '%s\n' "${results[@]}" | stats)"
 done
 
 # Docker alone: restart policy "always" everywhere, no supervisor. Docker restarts the pause;
@@ -143,3 +209,15 @@ states=$(for c in pause web sidecar; do printf '%s=%s ' "$c" "$(docker inspect -
 whole=no
 case $states in *exited*|*restarting*|*created*) ;; *) whole="all running (Docker's restart race went the right way this time)" ;; esac
 echo "Docker alone (restart: always), 5 s after the pause crashed: $states-> whole group: $whole"
+
+# The table (docs/supervisor.md, Numbers).
+shape() { case $1 in 0) echo "pause + 2 members" ;; 1) echo "pause + 1 init + 2 members" ;; *) echo "pause + $1 inits + 2 members" ;; esac; }
+cell() { if [ -z "$1" ]; then echo "not measured"; else read -r m p < <(tr ' ' '\n' <<<"$1" | median_p90); echo "$m / $p ms"; fi; }
+echo
+echo "Pause (sandbox) death -> whole group running again, median / p90 over $RUNS runs, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '| %-28s | %-22s | %-22s |\n' "Group" "Docker + supervisor" "Kubernetes"
+printf '|%s|%s|%s|\n' "------------------------------" "------------------------" "------------------------"
+for inits in $SHAPES; do
+  printf '| %-28s | %-22s | %-22s |\n' "$(shape "$inits")" "$(cell "${DOCKER_MS[$inits]:-}")" "$(cell "${K8S_MS[$inits]:-}")"
+done
+printf '| %-28s | %-22s | %-22s |\n' "Docker alone (restart: always)" "$([ "$whole" = no ] && echo "never whole" || echo "whole once (race)")" "-"
