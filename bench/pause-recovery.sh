@@ -215,9 +215,9 @@ shape() { case $1 in 0) echo "pause + 2 members" ;; 1) echo "pause + 1 init + 2 
 cell() { if [ -z "$1" ]; then echo "not measured"; else read -r m p < <(tr ' ' '\n' <<<"$1" | median_p90); echo "$m / $p ms"; fi; }
 echo
 echo "Pause (sandbox) death -> whole group running again, median / p90 over $RUNS runs, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '| %-28s | %-22s | %-22s |\n' "Group" "Docker + supervisor" "Kubernetes"
-printf '|%s|%s|%s|\n' "------------------------------" "------------------------" "------------------------"
+printf '| %-30s | %-22s | %-22s |\n' "Group" "Docker + supervisor" "Kubernetes"
+printf '|%s|%s|%s|\n' "--------------------------------" "------------------------" "------------------------"
 for inits in $SHAPES; do
-  printf '| %-28s | %-22s | %-22s |\n' "$(shape "$inits")" "$(cell "${DOCKER_MS[$inits]:-}")" "$(cell "${K8S_MS[$inits]:-}")"
+  printf '| %-30s | %-22s | %-22s |\n' "$(shape "$inits")" "$(cell "${DOCKER_MS[$inits]:-}")" "$(cell "${K8S_MS[$inits]:-}")"
 done
-printf '| %-28s | %-22s | %-22s |\n' "Docker alone (restart: always)" "$([ "$whole" = no ] && echo "never whole" || echo "whole once (race)")" "-"
+printf '| %-30s | %-22s | %-22s |\n' "Docker alone (restart: always)" "$([ "$whole" = no ] && echo "never whole" || echo "whole once (race)")" "-"
