@@ -229,6 +229,21 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
     const modeAfter = (gates: pulumi.Output<number>[]): pulumi.Output<string> =>
         pulumi.all([pause.id, pulumi.all(gates)]).apply(([id]) => `container:${id}`);
 
+    // What every init container and member shares: the pause's namespaces, and being replaced
+    // with it (a new pause id changes the modes, which force replacement) after the earlier
+    // containers and the volumes exist.
+    const joinPause = (mode: pulumi.Output<string>) => ({
+        networkMode: mode,
+        ipcMode: mode,
+        pidMode: spec.shareProcessNamespace ? mode : undefined,
+    });
+    const joinerOptions = (): pulumi.CustomResourceOptions => ({
+        ...opts,
+        dependsOn: [pause, ...initContainers, ...volumeList],
+        deleteBeforeReplace: true,
+        replaceOnChanges: NAMESPACE_MODE_PROPERTIES,
+    });
+
     // Init containers: one at a time, in order, to completion, inside the pause's namespaces.
     const initContainers: docker.Container[] = [];
     const gates: pulumi.Output<number>[] = [];
@@ -237,9 +252,7 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
         const init = new docker.Container(`${name}-init-${c.name}`, {
             ...containerInputs(c, volumes),
             name: dockerContainerName(group, c.name),
-            networkMode: mode,
-            ipcMode: mode,
-            pidMode: spec.shareProcessNamespace ? mode : undefined,
+            ...joinPause(mode),
             labels: labelsFor("init", c.name, { [LABEL_INIT_INDEX]: String(index) }),
             // attach: `pulumi up` waits for the exit; mustRun false: exiting is success, not drift.
             attach: true,
@@ -249,12 +262,7 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
             restart: "no",
             stopTimeout: grace,
             destroyGraceSeconds: grace,
-        }, {
-            ...opts,
-            dependsOn: [pause, ...initContainers, ...volumeList],
-            deleteBeforeReplace: true,
-            replaceOnChanges: NAMESPACE_MODE_PROPERTIES,
-        });
+        }, joinerOptions());
         initContainers.push(init);
         gates.push(initGate(group, c.name, index, init));
     });
@@ -268,9 +276,7 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
         return new docker.Container(`${name}-member-${c.name}`, {
             ...containerInputs(c, volumes),
             name: dockerContainerName(group, c.name),
-            networkMode: memberMode,
-            ipcMode: memberMode,
-            pidMode: spec.shareProcessNamespace ? memberMode : undefined,
+            ...joinPause(memberMode),
             labels: labelsFor("member", c.name, { [LABEL_MEMBER_INDEX]: String(index) }),
             healthcheck: probe !== undefined ? toDockerHealthcheck(probe) : undefined,
             restart: supervise ? "no" : dockerRestartPolicy(restartPolicy),
@@ -281,12 +287,7 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
             waitTimeout: wait ? options.readinessTimeoutSeconds ?? 60 : undefined,
             stopTimeout: grace,
             destroyGraceSeconds: grace,
-        }, {
-            ...opts,
-            dependsOn: [pause, ...initContainers, ...volumeList],
-            deleteBeforeReplace: true,
-            replaceOnChanges: NAMESPACE_MODE_PROPERTIES,
-        });
+        }, joinerOptions());
     });
 
     const idsOf = (cs: docker.Container[], specs: ContainerSpec[]) =>
