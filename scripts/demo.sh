@@ -11,9 +11,7 @@ STACK=${PODGROUP_DEMO_STACK:-docker}
 
 pulumi_ready() {
   command -v pulumi >/dev/null \
-    || die "no pulumi CLI on PATH (expected in $PODGROUP_CACHE/bin): run 'bash scripts/setup.sh' and read its toolchain step"
-  # The local file backend lives in this checkout's state directory.
-  case $PULUMI_BACKEND_URL in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
+    || die "no pulumi CLI on PATH (scripts/lib/common.sh puts the one cached under $PODGROUP_CACHE/pulumi there): run 'bash scripts/setup.sh' and read its toolchain step"
 }
 
 # outputs_field EXPR: evaluates EXPR (JavaScript, `o` = the stack outputs) and prints the result

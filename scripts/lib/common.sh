@@ -11,7 +11,7 @@ NODE_VERSION=22.23.3
 NODE_HOME=$PODGROUP_CACHE/node/$NODE_VERSION/node_modules/node
 
 export PODGROUP_ROOT PODGROUP_CACHE PODGROUP_RUN
-export PATH="$NODE_HOME/bin:$PODGROUP_CACHE/bin:$PATH"
+export PATH="$NODE_HOME/bin:$PATH"
 # The Pulumi CLI, its Node.js language host and SDK scripts, built by scripts/toolchain.sh into a
 # directory keyed by the CLI version that scripts/toolchain/pulumi-cli/go.mod pins.
 PULUMI_CLI_VERSION=$(awk '($1 == "github.com/pulumi/pulumi/pkg/v3") { print $2 }

@@ -4,7 +4,7 @@
  * changes, and nothing of the group left after destroy.
  */
 import Docker from "dockerode";
-import { PassThrough } from "stream";
+import { DockerAdapter } from "../../harness";
 import { upThrowawayStack, uniqueStackName, ThrowawayStack } from "./throwaway-stack";
 import { groupSpecUnderTest, GROUP_PORT, SHM_FILE, SHM_TEXT } from "./group-under-test";
 
@@ -13,22 +13,12 @@ const groupName = `itd${Date.now().toString(36)}`;
 const stackName = uniqueStackName("it-docker");
 let deployed: ThrowawayStack | undefined;
 
-async function execIn(id: string, cmd: string[]): Promise<{ stdout: string; exitCode: number }> {
-    const exec = await docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({});
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on("data", (c: Buffer) => chunks.push(c));
-    docker.modem.demuxStream(stream, out, new PassThrough());
-    await new Promise<void>((resolve, reject) => { stream.on("end", resolve); stream.on("error", reject); });
-    const info = await exec.inspect();
-    return { stdout: Buffer.concat(chunks).toString("utf8"), exitCode: info.ExitCode ?? -1 };
-}
+const adapter = new DockerAdapter();
+/** Runs a command in one container of the group, through the harness's Docker adapter. */
+const execIn = (container: string, cmd: string[]) => adapter.exec({ name: groupName }, container, cmd);
 
 beforeAll(async () => {
-    await docker.ping().catch((e: unknown) => {
-        throw new Error(`no Docker engine answers (${String(e)}): run 'bash scripts/engine.sh start'`);
-    });
+    await adapter.ping(); // says how to start the engine when none answers
     deployed = await upThrowawayStack(stackName, {
         backend: "docker",
         name: groupName,
@@ -57,28 +47,25 @@ test("every member joins the pause container's network, IPC and PID namespaces, 
 });
 
 test("PID 1 seen from a member is /pause, and each member sees the other's processes", async () => {
-    const { web, sidecar } = ids();
-    const fromSidecar = await execIn(sidecar, ["ps", "-o", "pid,args"]);
+    const fromSidecar = await execIn("sidecar", ["ps", "-o", "pid,args"]);
     expect(fromSidecar.stdout).toMatch(/^\s*1\s+\/pause\s*$/m);
     expect(fromSidecar.stdout).toMatch(/httpd -f -p 8080/);
-    const fromWeb = await execIn(web, ["ps", "-o", "pid,args"]);
+    const fromWeb = await execIn("web", ["ps", "-o", "pid,args"]);
     expect(fromWeb.stdout).toMatch(/^\s*1\s+\/pause\s*$/m);
     expect(fromWeb.stdout).toMatch(/sleep 3601/);
 });
 
 test("a member reaches another over localhost, and all share one hostname", async () => {
-    const { web, sidecar } = ids();
-    const got = await execIn(sidecar, ["wget", "-qO-", `http://127.0.0.1:${GROUP_PORT}/`]);
-    expect(got).toEqual({ stdout: "hello from web\n", exitCode: 0 });
-    const h1 = await execIn(web, ["hostname"]);
-    const h2 = await execIn(sidecar, ["hostname"]);
+    const got = await execIn("sidecar", ["wget", "-qO-", `http://127.0.0.1:${GROUP_PORT}/`]);
+    expect(got).toMatchObject({ stdout: "hello from web\n", exitCode: 0 });
+    const h1 = await execIn("web", ["hostname"]);
+    const h2 = await execIn("sidecar", ["hostname"]);
     expect(h1.stdout.trim()).toBe(groupName);
     expect(h2.stdout.trim()).toBe(groupName);
 });
 
 test("a file in /dev/shm written by one member is read by the other", async () => {
-    const { sidecar } = ids();
-    expect(await execIn(sidecar, ["cat", SHM_FILE])).toEqual({ stdout: `${SHM_TEXT}\n`, exitCode: 0 });
+    expect(await execIn("sidecar", ["cat", SHM_FILE])).toMatchObject({ stdout: `${SHM_TEXT}\n`, exitCode: 0 });
 });
 
 test("a second preview right after up shows no changes", async () => {

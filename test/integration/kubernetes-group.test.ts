@@ -6,7 +6,7 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import * as fs from "fs";
-import { Writable } from "stream";
+import { KubernetesAdapter } from "../../harness";
 import { upThrowawayStack, uniqueStackName, ThrowawayStack } from "./throwaway-stack";
 import { groupSpecUnderTest, GROUP_PORT, SHM_FILE, SHM_TEXT } from "./group-under-test";
 
@@ -18,17 +18,9 @@ const kc = new k8s.KubeConfig();
 let core: k8s.CoreV1Api;
 let deployed: ThrowawayStack | undefined;
 
-async function execIn(container: string, cmd: string[]): Promise<{ stdout: string; exitCode: number }> {
-    let stdout = "";
-    const sink = new Writable({ write(chunk: Buffer, _e, cb) { stdout += chunk.toString("utf8"); cb(); } });
-    const status = await new Promise<k8s.V1Status>((resolve, reject) => {
-        new k8s.Exec(kc)
-            .exec(NAMESPACE, groupName, container, cmd, sink, null, null, false, (s) => resolve(s))
-            .catch(reject);
-    });
-    const exitCause = status.details?.causes?.find((c) => c.reason === "ExitCode");
-    return { stdout, exitCode: status.status === "Success" ? 0 : Number(exitCause?.message ?? -1) };
-}
+let adapter: KubernetesAdapter;
+/** Runs a command in one container of the Pod, through the harness's Kubernetes adapter. */
+const execIn = (container: string, cmd: string[]) => adapter.exec({ name: groupName, namespace: NAMESPACE }, container, cmd);
 
 beforeAll(async () => {
     if (!fs.existsSync(KUBECONFIG)) {
@@ -36,9 +28,8 @@ beforeAll(async () => {
     }
     kc.loadFromFile(KUBECONFIG);
     core = kc.makeApiClient(k8s.CoreV1Api);
-    await core.listNamespace().catch((e: unknown) => {
-        throw new Error(`the cluster of ${KUBECONFIG} does not answer (${String(e)}): run 'bash scripts/cluster.sh up'`);
-    });
+    adapter = new KubernetesAdapter({ kubeconfig: KUBECONFIG, namespace: NAMESPACE });
+    await adapter.ping(); // says how to start the cluster when it does not answer
     deployed = await upThrowawayStack(stackName, {
         backend: "kubernetes",
         name: groupName,
@@ -74,13 +65,13 @@ test("PID 1 seen from a container is the project's /pause, and each container se
 });
 
 test("a container reaches another over localhost, and all share one hostname", async () => {
-    expect(await execIn("sidecar", ["wget", "-qO-", `http://127.0.0.1:${GROUP_PORT}/`])).toEqual({ stdout: "hello from web\n", exitCode: 0 });
+    expect(await execIn("sidecar", ["wget", "-qO-", `http://127.0.0.1:${GROUP_PORT}/`])).toMatchObject({ stdout: "hello from web\n", exitCode: 0 });
     expect((await execIn("web", ["hostname"])).stdout.trim()).toBe(groupName);
     expect((await execIn("sidecar", ["hostname"])).stdout.trim()).toBe(groupName);
 });
 
 test("a file in /dev/shm written by one container is read by the other", async () => {
-    expect(await execIn("sidecar", ["cat", SHM_FILE])).toEqual({ stdout: `${SHM_TEXT}\n`, exitCode: 0 });
+    expect(await execIn("sidecar", ["cat", SHM_FILE])).toMatchObject({ stdout: `${SHM_TEXT}\n`, exitCode: 0 });
 });
 
 test("a second preview right after up shows no changes", async () => {
