@@ -12,8 +12,12 @@
  *               one stack per Docker host sets it: docs/supervisor.md)
  *   skipAwait   Kubernetes: do not wait for the Pod to be Ready (default false)
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { Backend, BACKENDS, DockerSupervisor, PodGroup, PodGroupSpec, sampleGroupSpec } from "./components";
 
 const config = new pulumi.Config("podgroup");
@@ -21,6 +25,7 @@ const selectedBackend = (config.get("backend") ?? "docker") as Backend;
 if (!BACKENDS.includes(selectedBackend)) {
     throw new pulumi.RunError(`podgroup:backend is "${selectedBackend}"; set it to "docker" or "kubernetes" (pulumi config set podgroup:backend docker)`);
 }
+if (selectedBackend === "kubernetes") requireKubernetesPlugin();
 const name = config.get("name") ?? "sample";
 const spec = config.getObject<PodGroupSpec>("group") ?? sampleGroupSpec();
 const kubeconfig = config.get("kubeconfig");
@@ -43,14 +48,34 @@ const supervisor = selectedBackend === "docker" && (config.getBoolean("superviso
     ? new DockerSupervisor("supervisor", {})
     : undefined;
 
-export const backend = group.backend;
-export const groupName = group.groupName;
-export const pauseId = group.pauseId;
-export const podName = group.podName;
-export const namespace = group.namespace;
-export const memberIds = group.memberIds;
-export const initIds = group.initIds;
-export const members = group.members;
-export const containerNames = group.containerNames;
-export const ports = group.ports;
-export const supervisorContainer = supervisor?.containerName;
+// Stack outputs: only what the chosen backend has (an undefined output is a warning on every up).
+const common = {
+    backend: group.backend,
+    groupName: group.groupName,
+    memberIds: group.memberIds,
+    initIds: group.initIds,
+    members: group.members,
+    containerNames: group.containerNames,
+    ports: group.ports,
+};
+export = selectedBackend === "docker"
+    ? { ...common, pauseId: group.pauseId, ...(supervisor ? { supervisorContainer: supervisor.containerName } : {}) }
+    : { ...common, podName: group.podName, namespace: group.namespace };
+
+/**
+ * With automatic plugin downloads off (scripts/lib/common.sh: this machine reaches no plugin
+ * server), a missing kubernetes provider plugin would fail later with Pulumi's advice to run
+ * `pulumi plugin install`, which downloads; name the command that builds it here instead.
+ */
+function requireKubernetesPlugin(): void {
+    if (process.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION !== "true") return;
+    if (pulumi.runtime.getMonitor() instanceof MockMonitor) return;  // unit tests: no engine, no plugins
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const version = (require("@pulumi/kubernetes/package.json") as { version: string }).version;
+    const home = process.env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
+    if (!fs.existsSync(path.join(home, "plugins", `resource-kubernetes-v${version}`))) {
+        throw new pulumi.RunError(`podgroup:backend is "kubernetes", but the kubernetes provider plugin ${version} is not ` +
+            `installed in ${home} and automatic plugin downloads are off: run 'bash scripts/setup.sh --kubernetes' ` +
+            "(builds it offline from Go modules), then retry");
+    }
+}

@@ -4,7 +4,9 @@
 # Tags come from images/images.json. Each image carries the label podgroup.io/source-hash (a
 # hash of its sources and build inputs): when an image with that tag and hash exists, it is
 # not rebuilt. Prints the size of each image at the end.
-# Usage: bash scripts/images.sh [--force]
+# Usage: bash scripts/images.sh [--force | --inputs]
+#   --inputs  prepare every build context (compile the pause, assemble the toolbox, go build the
+#             supervisor) without docker: what the cold rehearsal checks (scripts/rehearse-cold.sh)
 . "$(dirname "$0")/lib/common.sh"
 SELF=$(realpath "$0")
 cd "$PODGROUP_ROOT"
@@ -20,8 +22,11 @@ PAUSE_CFLAGS=(-static -Os -s -Wall -Wextra -Werror -ffunction-sections -fdata-se
   -fno-asynchronous-unwind-tables -Wl,--gc-sections -Wl,--build-id=none
   -Wl,-z,noseparate-code -Wl,-z,norelro)
 
-command -v docker >/dev/null || die "no docker CLI on PATH: run 'bash scripts/setup.sh'"
-docker info >/dev/null 2>&1 || die "no Docker engine answers: run 'bash scripts/engine.sh start'"
+case $FORCE in "" | --force | --inputs) ;; *) echo "usage: $0 [--force | --inputs]" >&2; exit 2 ;; esac
+if [ "$FORCE" != --inputs ]; then
+  command -v docker >/dev/null || die "no docker CLI on PATH: run 'bash scripts/setup.sh'"
+  docker info >/dev/null 2>&1 || die "no Docker engine answers: run 'bash scripts/engine.sh start'"
+fi
 
 # source_hash DIR EXTRA...: sha256 over every file of DIR (path and content) and EXTRA strings.
 source_hash() {
@@ -35,7 +40,7 @@ source_hash() {
 
 # up_to_date REF HASH: true when REF exists with that source hash (and not --force).
 up_to_date() {
-  [ "$FORCE" != --force ] || return 1
+  [ -z "$FORCE" ] || return 1
   local have
   have=$(docker image inspect "$1" --format "{{index .Config.Labels \"$HASH_LABEL\"}}" 2>/dev/null) || return 1
   [ "$have" = "$2" ]
@@ -44,6 +49,10 @@ up_to_date() {
 # build REF HASH CONTEXT: docker build of a prepared context, labelled with its source hash.
 build() {
   local ref=$1 hash=$2 ctx=$3
+  if [ "$FORCE" = --inputs ]; then
+    log "$ref: build context ready in $ctx ($(find "$ctx" -type f | wc -l) files; --inputs: no docker build)"
+    return 0
+  fi
   # No buildx plugin here: the CLI falls back to the classic builder, which needs no registry
   # for FROM scratch. Its deprecation notice is noise: keep only errors and the result line.
   if ! DOCKER_BUILDKIT=0 docker build --quiet --label "$HASH_LABEL=$hash" \
@@ -98,6 +107,7 @@ for script in images/*/build.sh; do
   bash "$script" $FORCE || die "$script failed"
 done
 
+[ "$FORCE" != --inputs ] || exit 0
 for name in $(node -p "Object.keys(require('./images/images.json')).join(' ')"); do
   ref=$(image_ref "$name")
   log "$(docker image inspect "$ref" --format "$ref {{.Size}} bytes ({{.Id}})")"

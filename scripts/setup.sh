@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole set-up, idempotent (a second run only checks): Debian packages, the Docker engine,
-# Node 22, npm dependencies, the offline Pulumi toolchain, the project's images.
+# The set-up, idempotent (a second run only checks): Debian packages, the Docker engine, Node 22,
+# npm dependencies, the offline Pulumi toolchain, the project's images.
+#   bash scripts/setup.sh               the Docker side: what `bash scripts/demo.sh` needs
+#   bash scripts/setup.sh --kubernetes  also the kubernetes provider and the local cluster's binary
 # Each step prints its duration; a failing step says what to do.
 . "$(dirname "$0")/lib/common.sh"
 cd "$PODGROUP_ROOT"
@@ -69,13 +71,14 @@ npm_deps() {
   npm ci --no-audit --no-fund
 }
 
-toolchain() {
-  if [ ! -f scripts/toolchain.sh ]; then
-    log "WARNING: scripts/toolchain.sh does not exist yet: the Pulumi CLI and providers are not built"
-    return 0
-  fi
-  bash scripts/toolchain.sh
-}
+# What to set up: the Docker side (default: the demo), or also the Kubernetes side (--kubernetes:
+# the kubernetes provider plugin and the local cluster's binary; the test command asks for it).
+TARGET=docker
+case ${1:-} in
+  "") ;;
+  --kubernetes) TARGET=kubernetes ;;
+  *) echo "usage: $0 [--kubernetes]" >&2; exit 2 ;;
+esac
 
 t0=$SECONDS
 run "Debian packages" "Check that apt can reach Debian's mirror (apt-get update), then re-run." packages
@@ -83,8 +86,12 @@ run "Docker engine" "Read $PODGROUP_RUN/engine/dockerd.log; 'bash scripts/engine
   bash scripts/engine.sh start
 run "Node $NODE_VERSION" "The npm registry must be reachable (npm ping); or remove $PODGROUP_CACHE/node/$NODE_VERSION and re-run." node22
 run "npm dependencies (npm ci)" "Check 'node --version' is v$NODE_VERSION and that npm reaches its registry, then re-run." npm_deps
-run "Pulumi toolchain (CLI, language host, providers)" \
-  "Read the build log named above (machine cache $PODGROUP_CACHE); a cold build takes tens of minutes." toolchain
+run "Pulumi toolchain for the $TARGET side" \
+  "Read the build log named above (machine cache $PODGROUP_CACHE)." bash scripts/toolchain.sh "$TARGET"
 run "images (pause, toolbox, supervisor)" "Is the engine up ('bash scripts/engine.sh status')? Re-run with 'bash scripts/images.sh --force' to see the build." \
   bash scripts/images.sh
-log "set-up complete in $((SECONDS - t0))s"
+if [ "$TARGET" = kubernetes ]; then
+  run "Kubernetes binary (local cluster)" \
+    "Read the build log named above (machine cache $PODGROUP_CACHE)." bash scripts/cluster/build.sh
+fi
+log "set-up ($TARGET side) complete in $((SECONDS - t0))s"

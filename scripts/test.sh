@@ -9,16 +9,21 @@ cd "$PODGROUP_ROOT"
 results=$PODGROUP_RUN/test-results
 rm -rf "$results"; mkdir -p "$results" reports
 
-step "set-up (packages, engine, Node 22, npm ci, Pulumi toolchain, images)" bash scripts/setup.sh
+step "set-up, both sides (packages, engine, Node 22, npm ci, Pulumi toolchain, images, Kubernetes binary)" \
+  bash scripts/setup.sh --kubernetes
 step "local Kubernetes cluster up" bash scripts/cluster.sh up
-step "typecheck (tsc --noEmit, strict)" npx tsc --noEmit
-step "lint (eslint)" npx eslint .
-if [ -f supervisor/go.mod ]; then
-  step "supervisor Go unit tests" bash -c 'cd supervisor && go test ./... 2>&1 | tee "$0"' "$results/go-test.txt"
-fi
+
+# Checks that are not jest tests: each counts as one test in the closing line.
+failed=0 passed_checks=0 failed_checks=0
+check() {
+  if step "$@"; then passed_checks=$((passed_checks + 1)); else failed_checks=$((failed_checks + 1)); failed=1; fi
+}
+check "fresh-machine rehearsal (set-up's steps on empty caches)" bash scripts/rehearse-cold.sh
+check "typecheck (tsc --noEmit, strict)" npx tsc --noEmit
+check "lint (eslint)" npx eslint .
+check "supervisor Go unit tests" bash -c 'cd supervisor && go test ./... 2>&1 | tee "$0"; exit "${PIPESTATUS[0]}"' "$results/go-test.txt"
 
 # One jest run per project so that a failing project does not hide the others' results.
-failed=0
 for project in unit integration conformance; do
   if ! step "jest: $project tests" npx jest --selectProjects "$project" --runInBand \
       --json --outputFile "$results/jest-$project.json"; then
@@ -28,13 +33,13 @@ done
 
 # The closing line CI reads: totals over every jest project.
 node -e '
-  const fs = require("fs"); let p = 0, f = 0, s = 0;
-  for (const file of process.argv.slice(1)) {
+  const fs = require("fs"); let p = Number(process.argv[1]), f = Number(process.argv[2]), s = 0;
+  for (const file of process.argv.slice(3)) {
     if (!fs.existsSync(file)) { f++; continue; }
     const r = JSON.parse(fs.readFileSync(file, "utf8"));
     p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests + r.numTodoTests;
   }
   console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
-' "$results"/jest-unit.json "$results"/jest-integration.json "$results"/jest-conformance.json
+' "$passed_checks" "$failed_checks" "$results"/jest-unit.json "$results"/jest-integration.json "$results"/jest-conformance.json
 [ -f reports/conformance.md ] && log "conformance report: reports/conformance.{md,json,html}"
 exit "$failed"

@@ -3,8 +3,9 @@
 # `go build` of supervisor/ as a static binary (CGO_ENABLED=0), then `docker build` of a FROM
 # scratch image holding only that binary. Skips the build when an image with that tag and
 # the same source hash exists (label podgroup.io/source-hash). Prints the image size.
-# Usage: bash images/supervisor/build.sh [--force]
+# Usage: bash images/supervisor/build.sh [--force | --inputs]  (--inputs: the go build only)
 . "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$PODGROUP_ROOT/scripts/lib/go.sh"
 SELF=$(realpath "$0")
 cd "$PODGROUP_ROOT"
 
@@ -13,7 +14,7 @@ CTX=$PODGROUP_RUN/images/supervisor
 FORCE=${1:-}
 
 command -v go >/dev/null || die "no go on PATH (Go 1.26 is needed to build the supervisor)"
-docker info >/dev/null 2>&1 || die "no Docker engine answers: run 'bash scripts/engine.sh start'"
+[ "$FORCE" = --inputs ] || docker info >/dev/null 2>&1 || die "no Docker engine answers: run 'bash scripts/engine.sh start'"
 
 ref=$(image_ref supervisor)
 version=${ref##*:}
@@ -25,15 +26,19 @@ hash=$({
   echo "$version"
 } | sha256sum | cut -c1-16)
 
-have=$(docker image inspect "$ref" --format "{{index .Config.Labels \"$HASH_LABEL\"}}" 2>/dev/null || true)
-if [ "$FORCE" != --force ] && [ "$have" = "$hash" ]; then
+have=$([ "$FORCE" = --inputs ] || docker image inspect "$ref" --format "{{index .Config.Labels \"$HASH_LABEL\"}}" 2>/dev/null || true)
+if [ -z "$FORCE" ] && [ "$have" = "$hash" ]; then
   log "$ref is up to date (source hash $hash)"
 else
   rm -rf "$CTX"; mkdir -p "$CTX"
   # Static, stripped, no VCS stamping (CI clones may lack .git metadata).
-  (cd supervisor && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath \
-    -ldflags "-s -w -X main.version=$version" -o "$CTX/podgroup-supervisor" ./cmd/podgroup-supervisor)
+  go_build "podgroup-supervisor-$version" "$CTX/podgroup-supervisor" "$PODGROUP_ROOT/supervisor" ./cmd/podgroup-supervisor \
+    -ldflags "-s -w -X main.version=$version" || die "go build of the supervisor failed (log named above)"
   cp images/supervisor/Dockerfile "$CTX/"
+  if [ "$FORCE" = --inputs ]; then
+    log "$ref: build context ready in $CTX (--inputs: no docker build)"
+    exit 0
+  fi
   if ! DOCKER_BUILDKIT=0 docker build --quiet --label "$HASH_LABEL=$hash" \
       --label "org.opencontainers.image.source=podgroup" -t "$ref" "$CTX" >"$CTX.build.log" 2>&1; then
     cat "$CTX.build.log" >&2

@@ -17,7 +17,11 @@ export PATH="$NODE_HOME/bin:$PATH"
 PULUMI_CLI_VERSION=$(awk '($1 == "github.com/pulumi/pulumi/pkg/v3") { print $2 }
   ($1 == "require" && $2 == "github.com/pulumi/pulumi/pkg/v3") { print $3 }' \
   "$PODGROUP_ROOT/scripts/toolchain/pulumi-cli/go.mod" 2>/dev/null | head -n1)
-export PATH="$PODGROUP_CACHE/pulumi/v${PULUMI_CLI_VERSION#v}:$PATH"
+[ -n "$PULUMI_CLI_VERSION" ] || { echo "no pulumi/pkg/v3 version in scripts/toolchain/pulumi-cli/go.mod" >&2; exit 1; }
+# PODGROUP_TOOLCHAIN=system: use the Pulumi CLI already on PATH even when the cache has a build.
+if [ "${PODGROUP_TOOLCHAIN:-auto}" != system ]; then
+  export PATH="$PODGROUP_CACHE/pulumi/v${PULUMI_CLI_VERSION#v}:$PATH"
+fi
 
 # Pulumi, offline: plugins registered in a machine-level home, local file backend per checkout.
 export PULUMI_HOME=${PULUMI_HOME:-$PODGROUP_CACHE/pulumi-home}

@@ -26,6 +26,14 @@ describe("program (index.ts)", () => {
         expect(byName("sample-pause").type).toBe("docker:index/container:Container");
     });
 
+    it("exports only the outputs the chosen backend has (no undefined output, no warning)", () => {
+        expect(Object.keys(loadProgram({})).sort()).toEqual(
+            ["backend", "containerNames", "groupName", "initIds", "memberIds", "members", "pauseId", "ports"]);
+        expect(Object.keys(loadProgram({ "podgroup:supervisor": "true" }))).toContain("supervisorContainer");
+        expect(Object.keys(loadProgram({ "podgroup:backend": "kubernetes" })).sort()).toEqual(
+            ["backend", "containerNames", "groupName", "initIds", "memberIds", "members", "namespace", "podName", "ports"]);
+    });
+
     it("reads backend, name, group, namespace and kubeconfig from the podgroup config", async () => {
         const group = { containers: [{ name: "solo", image: "podgroup/toolbox:1.0.0", args: ["sleep", "3600"] }], restartPolicy: "Never" };
         const program = loadProgram({
