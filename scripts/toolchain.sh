@@ -123,21 +123,13 @@ system_usable() {
 
 # --- The build path: everything from Go modules into the machine cache --------------------------
 cli() {
-  if [ -x "$CLI_DIR/pulumi" ]; then
-    log "pulumi v$CLI_VERSION in the machine cache ($CLI_DIR)"
-    return 0
-  fi
-  go_build "pulumi-v$CLI_VERSION" "$CLI_DIR/pulumi" "$TOOLCHAIN/pulumi-cli" \
+  go_build_cached "pulumi-v$CLI_VERSION" "$CLI_DIR/pulumi" "$TOOLCHAIN/pulumi-cli" \
     github.com/pulumi/pulumi/pkg/v3/cmd/pulumi -tags osusergo,grpcnotrace -ldflags "$CLI_LDFLAGS"
 }
 
 # The project's own language host (upstream's module is not served), built against the CLI's sdk.
 language_host() {
-  if [ -x "$CLI_DIR/pulumi-language-nodejs" ]; then
-    log "pulumi-language-nodejs in the machine cache"
-    return 0
-  fi
-  go_build "pulumi-language-nodejs-v$CLI_VERSION" "$CLI_DIR/pulumi-language-nodejs" \
+  go_build_cached "pulumi-language-nodejs-v$CLI_VERSION" "$CLI_DIR/pulumi-language-nodejs" \
     "$TOOLCHAIN/language-nodejs" . -ldflags "-s -w -X main.version=$CLI_VERSION"
 }
 
@@ -164,10 +156,6 @@ node_scripts() {
 }
 
 kubernetes_provider() {
-  if [ -x "$KUBERNETES_BIN" ]; then
-    log "pulumi-resource-kubernetes $KUBERNETES_BUILD_VERSION in the machine cache"
-    return 0
-  fi
   local dir=$TOOLCHAIN/provider-kubernetes src
   src=$(go_module_dir "$dir" github.com/pulumi/pulumi-kubernetes/provider/v4) || return 1
   src=$src/cmd/pulumi-resource-kubernetes
@@ -181,7 +169,7 @@ kubernetes_provider() {
     const mapping = JSON.parse(fs.readFileSync(`${src}/terraform-mapping.json`, "utf8"));
     fs.writeFileSync(`${dir}/terraform-mapping-embed.json`, JSON.stringify(mapping));
   ' "$src" "$dir" "$KUBERNETES_BUILD_VERSION" || return 1
-  go_build "pulumi-resource-kubernetes-$KUBERNETES_BUILD_VERSION" "$KUBERNETES_BIN" "$dir" . \
+  go_build_cached "pulumi-resource-kubernetes-$KUBERNETES_BUILD_VERSION" "$KUBERNETES_BIN" "$dir" . \
     -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$KUBERNETES_BUILD_VERSION"
 }
 

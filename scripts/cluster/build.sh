@@ -13,7 +13,7 @@
 force=${1:-}
 src=$PODGROUP_ROOT/scripts/cluster/build
 stamp=$KUBE_DIR/.source-hash
-want=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -d' ' -f1)
+want=$(go_source_hash "$src" "$KUBE_VERSION")
 
 link_components() {
   local c

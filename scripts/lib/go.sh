@@ -64,6 +64,33 @@ _go_compile() {
   (cd "$dir" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -buildvcs=false" go build -v -trimpath "$@" -o "$out" "$pkg") >"$_GO_LOG" 2>&1
 }
 
+# go_source_hash DIR EXTRA...: what a build of the Go module in DIR depends on: every .go file but
+# tests, go.mod, go.sum, committed .json files (not the *-embed.json a build step writes), the Go
+# version and EXTRA (package, flags, version strings).
+go_source_hash() {
+  local dir=$1; shift
+  {
+    (cd "$dir" && find . -type f \( -name '*.go' ! -name '*_test.go' -o -name go.mod -o -name go.sum \
+      -o -name '*.json' ! -name '*-embed.json' \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+    go version
+    printf '%s\n' "$@"
+  } | sha256sum | cut -c1-16
+}
+
+# go_build_cached NAME DEST DIR PKG GO_BUILD_ARGS...: go_build, unless DEST was built from the same
+# sources (DEST.source-hash holds go_source_hash of the last build). Editing the module rebuilds.
+go_build_cached() {
+  local name=$1 dest=$2 dir=$3 pkg=$4; shift 4
+  local want; want=$(go_source_hash "$dir" "$pkg" "$@")
+  if [ -x "$dest" ] && [ "$(cat "$dest.source-hash" 2>/dev/null)" = "$want" ]; then
+    log "$name in the machine cache ($dest)"
+    return 0
+  fi
+  [ ! -e "$dest" ] || log "$name: the cached build is from other sources: rebuilding"
+  go_build "$name" "$dest" "$dir" "$pkg" "$@" || return 1
+  echo "$want" >"$dest.source-hash"
+}
+
 # go_build NAME DEST DIR PKG GO_BUILD_ARGS...: builds PKG of the module in DIR into DEST (log:
 # $PODGROUP_CACHE/logs/NAME.log). First resolves every package (downloading modules), then
 # compiles with progress; writes a temp file beside DEST and moves it into place only when
