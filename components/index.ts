@@ -1,17 +1,36 @@
 /**
- * The PodGroup library: one spec (a Kubernetes PodSpec subset), validated, rendered on Docker
- * or Kubernetes.
+ * The PodGroup library (`import { PodGroup } from "podgroup"`): one spec (a Kubernetes PodSpec
+ * subset), validated, rendered on Docker (a pause container and members joining its namespaces)
+ * or as a Kubernetes Pod. Named exports only: what is not listed here is internal.
  */
-export * from "./spec";
-export * from "./labels";
-export * from "./naming";
-export * from "./quantity";
-export * from "./validate";
-export * from "./resolve";
-export * from "./healthcheck";
-export * from "./rendering";
-export * from "./render-docker";
-export * from "./render-kubernetes";
-export * from "./pod-group";
-export * from "./sample";
-export * from "./supervisor";
+
+// The components.
+export { PodGroup, POD_GROUP_TYPE } from "./pod-group";
+export type { PodGroupArgs } from "./pod-group";
+export { DockerSupervisor, DOCKER_SUPERVISOR_TYPE, DEFAULT_SUPERVISOR_IMAGE } from "./supervisor";
+export type { DockerSupervisorArgs } from "./supervisor";
+
+// The spec.
+export { BACKENDS } from "./spec";
+export type {
+    Backend, ContainerPort, ContainerSpec, EnvVar, ImagePullPolicy, PodGroupSpec, Probe, ResourceLimits, RestartPolicy,
+    VolumeMount, VolumeSpec,
+} from "./spec";
+export { validatePodGroupSpec, PodGroupValidationError } from "./validate";
+export type { ValidationContext, ValidationProblem } from "./validate";
+export { sampleGroupSpec, SAMPLE_WEB_BODY, SAMPLE_WEB_PORT } from "./sample";
+
+// What a rendered group is made of.
+export { DEFAULT_PAUSE_IMAGE, InitContainerFailedError } from "./render-docker";
+export type { DockerGroupResources, DockerRenderOptions } from "./render-docker";
+export { DEFAULT_NAMESPACE } from "./render-kubernetes";
+export type { KubernetesGroupResources, KubernetesRenderOptions } from "./render-kubernetes";
+export type { PublishedPort } from "./rendering";
+
+// The Docker-side contract: the labels every container of a group carries, and its names.
+export {
+    LABEL_CONTAINER, LABEL_GROUP, LABEL_INIT_INDEX, LABEL_MEMBER_INDEX, LABEL_RESTART_POLICY, LABEL_ROLE, LABEL_SHARE_PID,
+    LABEL_SUPERVISED, ROLE_INIT, ROLE_MEMBER, ROLE_PAUSE,
+} from "./labels";
+export type { Role } from "./labels";
+export { dockerContainerName, dockerPauseName, dockerVolumeName } from "./naming";

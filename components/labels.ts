@@ -29,8 +29,11 @@ export const LABEL_MEMBER_INDEX = "podgroup.io/member-index";
 
 /** Roles a container can have in a group. */
 export type Role = "pause" | "init" | "member";
+/** Role of the pause (infra) container that owns the group's namespaces. */
 export const ROLE_PAUSE: Role = "pause";
+/** Role of an init container (runs to completion, in order, before the members). */
 export const ROLE_INIT: Role = "init";
+/** Role of a regular container (a member) of the group. */
 export const ROLE_MEMBER: Role = "member";
 
 /** True when `key` is one of the keys this library manages (users may not set them). */

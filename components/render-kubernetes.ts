@@ -28,6 +28,7 @@ export interface KubernetesGroupResources {
     envSecret?: k8s.core.v1.Secret;
 }
 
+/** Namespace of the Pod when none is given, as on Kubernetes. */
 export const DEFAULT_NAMESPACE = "default";
 
 /**

@@ -23,15 +23,22 @@ check "typecheck (tsc --noEmit, strict)" npx tsc --noEmit
 check "lint (eslint)" npx eslint .
 check "supervisor Go unit tests" bash -c 'cd supervisor && go test ./... 2>&1 | tee "$0"; exit "${PIPESTATUS[0]}"' "$results/go-test.txt"
 
-# One jest run per project so that a failing project does not hide the others' results.
-for project in unit integration conformance; do
+# One jest run per project so that a failing project does not hide the others' results; the
+# packed package's consumer project runs its own jest after the unit tests.
+for project in unit consumer integration conformance; do
+  if [ "$project" = consumer ]; then
+    step "the packed package in a consumer project (npm pack, install, tsc, jest)" \
+      bash scripts/test-package.sh "$results/jest-consumer.json" || failed=1
+    continue
+  fi
   if ! step "jest: $project tests" npx jest --selectProjects "$project" --runInBand \
       --json --outputFile "$results/jest-$project.json"; then
     failed=1
   fi
 done
 
-# The closing line CI reads: totals over every jest project.
+# The closing line CI reads: totals over the checks above and every jest run (a missing result
+# file counts as a failure).
 node -e '
   const fs = require("fs"); let p = Number(process.argv[1]), f = Number(process.argv[2]), s = 0;
   for (const file of process.argv.slice(3)) {
@@ -40,6 +47,6 @@ node -e '
     p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests + r.numTodoTests;
   }
   console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
-' "$passed_checks" "$failed_checks" "$results"/jest-unit.json "$results"/jest-integration.json "$results"/jest-conformance.json
+' "$passed_checks" "$failed_checks" "$results"/jest-unit.json "$results"/jest-consumer.json "$results"/jest-integration.json "$results"/jest-conformance.json
 [ -f reports/conformance.md ] && log "conformance report: reports/conformance.{md,json,html}"
 exit "$failed"

@@ -3,6 +3,7 @@ import { byName, registered, settled, valueOf, withoutStacks } from "./mocks";
 import * as pulumi from "@pulumi/pulumi";
 import * as lib from "../../components";
 import { DockerGroupResources } from "../../components/render-docker";
+import { collectProblems } from "../../components/validate";
 
 describe("PodGroup component", () => {
     it("has the type token podgroup:index:PodGroup and registers its outputs", async () => {
@@ -19,7 +20,7 @@ describe("PodGroup component", () => {
     it("ships a valid sample group: a web server on 8080 and a sidecar, from the toolbox image", () => {
         const spec = lib.sampleGroupSpec();
         for (const backend of lib.BACKENDS) {
-            expect(lib.collectProblems(spec, { groupName: "sample", backend })).toEqual([]);
+            expect(collectProblems(spec, { groupName: "sample", backend })).toEqual([]);
         }
         expect(spec.containers.map((c) => [c.name, c.image])).toEqual([["web", "podgroup/toolbox:1.0.0"], ["sidecar", "podgroup/toolbox:1.0.0"]]);
         expect(spec.containers[0].ports).toEqual([{ containerPort: lib.SAMPLE_WEB_PORT, name: "http" }]);
@@ -35,11 +36,14 @@ describe("PodGroup component", () => {
         expect(ports).toEqual([{ container: "web", name: "http", containerPort: 8080, protocol: "tcp", hostIp: "127.0.0.1", hostPort: expect.any(Number) }]);
     });
 
-    it("re-exports the library's public names from components/index.ts", () => {
-        for (const name of ["PodGroup", "createPodGroup", "validatePodGroupSpec", "PodGroupValidationError", "renderDocker", "renderKubernetes",
-            "parseCpu", "parseMemory", "LABEL_GROUP", "LABEL_ROLE", "LABEL_CONTAINER", "LABEL_RESTART_POLICY", "LABEL_INIT_INDEX",
-            "LABEL_SHARE_PID", "LABEL_SUPERVISED", "PAUSE_NAME", "dockerContainerName", "sampleGroupSpec"]) {
+    it("exports the library's public names from components/index.ts, and no internals", () => {
+        for (const name of ["PodGroup", "validatePodGroupSpec", "PodGroupValidationError", "DockerSupervisor", "LABEL_GROUP", "LABEL_ROLE",
+            "LABEL_CONTAINER", "LABEL_RESTART_POLICY", "LABEL_INIT_INDEX", "LABEL_SHARE_PID", "LABEL_SUPERVISED", "dockerContainerName",
+            "sampleGroupSpec"]) {
             expect([name, typeof (lib as Record<string, unknown>)[name]]).not.toEqual([name, "undefined"]);
+        }
+        for (const internal of ["collectProblems", "checkInitExit", "initGate", "renderDocker", "renderKubernetes", "createPodGroup", "resolveSpec"]) {
+            expect([internal, (lib as Record<string, unknown>)[internal]]).toEqual([internal, undefined]);
         }
         expect([lib.LABEL_GROUP, lib.LABEL_ROLE, lib.LABEL_CONTAINER, lib.LABEL_RESTART_POLICY, lib.LABEL_INIT_INDEX, lib.LABEL_SHARE_PID, lib.LABEL_SUPERVISED])
             .toEqual(["podgroup.io/group", "podgroup.io/role", "podgroup.io/container", "podgroup.io/restart-policy", "podgroup.io/init-index", "podgroup.io/share-pid", "podgroup.io/supervised"]);
