@@ -36,9 +36,9 @@ const provider = selectedBackend === "kubernetes" && kubeconfig !== undefined
 const group = new PodGroup(name, {
     backend: selectedBackend,
     spec,
-    namespace: config.get("namespace"),
-    supervise: config.getBoolean("supervise") ?? false,
-    skipAwait: config.getBoolean("skipAwait") ?? false,
+    ...(selectedBackend === "docker"
+        ? { docker: { supervise: config.getBoolean("supervise") ?? false } }
+        : { kubernetes: { namespace: config.get("namespace"), skipAwait: config.getBoolean("skipAwait") ?? false } }),
     provider,
 });
 

@@ -6,7 +6,7 @@
 
 // The components.
 export { PodGroup, POD_GROUP_TYPE } from "./pod-group";
-export type { PodGroupArgs } from "./pod-group";
+export type { PodGroupArgs, PodGroupResources } from "./pod-group";
 export { DockerSupervisor, DOCKER_SUPERVISOR_TYPE, DEFAULT_SUPERVISOR_IMAGE } from "./supervisor";
 export type { DockerSupervisorArgs } from "./supervisor";
 

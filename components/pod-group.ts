@@ -7,16 +7,16 @@ import { DockerGroupResources, DockerRenderOptions, renderDocker } from "./rende
 import { KubernetesGroupResources, KubernetesRenderOptions, renderKubernetes } from "./render-kubernetes";
 import { PodGroupRendering, PublishedPort } from "./rendering";
 import { resolveSpec } from "./resolve";
-import { Backend, PodGroupSpec } from "./spec";
-import { validatePodGroupSpec } from "./validate";
+import { Backend, BACKENDS, PodGroupSpec } from "./spec";
+import { collectProblems, PodGroupValidationError, ValidationProblem } from "./validate";
 
 /** The component's type token. */
 export const POD_GROUP_TYPE = "podgroup:index:PodGroup";
 
-/** Arguments of {@link PodGroup}. */
-export interface PodGroupArgs extends DockerRenderOptions, KubernetesRenderOptions {
+/** Arguments of {@link PodGroup}. `B` is the backend, so that `resources` is typed for it. */
+export interface PodGroupArgs<B extends Backend = Backend> {
     /** Where to run the group. */
-    backend: Backend;
+    backend: B;
     /** The group, as a Kubernetes PodSpec subset. */
     spec: PodGroupSpec;
     /**
@@ -26,6 +26,10 @@ export interface PodGroupArgs extends DockerRenderOptions, KubernetesRenderOptio
     groupName?: string;
     /** Image reference -> replacement, applied to every container (e.g. a local mirror). */
     imageOverrides?: Record<string, string>;
+    /** Options of the docker backend; an error when `backend` is "kubernetes". */
+    docker?: DockerRenderOptions;
+    /** Options of the kubernetes backend; an error when `backend` is "docker". */
+    kubernetes?: KubernetesRenderOptions;
     /**
      * Provider for the children (a docker.Provider or a kubernetes.Provider, matching `backend`).
      * `providers` in the resource options works too.
@@ -33,29 +37,89 @@ export interface PodGroupArgs extends DockerRenderOptions, KubernetesRenderOptio
     provider?: pulumi.ProviderResource;
 }
 
-/** Validates, resolves and renders a group; registers children under `opts.parent`. */
-export function createPodGroup(name: string, args: PodGroupArgs, opts: pulumi.CustomResourceOptions): {
-    rendering: PodGroupRendering;
-    resources: DockerGroupResources | KubernetesGroupResources;
-} {
+/** The child resources of a group on backend `B`. */
+export type PodGroupResources<B extends Backend> = B extends "docker" ? DockerGroupResources
+    : B extends "kubernetes" ? KubernetesGroupResources : DockerGroupResources | KubernetesGroupResources;
+
+const ARG_KEYS = ["backend", "spec", "groupName", "imageOverrides", "docker", "kubernetes", "provider"];
+const BACKEND_OPTION_KEYS: Record<Backend, string[]> = {
+    docker: ["supervise", "pauseImage", "waitForReadiness", "readinessTimeoutSeconds"],
+    kubernetes: ["namespace", "skipAwait"],
+};
+
+/**
+ * Problems with the arguments beside the spec: an argument PodGroup does not know (a backend
+ * option given flat says where it goes), options of the backend the group does not run on, and
+ * unknown backend options. Nothing a user passes is ignored.
+ */
+export function argumentProblems(args: PodGroupArgs): ValidationProblem[] {
+    const problems: ValidationProblem[] = [];
+    for (const key of Object.keys(args)) {
+        if (ARG_KEYS.includes(key)) continue;
+        const home = BACKENDS.find((b) => BACKEND_OPTION_KEYS[b].includes(key));
+        problems.push({
+            propertyPath: key,
+            reason: home !== undefined
+                ? `${key} is an option of the ${home} backend: pass it as ${home}: { ${key}: ... }`
+                : `not a PodGroup argument (known: ${ARG_KEYS.join(", ")})`,
+        });
+    }
+    for (const backend of BACKENDS) {
+        const options = (args as unknown as Record<string, unknown>)[backend];
+        if (options === undefined) continue;
+        if (typeof options !== "object" || options === null || Array.isArray(options)) {
+            problems.push({ propertyPath: backend, reason: `must be an object of ${backend} options, got ${Array.isArray(options) ? "an array" : typeof options}` });
+            continue;
+        }
+        if (backend !== args.backend) {
+            problems.push({
+                propertyPath: backend,
+                reason: `options of the ${backend} backend, but this group runs on ${args.backend}: remove them (or set backend: "${backend}")`,
+            });
+        }
+        for (const key of Object.keys(options)) {
+            if (!BACKEND_OPTION_KEYS[backend].includes(key)) {
+                problems.push({ propertyPath: `${backend}.${key}`, reason: `not a ${backend} option (known: ${BACKEND_OPTION_KEYS[backend].join(", ")})` });
+            }
+        }
+    }
+    return problems;
+}
+
+/** Every problem of `args` (arguments and spec), thrown as one {@link PodGroupValidationError}. */
+function validateArgs(name: string, args: PodGroupArgs): void {
     const groupName = args.groupName ?? name;
-    validatePodGroupSpec(args.spec, {
-        groupName,
-        backend: args.backend,
-        namespace: args.backend === "kubernetes" ? args.namespace : undefined,
-    });
+    const problems = [
+        ...argumentProblems(args),
+        ...collectProblems(args.spec, {
+            groupName,
+            backend: args.backend,
+            namespace: args.backend === "kubernetes" ? args.kubernetes?.namespace : undefined,
+        }),
+    ];
+    if (problems.length > 0) throw new PodGroupValidationError(groupName, problems);
+}
+
+/** Validates, resolves and renders a group; registers children under `opts.parent`. */
+export function createPodGroup<B extends Backend>(name: string, args: PodGroupArgs<B>, opts: pulumi.CustomResourceOptions): {
+    rendering: PodGroupRendering;
+    resources: PodGroupResources<B>;
+} {
+    validateArgs(name, args);
+    const groupName = args.groupName ?? name;
     const spec = resolveSpec(groupName, args.spec, args.imageOverrides);
     const childOpts: pulumi.CustomResourceOptions = { ...opts, ...(args.provider !== undefined ? { provider: args.provider } : {}) };
-    return args.backend === "docker"
-        ? renderDocker(name, spec, args, childOpts)
-        : renderKubernetes(name, spec, args, childOpts);
+    const rendered = args.backend === "docker"
+        ? renderDocker(name, spec, args.docker ?? {}, childOpts)
+        : renderKubernetes(name, spec, args.kubernetes ?? {}, childOpts);
+    return rendered as { rendering: PodGroupRendering; resources: PodGroupResources<B> };
 }
 
 /**
  * A group of containers sharing one network, IPC, UTS (and by default PID) namespace, like a
  * Kubernetes Pod: on plain Docker through a pause container, or as a real Pod.
  */
-export class PodGroup extends pulumi.ComponentResource {
+export class PodGroup<B extends Backend = Backend> extends pulumi.ComponentResource {
     /** "docker" or "kubernetes". */
     readonly backend: pulumi.Output<Backend>;
     /** The group's name. */
@@ -76,16 +140,12 @@ export class PodGroup extends pulumi.ComponentResource {
     readonly containerNames: pulumi.Output<Record<string, string>>;
     /** The members' declared ports, with the host address and port on Docker. */
     readonly ports: pulumi.Output<PublishedPort[]>;
-    /** The rendered child resources. */
-    readonly resources: DockerGroupResources | KubernetesGroupResources;
+    /** The rendered child resources, typed for the backend (`group.resources.pause` on Docker). */
+    readonly resources: PodGroupResources<B>;
 
-    constructor(name: string, args: PodGroupArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Validate before registering anything, the component included: a rejected spec creates nothing.
-        validatePodGroupSpec(args.spec, {
-            groupName: args.groupName ?? name,
-            backend: args.backend,
-            namespace: args.backend === "kubernetes" ? args.namespace : undefined,
-        });
+    constructor(name: string, args: PodGroupArgs<B>, opts?: pulumi.ComponentResourceOptions) {
+        // Validate before registering anything, the component included: rejected arguments create nothing.
+        validateArgs(name, args);
         super(POD_GROUP_TYPE, name, {}, opts);
         const { rendering, resources } = createPodGroup(name, args, { parent: this });
         this.resources = resources;

@@ -24,7 +24,7 @@ export const DEFAULT_PAUSE_IMAGE: string = images.pause;
 /** Docker-only options. */
 export interface DockerRenderOptions {
     /**
-     * A supervisor (issue 6) restarts the group's containers in kubelet order: Docker's own
+     * A supervisor (DockerSupervisor) restarts the group's containers in kubelet order: Docker's own
      * restart policy is then "no" on the pause and every member, and containers carry
      * `podgroup.io/supervised=true`. Default false: Docker restarts them (see docs/spec-support.md
      * for what Docker alone cannot do).

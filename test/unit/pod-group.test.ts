@@ -1,5 +1,7 @@
 // The component and the sample group behind index.ts.
 import { byName, registered, settled, valueOf, withoutStacks } from "./mocks";
+import * as docker from "@pulumi/docker";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as lib from "../../components";
 import { DockerGroupResources } from "../../components/render-docker";
@@ -34,6 +36,34 @@ describe("PodGroup component", () => {
         expect(byName("samp-pause").inputs).toMatchObject({ image: "podgroup/pause:1.0.0", ports: [{ internal: 8080, ip: "127.0.0.1", protocol: "tcp" }] });
         const ports = await valueOf(group.ports);
         expect(ports).toEqual([{ container: "web", name: "http", containerPort: 8080, protocol: "tcp", hostIp: "127.0.0.1", hostPort: expect.any(Number) }]);
+    });
+
+    it("types its children by backend: the Docker pause and the Pod without a cast", async () => {
+        const onDocker = withoutStacks(() => new lib.PodGroup("typed-d", { backend: "docker", spec: lib.sampleGroupSpec() }));
+        const onKubernetes = withoutStacks(() => new lib.PodGroup("typed-k", { backend: "kubernetes", spec: lib.sampleGroupSpec() }));
+        const pause: docker.Container = onDocker.resources.pause;
+        const pod: k8s.core.v1.Pod = onKubernetes.resources.pod;
+        await settled([pause, pod]);
+        expect([byName("typed-d-pause").type, byName("typed-k-pod").type]).toEqual(["docker:index/container:Container", "kubernetes:core/v1:Pod"]);
+    });
+
+    it("rejects, naming the path, an option of the other backend, a flat backend option and an unknown one, before creating anything", () => {
+        const before = registered.length;
+        const args = {
+            backend: "docker", spec: lib.sampleGroupSpec(), supervise: true, kubernetes: { namespace: "apps" }, docker: { supervize: true },
+        } as unknown as lib.PodGroupArgs;
+        let error: lib.PodGroupValidationError | undefined;
+        try {
+            withoutStacks(() => new lib.PodGroup("opts", args));
+        } catch (e) {
+            error = e as lib.PodGroupValidationError;
+        }
+        expect(error?.problems).toEqual([
+            { propertyPath: "supervise", reason: "supervise is an option of the docker backend: pass it as docker: { supervise: ... }" },
+            { propertyPath: "docker.supervize", reason: "not a docker option (known: supervise, pauseImage, waitForReadiness, readinessTimeoutSeconds)" },
+            { propertyPath: "kubernetes", reason: "options of the kubernetes backend, but this group runs on docker: remove them (or set backend: \"kubernetes\")" },
+        ]);
+        expect(registered.length).toBe(before);
     });
 
     it("exports the library's public names from components/index.ts, and no internals", () => {

@@ -26,7 +26,7 @@ describe("Docker renderer", () => {
     // that only read its graph: registering a group costs a few hundred ms under jest.
     let shared: Awaited<ReturnType<typeof render>>;
     beforeAll(async () => {
-        shared = await render("full", fullSpec(), { groupName: "shop", waitForReadiness: true });
+        shared = await render("full", fullSpec(), { groupName: "shop", docker: { waitForReadiness: true } });
     });
 
     it("registers a pause container, the init containers, the members and the volumes, named after the group", async () => {
@@ -187,7 +187,7 @@ describe("Docker renderer", () => {
     });
 
     it("hands restarts to the supervisor when supervise is set", async () => {
-        await render("sup", fullSpec(), { supervise: true });
+        await render("sup", fullSpec(), { docker: { supervise: true } });
         for (const name of ["sup-pause", "sup-member-web", "sup-member-sidecar"]) {
             expect(byName(name).inputs.restart).toBe("no");
             expect(labelsOf(name)["podgroup.io/supervised"]).toBe("true");
@@ -251,7 +251,7 @@ describe("Docker renderer", () => {
     });
 
     it("honours pauseImage and imageOverrides", async () => {
-        await render("img", minimalSpec(), { pauseImage: "mirror/pause:2", imageOverrides: { [TOOLBOX]: "mirror/toolbox:1.0.0" } });
+        await render("img", minimalSpec(), { docker: { pauseImage: "mirror/pause:2" }, imageOverrides: { [TOOLBOX]: "mirror/toolbox:1.0.0" } });
         expect(byName("img-pause").inputs.image).toBe("mirror/pause:2");
         expect(byName("img-member-app").inputs.image).toBe("mirror/toolbox:1.0.0");
     });

@@ -28,7 +28,7 @@ function container(name: string, c: string, init = false): Obj {
 
 describe("Kubernetes renderer", () => {
     it("registers one Pod named after the group, plus a Secret only when there are secret env values", async () => {
-        await render("kfull", fullSpec(), { groupName: "shop", namespace: "apps" });
+        await render("kfull", fullSpec(), { groupName: "shop", kubernetes: { namespace: "apps" } });
         await render("kmin", minimalSpec());
         expect(registered.filter((r) => r.name.startsWith("kfull-")).map((r) => [r.type, r.name]))
             .toEqual([[SECRET, "kfull-env"], [POD, "kfull-pod"]]);
@@ -99,7 +99,7 @@ describe("Kubernetes renderer", () => {
     });
 
     it("puts secret env values in a Secret, as a secret, and only references them from the Pod", async () => {
-        const { res } = await render("ksec", fullSpec(), { namespace: "apps" });
+        const { res } = await render("ksec", fullSpec(), { kubernetes: { namespace: "apps" } });
         const secret = byName("ksec-env").inputs;
         expect(secret.metadata).toEqual({ name: "ksec-env", namespace: "apps", labels: { team: "edge", "podgroup.io/group": "ksec" } });
         expect(secret.stringData).toEqual({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: { "web.TOKEN": "s3cret" } });
@@ -115,13 +115,13 @@ describe("Kubernetes renderer", () => {
 
     it("passes a provider through to the Pod and sets skipAwait on request", async () => {
         const provider = withoutStacks(() => new k8s.Provider("kprov", {}));
-        await render("kpass", minimalSpec(), { provider, skipAwait: true });
+        await render("kpass", minimalSpec(), { provider, kubernetes: { skipAwait: true } });
         expect(optionsByName.get("kpass-pod")?.provider).toBe(provider);
         expect((byName("kpass-pod").inputs.metadata as Obj).annotations).toEqual({ "pulumi.com/skipAwait": "true" });
     });
 
     it("exposes the pod name, namespace, member names and ports as outputs", async () => {
-        const { group } = await render("kout", fullSpec(), { namespace: "apps" });
+        const { group } = await render("kout", fullSpec(), { kubernetes: { namespace: "apps" } });
         expect(await valueOf(group.backend)).toBe("kubernetes");
         expect(await valueOf(group.podName)).toBe("kout");
         expect(await valueOf(group.namespace)).toBe("apps");

@@ -249,7 +249,7 @@ describe("validation", () => {
         const before = registered.length;
         expect(() => new PodGroup("bad", { backend: "docker", spec: { containers: [] } }, { transformations: [recordOptions] }))
             .toThrow("PodGroup \"bad\": the spec has 1 problem, nothing was created:\n  - spec.containers: a group needs at least one container");
-        expect(() => new PodGroup("bad", { backend: "kubernetes", spec: minimalSpec(), namespace: "Not_A_Namespace" }))
+        expect(() => new PodGroup("bad", { backend: "kubernetes", spec: minimalSpec(), kubernetes: { namespace: "Not_A_Namespace" } }))
             .toThrow("  - namespace: namespace \"Not_A_Namespace\" is not a DNS-1123 label");
         expect(registered.length).toBe(before);
     });
