@@ -9,7 +9,8 @@
 #     PODGROUP_REHEARSE_FROM), the plugins are registered and checked in the empty PULUMI_HOME;
 #   - one build for real on the empty caches (the supervisor), and every image's build context;
 #   - the system path: a Pulumi CLI on PATH with its plugins in ~/.pulumi is used, nothing built;
-#     without installable plugins set-up falls back to building.
+#     without installable plugins set-up falls back to building;
+#   - the local cluster's certificates and kubeconfigs, made in an empty state directory.
 # Modules come from the warm module cache served as a file proxy first, then the usual proxy, so
 # the empty module cache is filled the way a fresh machine fills it, only faster.
 # Usage: bash scripts/rehearse-cold.sh     (needs a warm set-up: bash scripts/setup.sh --kubernetes)
@@ -88,18 +89,29 @@ system_fallback() {
     bash scripts/toolchain.sh docker
 }
 
+# 6. The local cluster's certificates and kubeconfigs, made from nothing (a state directory of
+#    its own; no cluster is started).
+cluster_certs() {
+  local state=$TMP/certs/state
+  cold_env certs env PODGROUP_CLUSTER_STATE="$state" bash scripts/cluster/certs.sh || return 1
+  openssl verify -CAfile "$state/pki/ca.crt" "$state/pki/apiserver.crt" "$state/pki/admin.crt" || return 1
+  grep -q 'client-certificate' "$state/admin.kubeconfig" || { echo "no admin.kubeconfig written"; return 1; }
+}
+
 installed_plugins() {
   printf 'docker %s\nkubernetes %s\n' \
     "$(node -p "require('./node_modules/@pulumi/docker/package.json').pulumi?.version || require('./node_modules/@pulumi/docker/package.json').version")" \
     "$(node -p "require('./node_modules/@pulumi/kubernetes/package.json').pulumi?.version || require('./node_modules/@pulumi/kubernetes/package.json').version")"
 }
 
+CASES=(toolchain-build kubernetes-build images-inputs system-path system-fallback cluster-certs)
 t0=$SECONDS
 check toolchain-build toolchain_build
 check kubernetes-build kubernetes_build
 check images-inputs images_inputs
 check system-path system_path
 check system-fallback system_fallback
+check cluster-certs cluster_certs
 if [ ${#failures[@]} -eq 0 ]; then
   grep -q 'toolchain path: system' "$TMP/system-path.log" || failures+=("system-path (no 'toolchain path: system' line)")
   grep -q 'falling back to building from Go modules' "$TMP/system-fallback.log" || failures+=("system-fallback (no fallback line)")
@@ -107,4 +119,4 @@ fi
 if [ ${#failures[@]} -gt 0 ]; then
   die "fresh-machine rehearsal failed after $((SECONDS - t0))s: ${failures[*]}"
 fi
-log "fresh-machine rehearsal passed in $((SECONDS - t0))s (5 cases on empty caches)"
+log "fresh-machine rehearsal passed in $((SECONDS - t0))s (${#CASES[@]} cases on empty caches)"
