@@ -2,6 +2,7 @@
 // when a group's pause container dies (or dockerd restarts), it kills what is left, starts the
 // pause, runs the init containers again in order, then starts the members; members that exit
 // restart per the group's restartPolicy with kubelet's back-off. See docs/supervisor.md.
+// Its flags, environment variables and defaults are contract/docker-contract.json's.
 package main
 
 import (
@@ -12,74 +13,107 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
 
+	"github.com/podgroup/podgroup/supervisor/internal/contract"
 	"github.com/podgroup/podgroup/supervisor/internal/supervise"
 )
 
 // version is set at build time (-ldflags -X main.version=...).
 var version = "dev"
 
-func envDuration(name string, def time.Duration) time.Duration {
-	if v := os.Getenv(name); v != "" {
+// config is what the flags (or their environment variables) say.
+type config struct {
+	stateDir                         string
+	base, max, reset, resync, giveUp time.Duration
+	showVersion                      bool
+}
+
+// envDuration reads a duration flag's environment variable, else its contract default.
+func envDuration(o contract.Option) time.Duration {
+	def, err := time.ParseDuration(o.Default)
+	if err != nil {
+		panic(fmt.Sprintf("contract default of %s: %v", o.Flag, err))
+	}
+	if v := os.Getenv(o.Env); v != "" {
 		if d, err := time.ParseDuration(v); err == nil {
 			return d
 		}
 		if s, err := strconv.ParseFloat(v, 64); err == nil {
 			return time.Duration(s * float64(time.Second))
 		}
-		fmt.Fprintf(os.Stderr, "ignoring %s=%q: not a duration\n", name, v)
+		fmt.Fprintf(os.Stderr, "ignoring %s=%q: not a duration\n", o.Env, v)
 	}
 	return def
 }
 
-func envString(name, def string) string {
-	if v := os.Getenv(name); v != "" {
+func envString(o contract.Option) string {
+	if v := os.Getenv(o.Env); v != "" {
 		return v
 	}
-	return def
+	return o.Default
 }
 
-func main() {
-	t0 := time.Now()
-	stateDir := flag.String("state-dir", envString("PODGROUP_SUPERVISOR_STATE", "/state"), "directory for status/ files and the lock (env PODGROUP_SUPERVISOR_STATE)")
-	base := flag.Duration("backoff-base", envDuration("PODGROUP_SUPERVISOR_BACKOFF_BASE", 10*time.Second), "crash-loop back-off after the first (immediate) restart; 0 disables back-off (env PODGROUP_SUPERVISOR_BACKOFF_BASE)")
-	max := flag.Duration("backoff-max", envDuration("PODGROUP_SUPERVISOR_BACKOFF_MAX", 5*time.Minute), "back-off ceiling (env PODGROUP_SUPERVISOR_BACKOFF_MAX)")
-	reset := flag.Duration("backoff-reset", envDuration("PODGROUP_SUPERVISOR_BACKOFF_RESET", 10*time.Minute), "a back-off not used for this long starts again from zero (env PODGROUP_SUPERVISOR_BACKOFF_RESET)")
-	resync := flag.Duration("resync", envDuration("PODGROUP_SUPERVISOR_RESYNC", 10*time.Second), "look at every group at least this often (env PODGROUP_SUPERVISOR_RESYNC)")
-	giveUp := flag.Duration("exit-after-unreachable", envDuration("PODGROUP_SUPERVISOR_EXIT_AFTER_UNREACHABLE", 5*time.Second), "exit (Docker restarts the container, re-mounting the socket) when dockerd does not answer for this long; 0: never (env PODGROUP_SUPERVISOR_EXIT_AFTER_UNREACHABLE)")
-	showVersion := flag.Bool("version", false, "print the version and exit")
-	flag.Parse()
-	if *showVersion {
-		fmt.Println(version)
-		return
-	}
-	log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if *resync <= 0 {
-		*resync = 10 * time.Second
-	}
+func durationFlag(p *time.Duration, o contract.Option, usage string) {
+	flag.DurationVar(p, o.Flag, envDuration(o), fmt.Sprintf("%s (env %s)", usage, o.Env))
+}
 
-	if err := os.MkdirAll(filepath.Join(*stateDir, "status"), 0o755); err != nil {
-		log.Error("state directory", "err", err)
-		os.Exit(1)
+func parseFlags() config {
+	var c config
+	flag.StringVar(&c.stateDir, contract.OptionStateDir.Flag, envString(contract.OptionStateDir),
+		fmt.Sprintf("directory for status/ files and the lock (env %s)", contract.OptionStateDir.Env))
+	durationFlag(&c.base, contract.OptionBackoffBase, "crash-loop back-off after the first (immediate) restart; 0 disables back-off")
+	durationFlag(&c.max, contract.OptionBackoffMax, "back-off ceiling")
+	durationFlag(&c.reset, contract.OptionBackoffReset, "a back-off not used for this long starts again from zero")
+	durationFlag(&c.resync, contract.OptionResync, "look at every group at least this often")
+	durationFlag(&c.giveUp, contract.OptionExitAfterUnreachable,
+		"exit (Docker restarts the container, re-mounting the socket) when dockerd does not answer for this long; 0: never")
+	flag.BoolVar(&c.showVersion, "version", false, "print the version and exit")
+	flag.Parse()
+	if c.resync <= 0 {
+		c.resync, _ = time.ParseDuration(contract.OptionResync.Default)
 	}
-	// One active supervisor per host: a second one (a replacement starting before the old one
-	// stopped) waits here until the first exits; the kernel drops the lock when a process dies.
-	lock, err := os.OpenFile(filepath.Join(*stateDir, "supervisor.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	return c
+}
+
+// lockState makes this the one active supervisor of the host: a second one (a replacement
+// starting before the old one stopped) waits here until the first exits; the kernel drops the
+// lock when a process dies.
+// The returned file must stay reachable (and open) for as long as the lock is to be held.
+func lockState(stateDir string, log *slog.Logger) (*os.File, error) {
+	if err := os.MkdirAll(supervise.StatusDir(stateDir), 0o755); err != nil {
+		return nil, fmt.Errorf("state directory: %w", err)
+	}
+	lock, err := os.OpenFile(filepath.Join(stateDir, contract.SupervisorLockFile), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		log.Error("lock file", "err", err)
-		os.Exit(1)
+		return nil, fmt.Errorf("lock file: %w", err)
 	}
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		log.Info("another supervisor holds the lock; waiting for it to exit")
 		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-			log.Error("lock", "err", err)
-			os.Exit(1)
+			return nil, fmt.Errorf("lock: %w", err)
 		}
 	}
+	return lock, nil
+}
 
+func main() {
+	t0 := time.Now()
+	c := parseFlags()
+	if c.showVersion {
+		fmt.Println(version)
+		return
+	}
+	log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	lock, err := lockState(c.stateDir, log)
+	if err != nil {
+		log.Error("state", "err", err)
+		os.Exit(1)
+	}
+	defer runtime.KeepAlive(lock) // the lock is held until the process exits
 	engine, err := supervise.NewEngineDocker()
 	if err != nil {
 		log.Error("docker client", "err", err)
@@ -88,21 +122,22 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	log.Info("podgroup-supervisor starting", "version", version, "stateDir", *stateDir,
-		"backoffBase", *base, "backoffMax", *max, "backoffReset", *reset, "resync", *resync)
+	log.Info("podgroup-supervisor starting", "version", version, "stateDir", c.stateDir,
+		"backoffBase", c.base, "backoffMax", c.max, "backoffReset", c.reset, "resync", c.resync)
 	r := &supervise.Reconciler{
 		Docker:    engine,
-		StatusDir: filepath.Join(*stateDir, "status"),
-		Backoff:   supervise.NewBackoff(*base, *max, *reset, nil),
+		StatusDir: supervise.StatusDir(c.stateDir),
+		Backoff:   supervise.NewBackoff(c.base, c.max, c.reset, nil),
 		Log:       log,
 	}
 	w := &supervise.Watcher{
-		Reconciler: r, Engine: engine, Resync: *resync, Log: log, GiveUpAfter: *giveUp,
+		Reconciler: r, Docker: engine, Resync: c.resync, Log: log, GiveUpAfter: c.giveUp,
 		Ready: func() {
-			log.Info("ready", "startup", time.Since(t0).Round(time.Millisecond), "dockerAPI", engine.Client.ClientVersion())
+			log.Info(contract.SupervisorReadyMessage, "startup", time.Since(t0).Round(time.Millisecond), "dockerAPI", engine.Client.ClientVersion())
 		},
 	}
 	if err := w.Run(ctx); err != nil {
+		runtime.KeepAlive(lock)
 		os.Exit(1)
 	}
 	log.Info("podgroup-supervisor stopped")

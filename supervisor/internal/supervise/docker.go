@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/errdefs"
@@ -24,6 +25,11 @@ type Docker interface {
 	StartAndWait(ctx context.Context, id string) (int, error)
 	// Wait waits until a running container stops; returns its exit code.
 	Wait(ctx context.Context, id string) (int, error)
+	// Ping checks that the engine answers.
+	Ping(ctx context.Context) error
+	// Events streams the start, die and destroy events of supervised containers as the names of
+	// their groups, until ctx ends or the stream breaks (then an error arrives).
+	Events(ctx context.Context) (<-chan string, <-chan error)
 }
 
 // EngineDocker implements Docker with the Docker Engine API client.
@@ -113,6 +119,40 @@ func (d *EngineDocker) StartAndWait(ctx context.Context, id string) (int, error)
 func (d *EngineDocker) Wait(ctx context.Context, id string) (int, error) {
 	resC, errC := d.Client.ContainerWait(ctx, id, container.WaitConditionNotRunning)
 	return waitResult(resC, errC)
+}
+
+func (d *EngineDocker) Ping(ctx context.Context) error {
+	_, err := d.Client.Ping(ctx)
+	return err
+}
+
+func (d *EngineDocker) Events(ctx context.Context) (<-chan string, <-chan error) {
+	f := filters.NewArgs(
+		filters.Arg("type", string(events.ContainerEventType)),
+		filters.Arg("label", SupervisedSelector),
+		filters.Arg("event", string(events.ActionStart)),
+		filters.Arg("event", string(events.ActionDie)),
+		filters.Arg("event", string(events.ActionDestroy)),
+	)
+	msgs, errs := d.Client.Events(ctx, events.ListOptions{Filters: f})
+	groups := make(chan string)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case m := <-msgs:
+				if g := m.Actor.Attributes[LabelGroup]; g != "" {
+					select {
+					case groups <- g:
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+		}
+	}()
+	return groups, errs
 }
 
 func waitResult(resC <-chan container.WaitResponse, errC <-chan error) (int, error) {

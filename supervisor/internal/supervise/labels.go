@@ -1,15 +1,17 @@
 package supervise
 
-// Label keys and values of the PodGroup contract (components/labels.ts is the source of truth).
+import "github.com/podgroup/podgroup/supervisor/internal/contract"
+
+// Label keys of the PodGroup contract (contract/docker-contract.json, through package contract).
 const (
-	LabelGroup         = "podgroup.io/group"
-	LabelRole          = "podgroup.io/role"
-	LabelContainer     = "podgroup.io/container"
-	LabelRestartPolicy = "podgroup.io/restart-policy"
-	LabelInitIndex     = "podgroup.io/init-index"
-	LabelMemberIndex   = "podgroup.io/member-index"
-	LabelSharePID      = "podgroup.io/share-pid"
-	LabelSupervised    = "podgroup.io/supervised"
+	LabelGroup         = contract.LabelGroup
+	LabelRole          = contract.LabelRole
+	LabelContainer     = contract.LabelContainer
+	LabelRestartPolicy = contract.LabelRestartPolicy
+	LabelInitIndex     = contract.LabelInitIndex
+	LabelMemberIndex   = contract.LabelMemberIndex
+	LabelSharePID      = contract.LabelSharePID
+	LabelSupervised    = contract.LabelSupervised
 
 	// SupervisedSelector selects every container the supervisor owns.
 	SupervisedSelector = LabelSupervised + "=true"
@@ -19,9 +21,9 @@ const (
 type Role string
 
 const (
-	RolePause  Role = "pause"
-	RoleInit   Role = "init"
-	RoleMember Role = "member"
+	RolePause  Role = contract.RolePause
+	RoleInit   Role = contract.RoleInit
+	RoleMember Role = contract.RoleMember
 )
 
 // RestartPolicy is the group's Kubernetes restart policy.

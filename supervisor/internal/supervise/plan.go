@@ -102,105 +102,99 @@ func (p *planner) kill(c Container, reason string) {
 //     (Always: always, OnFailure: non-zero exit) with back-off.
 func Compute(g Group, bo BackoffView) Plan {
 	p := &planner{g: g, bo: bo, plan: Plan{Waiting: map[string]time.Duration{}}}
-	if len(g.Problems) > 0 {
-		p.plan.Idle = "left alone: " + g.Problems[0]
-		p.plan.Phase = "Unknown"
-		return p.plan
-	}
-	if g.Pause == nil {
-		p.plan.Idle = "no pause container (being created or removed by its deployer)"
-		p.plan.Phase = "Pending"
-		return p.plan
+	switch {
+	case len(g.Problems) > 0:
+		return p.idle("Unknown", "left alone: "+g.Problems[0])
+	case g.Pause == nil:
+		return p.idle("Pending", "no pause container (being created or removed by its deployer)")
+	case !g.Pause.EverStarted():
+		return p.idle("Pending", "pause never started (being created by its deployer)")
 	}
 	pause := *g.Pause
-	if !pause.EverStarted() {
-		p.plan.Idle = "pause never started (being created by its deployer)"
-		p.plan.Phase = "Pending"
-		return p.plan
-	}
 	// Containers that join another pause (a stale id during a deployer's replacement) are not ours.
 	inits := ownContainers(g.Inits, pause.ID)
 	members := ownContainers(g.Members, pause.ID)
-
 	if !pause.Running {
 		return p.sandboxDead(pause, inits, members)
 	}
+	if p.killStale(pause, append(append([]Container{}, inits...), members...)) {
+		p.plan.Phase = "Pending"
+		return p.plan
+	}
+	if !p.initsDone(pause, inits) {
+		return p.plan
+	}
+	p.members(pause, members)
+	return p.plan
+}
 
-	// Pause running: anything running from before the pause's current start is stale.
-	for _, c := range append(append([]Container{}, inits...), members...) {
+// idle ends a plan that does nothing, saying why.
+func (p *planner) idle(phase, why string) Plan {
+	p.plan.Idle, p.plan.Phase = why, phase
+	return p.plan
+}
+
+// killStale plans to stop what still runs from before the pause's current start (it lives in a
+// dead sandbox); true when there is any.
+func (p *planner) killStale(pause Container, cs []Container) bool {
+	for _, c := range cs {
 		if c.Running && c.StartedAt.Before(pause.StartedAt) {
 			p.kill(c, ReasonSandboxChanged)
 		}
 	}
-	if len(p.plan.Actions) > 0 {
-		p.plan.Phase = "Pending"
-		return p.plan
-	}
+	return len(p.plan.Actions) > 0
+}
 
-	// Init containers, in order, each to completion in the current sandbox.
+// initsDone is true when every init container completed in the current sandbox; otherwise it
+// plans the next step of the first one that did not (wait for it, run it, or fail the group).
+func (p *planner) initsDone(pause Container, inits []Container) bool {
 	for _, c := range inits {
 		if !c.EverStarted() {
-			p.plan.Idle = fmt.Sprintf("init container %s never started (being created by its deployer)", c.Name)
-			p.plan.Phase = "Pending"
-			return p.plan
+			p.idle("Pending", fmt.Sprintf("init container %s never started (being created by its deployer)", c.Name))
+			return false
 		}
 		current := !c.StartedAt.Before(pause.StartedAt)
 		switch {
 		case current && c.Running:
 			p.plan.Actions = append(p.plan.Actions, Action{Kind: ActWaitInit, Container: c, Reason: "running"})
-			p.plan.Phase = "Pending"
-			return p.plan
 		case current && c.ExitCode == 0:
 			continue
+		case current && p.g.RestartPolicy == RestartNever: // failed in this sandbox, for good
+			p.idle("Failed", fmt.Sprintf("init container %s failed (exit %d) under restartPolicy Never", c.Name, c.ExitCode))
+			return false
 		case current: // failed in this sandbox
-			if g.RestartPolicy == RestartNever {
-				p.plan.Idle = fmt.Sprintf("init container %s failed (exit %d) under restartPolicy Never", c.Name, c.ExitCode)
-				p.plan.Phase = "Failed"
-				return p.plan
-			}
 			p.start(ActRunInit, c, c.TerminationReason())
-			p.plan.Phase = "Pending"
-			return p.plan
 		default: // ran in an earlier sandbox: run again in this one
 			p.start(ActRunInit, c, ReasonSandboxChanged)
-			p.plan.Phase = "Pending"
-			return p.plan
 		}
+		p.plan.Phase = "Pending"
+		return false
 	}
+	return true
+}
 
-	// Members.
+// members plans the start of every member that should run and does not, and the group's phase.
+func (p *planner) members(pause Container, members []Container) {
 	running, succeeded, failed := 0, 0, 0
 	for _, c := range members {
-		if !c.EverStarted() {
-			continue // created by its deployer, who starts it
-		}
-		if c.Running {
+		switch {
+		case !c.EverStarted(): // created by its deployer, who starts it
+		case c.Running:
 			running++
-			continue
-		}
-		current := !c.StartedAt.Before(pause.StartedAt)
-		restart, reason := false, c.TerminationReason()
-		if !current {
-			reason = ReasonSandboxChanged
-		}
-		switch g.RestartPolicy {
-		case RestartAlways:
-			restart = true
-		case RestartOnFailure:
-			restart = !c.Succeeded()
-		case RestartNever:
-			restart = false
-		}
-		if !restart {
+		case !restarts(p.g.RestartPolicy, c):
 			if c.Succeeded() {
 				succeeded++
 			} else {
 				failed++
 			}
-			continue
-		}
-		if p.start(ActStartMember, c, reason) {
-			running++
+		default:
+			reason := c.TerminationReason()
+			if c.StartedAt.Before(pause.StartedAt) {
+				reason = ReasonSandboxChanged
+			}
+			if p.start(ActStartMember, c, reason) {
+				running++
+			}
 		}
 	}
 	p.plan.Phase = memberPhase(len(p.plan.Waiting), running, succeeded, failed)
@@ -210,7 +204,18 @@ func Compute(g Group, bo BackoffView) Plan {
 			p.plan.Idle = "back-off"
 		}
 	}
-	return p.plan
+}
+
+// restarts: whether an exited member starts again under the policy (kubelet's ShouldContainerBeRestarted).
+func restarts(policy RestartPolicy, c Container) bool {
+	switch policy {
+	case RestartOnFailure:
+		return !c.Succeeded()
+	case RestartNever:
+		return false
+	default:
+		return true
+	}
 }
 
 // sandboxDead plans for a group whose pause is not running.

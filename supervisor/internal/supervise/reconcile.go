@@ -139,18 +139,7 @@ func (r *Reconciler) execute(ctx context.Context, g Group, st *GroupStatus, p Pl
 			members = append(members, a)
 		}
 	}
-	if err := r.parallel(kills, func(a Action) error {
-		st.NoteKill(a.Container, a.Reason)
-		t0 := time.Now()
-		var err error
-		if a.Force {
-			err = r.Docker.Kill(ctx, a.Container.ID)
-		} else {
-			err = r.Docker.Stop(ctx, a.Container.ID)
-		}
-		r.logAction(g, a, t0, err, "force", a.Force)
-		return err
-	}); err != nil {
+	if err := r.parallel(kills, func(a Action) error { return r.kill(ctx, g, st, a) }); err != nil {
 		return err
 	}
 	for _, a := range p.Actions {
@@ -189,6 +178,20 @@ func (r *Reconciler) execute(ctx context.Context, g Group, st *GroupStatus, p Pl
 		r.logAction(g, a, t0, err)
 		return err
 	})
+}
+
+// kill stops a container: SIGKILL at once when forced, else Docker's stop (SIGTERM, then SIGKILL).
+func (r *Reconciler) kill(ctx context.Context, g Group, st *GroupStatus, a Action) error {
+	st.NoteKill(a.Container, a.Reason)
+	t0 := time.Now()
+	var err error
+	if a.Force {
+		err = r.Docker.Kill(ctx, a.Container.ID)
+	} else {
+		err = r.Docker.Stop(ctx, a.Container.ID)
+	}
+	r.logAction(g, a, t0, err, "force", a.Force)
+	return err
 }
 
 func (r *Reconciler) parallel(as []Action, f func(Action) error) error {

@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/podgroup/podgroup/supervisor/internal/contract"
 )
 
-// GroupStatus is the file /state/status/<group>.json (host: /var/lib/podgroup/supervisor/status).
-// The first four keys are the contract with the conformance harness; the rest helps the
+// GroupStatus is the file <state dir>/status/<group>.json (host: /var/lib/podgroup/supervisor/status;
+// contract/docker-contract.json names the directories and lists the keys). The first four keys are the contract with the conformance harness; the rest helps the
 // supervisor pick up where it left off. The file is a cache: whatever Docker shows wins
 // (a container with another id than recorded starts again from zero).
 type GroupStatus struct {
@@ -58,7 +60,14 @@ type ContainerStatus struct {
 }
 
 // StatusPath is where a group's status file lives under dir.
-func StatusPath(dir, group string) string { return filepath.Join(dir, group+".json") }
+func StatusPath(dir, group string) string {
+	return filepath.Join(dir, group+contract.SupervisorStatusSuffix)
+}
+
+// StatusDir is the directory of the status files under the supervisor's state directory.
+func StatusDir(stateDir string) string {
+	return filepath.Join(stateDir, contract.SupervisorStatusSubdir)
+}
 
 // LoadStatus reads a group's status file; a missing or unreadable file gives an empty status.
 func LoadStatus(dir, group string) (*GroupStatus, error) {
@@ -124,60 +133,69 @@ func (st *GroupStatus) Observe(g Group, p Plan) {
 	st.RestartPolicy = g.RestartPolicy
 	st.Message = p.Idle
 	if g.Pause != nil {
-		pause := g.Pause
-		started := fmtTime(pause.StartedAt)
-		switch {
-		case st.Sandbox.ID != pause.ID:
-			// A new deployment of the group: everything starts from zero.
-			st.Sandbox = SandboxStatus{ID: pause.ID}
-			st.Containers = map[string]*ContainerStatus{}
-			st.SandboxGeneration = 0
-			if started != "" {
-				st.SandboxGeneration = 1
-			}
-		case started != "" && st.Sandbox.StartedAt == "":
-			st.SandboxGeneration = 1
-		case started != "" && started != st.Sandbox.StartedAt:
-			st.SandboxGeneration++
-			st.Sandbox.RestartCount++
-		}
-		st.Sandbox.StartedAt = started
-		st.Sandbox.State = stateOf(*pause, false)
+		st.observeSandbox(*g.Pause)
 	}
 	seen := map[string]bool{}
 	for _, c := range append(append([]Container{}, g.Inits...), g.Members...) {
 		seen[c.Name] = true
-		rec := st.Containers[c.Name]
-		if rec == nil || rec.ID != c.ID {
-			rec = &ContainerStatus{ID: c.ID}
-			st.Containers[c.Name] = rec
-		}
-		rec.Role = c.Role
-		started, finished := fmtTime(c.StartedAt), fmtTime(c.FinishedAt)
-		if started != "" && rec.StartedAt != "" && started != rec.StartedAt {
-			rec.RestartCount++
-		}
-		// A new FinishedAt on a stopped container is a new exit. (FinishedAt is containerd's exit
-		// time and StartedAt Docker's clock after the start returned: a container that exits at
-		// once can show FinishedAt before StartedAt.)
-		if c.Exited() && finished != "" && finished != rec.FinishedAt {
-			code := c.ExitCode
-			rec.LastExitCode = &code
-			if rec.KilledRun != "" && rec.KilledRun == started {
-				rec.LastReason = rec.KillReason
-			} else {
-				rec.LastReason = c.TerminationReason()
-			}
-		}
-		rec.StartedAt, rec.FinishedAt = started, finished
 		_, waiting := p.Waiting[c.Name]
-		rec.State = stateOf(c, waiting || willStart(p, c))
+		st.observeContainer(c, waiting || willStart(p, c))
 	}
 	for name := range st.Containers {
 		if !seen[name] {
 			delete(st.Containers, name)
 		}
 	}
+}
+
+// observeSandbox counts a new StartedAt of the pause as a new sandbox generation; a pause with
+// another id is a new deployment of the group: everything starts from zero.
+func (st *GroupStatus) observeSandbox(pause Container) {
+	started := fmtTime(pause.StartedAt)
+	switch {
+	case st.Sandbox.ID != pause.ID:
+		st.Sandbox = SandboxStatus{ID: pause.ID}
+		st.Containers = map[string]*ContainerStatus{}
+		st.SandboxGeneration = 0
+		if started != "" {
+			st.SandboxGeneration = 1
+		}
+	case started != "" && st.Sandbox.StartedAt == "":
+		st.SandboxGeneration = 1
+	case started != "" && started != st.Sandbox.StartedAt:
+		st.SandboxGeneration++
+		st.Sandbox.RestartCount++
+	}
+	st.Sandbox.StartedAt = started
+	st.Sandbox.State = stateOf(pause, false)
+}
+
+// observeContainer counts a new StartedAt as a restart and records a new exit.
+func (st *GroupStatus) observeContainer(c Container, pending bool) {
+	rec := st.Containers[c.Name]
+	if rec == nil || rec.ID != c.ID {
+		rec = &ContainerStatus{ID: c.ID}
+		st.Containers[c.Name] = rec
+	}
+	rec.Role = c.Role
+	started, finished := fmtTime(c.StartedAt), fmtTime(c.FinishedAt)
+	if started != "" && rec.StartedAt != "" && started != rec.StartedAt {
+		rec.RestartCount++
+	}
+	// A new FinishedAt on a stopped container is a new exit. (FinishedAt is containerd's exit
+	// time and StartedAt Docker's clock after the start returned: a container that exits at
+	// once can show FinishedAt before StartedAt.)
+	if c.Exited() && finished != "" && finished != rec.FinishedAt {
+		code := c.ExitCode
+		rec.LastExitCode = &code
+		if rec.KilledRun != "" && rec.KilledRun == started {
+			rec.LastReason = rec.KillReason
+		} else {
+			rec.LastReason = c.TerminationReason()
+		}
+	}
+	rec.StartedAt, rec.FinishedAt = started, finished
+	rec.State = stateOf(c, pending)
 }
 
 func willStart(p Plan, c Container) bool {

@@ -6,9 +6,6 @@ import (
 	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/docker/docker/api/types/events"
-	"github.com/docker/docker/api/types/filters"
 )
 
 // Watcher drives the Reconciler: Docker events of supervised containers (start, die, destroy)
@@ -16,7 +13,7 @@ import (
 // one group's steps never do.
 type Watcher struct {
 	Reconciler *Reconciler
-	Engine     *EngineDocker
+	Docker     Docker
 	Resync     time.Duration
 	Log        *slog.Logger
 	// Ready is called once, after the first full resync was dispatched.
@@ -72,17 +69,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 func (w *Watcher) watch(ctx context.Context) (connected bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if _, err := w.Engine.Client.Ping(ctx); err != nil {
+	if err := w.Docker.Ping(ctx); err != nil {
 		return false, err
 	}
-	f := filters.NewArgs(
-		filters.Arg("type", string(events.ContainerEventType)),
-		filters.Arg("label", SupervisedSelector),
-		filters.Arg("event", string(events.ActionStart)),
-		filters.Arg("event", string(events.ActionDie)),
-		filters.Arg("event", string(events.ActionDestroy)),
-	)
-	msgs, errs := w.Engine.Client.Events(ctx, events.ListOptions{Filters: f})
+	groups, errs := w.Docker.Events(ctx)
 	if err := w.resync(ctx); err != nil {
 		return false, err
 	}
@@ -100,10 +90,8 @@ func (w *Watcher) watch(ctx context.Context) (connected bool, err error) {
 			return true, ctx.Err()
 		case err := <-errs:
 			return true, err
-		case m := <-msgs:
-			if g := m.Actor.Attributes[LabelGroup]; g != "" {
-				w.kick(ctx, g)
-			}
+		case g := <-groups:
+			w.kick(ctx, g)
 		case <-tick.C:
 			if err := w.resync(ctx); err != nil {
 				return true, err

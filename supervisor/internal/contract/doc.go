@@ -1,0 +1,3 @@
+package contract
+
+//go:generate go run ./gen ../../../contract/docker-contract.json contract_gen.go

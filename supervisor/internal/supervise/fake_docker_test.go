@@ -1,0 +1,185 @@
+package supervise
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// fakeDocker is an engine in memory: containers with Docker's state fields, a clock that moves
+// on by a millisecond at every state change (so start times order like Docker's), and the list
+// of calls the supervisor made. Init containers exit with the codes queued in exits (0 when none).
+type fakeDocker struct {
+	mu    sync.Mutex
+	clock time.Time
+	cs    map[string]*Container // by id
+	calls []string
+	exits map[string][]int // init container name -> exit codes of its next runs
+}
+
+func newFakeDocker() *fakeDocker {
+	return &fakeDocker{clock: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), cs: map[string]*Container{}, exits: map[string][]int{}}
+}
+
+func (f *fakeDocker) now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.clock
+}
+
+func (f *fakeDocker) tick() time.Time {
+	f.clock = f.clock.Add(time.Millisecond)
+	return f.clock
+}
+
+// add creates a container of group g the way the renderer labels it, not started.
+func (f *fakeDocker) add(g string, policy RestartPolicy, role Role, name string, index int) *Container {
+	labels := map[string]string{LabelGroup: g, LabelRole: string(role), LabelContainer: name,
+		LabelRestartPolicy: string(policy), LabelSharePID: "true", LabelSupervised: "true"}
+	c := &Container{ID: g + "-" + name + "-id", DockerName: g + "-" + name, Name: name, Role: role, Index: index, Labels: labels}
+	if role != RolePause {
+		c.JoinsID = g + "-pause-id"
+		key := LabelMemberIndex
+		if role == RoleInit {
+			key = LabelInitIndex
+		}
+		labels[key] = strconv.Itoa(index)
+	}
+	f.cs[c.ID] = c
+	return c
+}
+
+// deploy adds and starts a group as its deployer does: pause, inits to completion, members.
+func (f *fakeDocker) deploy(g string, policy RestartPolicy, inits, members []string) {
+	f.run(f.add(g, policy, RolePause, "pause", 0), true, 0)
+	for i, n := range inits {
+		f.run(f.add(g, policy, RoleInit, n, i), false, 0)
+	}
+	for i, n := range members {
+		f.run(f.add(g, policy, RoleMember, n, i), true, 0)
+	}
+}
+
+// run starts c; a container that does not keep running exits at once with code.
+func (f *fakeDocker) run(c *Container, keepRunning bool, code int) {
+	c.StartedAt, c.Running = f.tick(), true
+	if !keepRunning {
+		f.exit(c, code)
+	}
+}
+
+func (f *fakeDocker) exit(c *Container, code int) {
+	c.Running, c.FinishedAt, c.ExitCode = false, f.tick(), code
+}
+
+// crash ends the named container's process, as SIGKILL from outside would.
+func (f *fakeDocker) crash(g, name string, code int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.exit(f.cs[g+"-"+name+"-id"], code)
+}
+
+func (f *fakeDocker) get(id string) (*Container, error) {
+	c, ok := f.cs[id]
+	if !ok {
+		return nil, fmt.Errorf("no such container %s", id)
+	}
+	return c, nil
+}
+
+func (f *fakeDocker) record(verb string, c *Container) { f.calls = append(f.calls, verb+" "+c.Name) }
+
+// takeCalls returns the calls made since the last takeCalls; calls made in parallel (kills,
+// member starts) come sorted within each run of one verb.
+func (f *fakeDocker) takeCalls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.calls
+	f.calls = nil
+	verb := func(s string) string { return strings.Fields(s)[0] }
+	for i := 0; i < len(out); {
+		j := i
+		for j < len(out) && verb(out[j]) == verb(out[i]) {
+			j++
+		}
+		sort.Strings(out[i:j])
+		i = j
+	}
+	return out
+}
+
+func (f *fakeDocker) GroupContainers(_ context.Context, group string) ([]Container, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Container
+	for _, c := range f.cs {
+		if c.Labels[LabelSupervised] == "true" && (group == "" || c.Labels[LabelGroup] == group) {
+			out = append(out, *c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// act runs do on the container with that id under the lock, recording the call as "verb name".
+func (f *fakeDocker) act(verb, id string, do func(c *Container) int) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.get(id)
+	if err != nil {
+		return -1, err
+	}
+	f.record(verb, c)
+	return do(c), nil
+}
+
+func (f *fakeDocker) Start(_ context.Context, id string) error {
+	_, err := f.act("start", id, func(c *Container) int { f.run(c, true, 0); return 0 })
+	return err
+}
+
+// stop ends a running container as Docker's stop or kill does (exit 137).
+func (f *fakeDocker) stop(verb, id string) error {
+	_, err := f.act(verb, id, func(c *Container) int {
+		if c.Running {
+			f.exit(c, 137)
+		}
+		return c.ExitCode
+	})
+	return err
+}
+
+func (f *fakeDocker) Stop(_ context.Context, id string) error { return f.stop("stop", id) }
+func (f *fakeDocker) Kill(_ context.Context, id string) error { return f.stop("kill", id) }
+
+// StartAndWait runs an init container to its exit, with the next code queued in exits (else 0).
+func (f *fakeDocker) StartAndWait(_ context.Context, id string) (int, error) {
+	return f.act("run", id, func(c *Container) int {
+		code := 0
+		if q := f.exits[c.Name]; len(q) > 0 {
+			code, f.exits[c.Name] = q[0], q[1:]
+		}
+		f.run(c, false, code)
+		return code
+	})
+}
+
+// Wait lets a running init container finish with exit code 0.
+func (f *fakeDocker) Wait(_ context.Context, id string) (int, error) {
+	return f.act("wait", id, func(c *Container) int {
+		if c.Running {
+			f.exit(c, 0)
+		}
+		return c.ExitCode
+	})
+}
+
+func (f *fakeDocker) Ping(context.Context) error { return nil }
+
+func (f *fakeDocker) Events(ctx context.Context) (<-chan string, <-chan error) {
+	return make(chan string), make(chan error)
+}
