@@ -6,11 +6,13 @@
 #   remove  `docker rm -f` of the three containers
 # Usage: bash bench/docker-baseline.sh [RUNS]   (default 5; needs the engine and the images)
 . "$(dirname "$0")/../scripts/lib/common.sh"
+. "$PODGROUP_ROOT/scripts/contract.sh"
+. "$PODGROUP_ROOT/bench/lib/stats.sh"
 RUNS=${1:-5}
 PAUSE=$(image_ref pause)
 TOOLBOX=$(image_ref toolbox)
 PORT=8080
-LABEL=podgroup.io/bench=docker-baseline
+LABEL=$CONTRACT_LABELS_BENCH=docker-baseline
 
 docker info >/dev/null 2>&1 || die "no Docker engine: bash scripts/engine.sh start"
 docker image inspect "$PAUSE" "$TOOLBOX" >/dev/null || die "images missing: bash scripts/images.sh"
@@ -47,11 +49,7 @@ for i in $(seq 1 "$RUNS"); do
 done
 
 # summary COLUMN NAME: median, min and max of one column over the runs.
-summary() {
-  printf '%s\n' "${results[@]}" | awk -v c="$1" '{print $c}' | sort -n | awk -v n="$2" '
-    { v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-      printf "%-7s median %d ms, min %d ms, max %d ms (%d runs)\n", n, m, v[1], v[NR], NR }'
-}
+summary() { printf '%-7s %s\n' "$2" "$(printf '%s\n' "${results[@]}" | awk -v c="$1" '{print $c}' | stats_summary)"; }
 echo "docker run baseline: pause + 2 members (container: net/ipc/pid), $(docker version --format 'engine {{.Server.Version}}')"
 summary 1 start
 summary 2 ready

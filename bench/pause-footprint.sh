@@ -4,9 +4,10 @@
 # VmRSS/RssAnon/RssFile from /proc/<pid>/status and the rss of its memory cgroup (cgroup v1
 # memory.stat, or cgroup v2 memory.stat anon+file). Usage: bash bench/pause-footprint.sh
 . "$(dirname "$0")/../scripts/lib/common.sh"
+. "$PODGROUP_ROOT/scripts/contract.sh"
 PAUSE=$(image_ref pause)
 TOOLBOX=$(image_ref toolbox)
-LABEL=podgroup.io/bench=pause-footprint
+LABEL=$CONTRACT_LABELS_BENCH=pause-footprint
 
 docker info >/dev/null 2>&1 || die "no Docker engine: bash scripts/engine.sh start"
 cleanup() { docker ps -aq --filter "label=$LABEL" | xargs -r docker rm -f >/dev/null; }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Pause death -> whole group running again, on Docker + the supervisor and on Kubernetes, in the
 # same run (docs/supervisor.md).
-# A benchmark, not a test: prints numbers. Per run, a fresh supervised group (pause on the bridge
-# network as the renderer makes it, shared net/IPC/PID, N init containers, 2 members) is created,
+# A benchmark, not a test: prints numbers. Per run, a fresh supervised group (a PodGroup spec with
+# N init containers and 2 members sharing net/IPC/PID, laid out by the Docker renderer and created
+# by bench/make-group.ts, as the supervisor's integration tests create theirs) is created,
 # its pause is SIGKILLed, and the time is taken from Docker's own timestamps:
 #   recovery = last member's StartedAt in the new sandbox - the old pause's FinishedAt
 # (daemon clock, nanoseconds; independent of how fast this script polls). Also prints the same
@@ -18,17 +19,22 @@
 #   for the Kubernetes column, `bash scripts/cluster.sh up`; PODGROUP_BENCH_SHAPES="0 1 2" = the
 #   numbers of init containers measured)
 . "$(dirname "$0")/../scripts/lib/common.sh"
+. "$PODGROUP_ROOT/scripts/contract.sh"
+. "$PODGROUP_ROOT/bench/lib/stats.sh"
 cd "$PODGROUP_ROOT"
 RUNS=${1:-10}
 PAUSE=$(image_ref pause)
 TOOLBOX=$(image_ref toolbox)
 SUPERVISOR=$(image_ref supervisor)
-BENCH=podgroup.io/bench=pause-recovery
+# A user label on every Docker object (bench/make-group.ts reads it) and Pod of the benchmark.
+export PODGROUP_BENCH_LABEL=podgroup-bench=pause-recovery
+BENCH=$PODGROUP_BENCH_LABEL
 SUP_NAME=podgroup-supervisor-bench
 SUP_STATE=$PODGROUP_RUN/bench-supervisor
 SHAPES=${PODGROUP_BENCH_SHAPES:-0 1 2}
 KBUILD=$PODGROUP_RUN/bench-build
 kc() { bash scripts/cluster.sh kubectl "$@"; }
+make_group_js() { node "$KBUILD/bench/make-group.js" "$@"; }
 
 docker info >/dev/null 2>&1 || die "no Docker engine: bash scripts/engine.sh start"
 docker image inspect "$PAUSE" "$TOOLBOX" >/dev/null 2>&1 || die "images missing: bash scripts/images.sh"
@@ -41,12 +47,10 @@ if ! kc get --raw /readyz >/dev/null 2>&1; then
   K8S=false
   log "no Kubernetes cluster (bash scripts/cluster.sh up): the Kubernetes column is not measured"
 fi
-if $K8S; then
-  # Compiled into .state (node_modules is found from there); the repo's tsconfig checks it too.
-  npx tsc bench/pause-recovery-kubernetes.ts --outDir "$KBUILD" --rootDir . --target ES2022 --module commonjs \
-    --moduleResolution node --esModuleInterop --skipLibCheck --resolveJsonModule --strict --types node \
-    || die "bench/pause-recovery-kubernetes.ts does not compile"
-fi
+# Compiled into .state (node_modules is found from there); the repo's tsconfig checks them too.
+npx tsc bench/make-group.ts bench/pause-recovery-kubernetes.ts --outDir "$KBUILD" --rootDir . --target ES2022 --module commonjs \
+  --moduleResolution node --esModuleInterop --skipLibCheck --resolveJsonModule --strict --types node \
+  || die "bench/make-group.ts or bench/pause-recovery-kubernetes.ts does not compile"
 
 cleanup() {
   if $K8S; then kc delete pods -l "$BENCH" --ignore-not-found --grace-period=0 --force >/dev/null 2>&1 || true; fi
@@ -60,29 +64,13 @@ ns_of() { date -d "$1" +%s%N; }                     # RFC 3339 (nanoseconds) -> 
 ms_between() { echo $(( ($(ns_of "$2") - $(ns_of "$1")) / 1000000 )); }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# stats: median min max of the numbers on stdin.
-# median_p90: "median p90" (nearest rank) of the numbers on stdin.
-median_p90() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a n/a"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; k=int(0.9*NR); if (k<0.9*NR) k++; printf "%d %d\n", m, a[k]}'; }
-stats() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "median %d ms, min %d ms, max %d ms (%d runs)\n", m, a[1], a[NR], NR}'; }
-
-# make_group NAME INITS SUPERVISED: the Docker renderer's layout, by hand (labels of components/labels.ts).
+# make_group NAME INITS SUPERVISED: the group as PodGroup renders it on Docker (bench/make-group.ts);
+# sets PAUSE_ID, WEB_ID, SIDECAR_ID (found by the contract's labels, not by name).
 make_group() {
-  local g=$1 inits=$2 supervised=$3 restart=no p i
-  [ "$supervised" = true ] || restart=always
-  local L=(--label "$BENCH" --label "podgroup.io/group=$g" --label podgroup.io/restart-policy=Always
-    --label podgroup.io/share-pid=true --label "podgroup.io/supervised=$supervised")
-  p=$(docker run -d --name "$g-pause" --restart "$restart" --network bridge --ipc shareable "${L[@]}" \
-    --label podgroup.io/role=pause --label podgroup.io/container=pause "$PAUSE")
-  local J=(--net "container:$p" --ipc "container:$p" --pid "container:$p" --restart "$restart" "${L[@]}")
-  for ((i = 0; i < inits; i++)); do
-    docker run --name "$g-init$i" "${J[@]}" --label podgroup.io/role=init \
-      --label "podgroup.io/container=init$i" --label "podgroup.io/init-index=$i" "$TOOLBOX" true >/dev/null
-  done
-  docker run -d --name "$g-web" "${J[@]}" --label podgroup.io/role=member --label podgroup.io/container=web \
-    --label podgroup.io/member-index=0 "$TOOLBOX" httpd -f -p 8080 -h /www >/dev/null
-  docker run -d --name "$g-sidecar" "${J[@]}" --label podgroup.io/role=member --label podgroup.io/container=sidecar \
-    --label podgroup.io/member-index=1 "$TOOLBOX" sleep 100000 >/dev/null
+  make_group_js group "$1" "$2" "$3" || die "creating group $1 failed"
+  PAUSE_ID=$(member_id "$1" pause) WEB_ID=$(member_id "$1" web) SIDECAR_ID=$(member_id "$1" sidecar)
 }
+member_id() { docker ps -aq --filter "label=$CONTRACT_LABELS_GROUP=$1" --filter "label=$CONTRACT_LABELS_CONTAINER=$2"; }
 
 started() { docker inspect -f '{{.State.StartedAt}}' "$@"; }
 
@@ -90,28 +78,28 @@ started() { docker inspect -f '{{.State.StartedAt}}' "$@"; }
 # counts as a manual stop: Docker would not apply its restart policy.)
 crash() { kill -KILL "$(docker inspect -f '{{.State.Pid}}' "$1")"; }
 
-# recover_once NAME INITS: kill the pause, wait until whole, print the recovery in ms.
+# recover_once NAME: kill the pause (PAUSE_ID), wait until whole, print the recovery in ms.
 recover_once() {
-  local g=$1 inits=$2 died before t0 pstart ok last m s
+  local g=$1 died before t0 pstart ok last m s
   sleep 0.3 # let the supervisor see the new group (it would anyway, from the start events)
-  before=$(docker inspect -f '{{.State.FinishedAt}}' "$g-pause")
+  before=$(docker inspect -f '{{.State.FinishedAt}}' "$PAUSE_ID")
   t0=$(now_ms)
-  crash "$g-pause"
+  crash "$PAUSE_ID"
   # FinishedAt keeps the time of the last exit, also once the pause runs again.
-  while died=$(docker inspect -f '{{.State.FinishedAt}}' "$g-pause") && [ "$died" = "$before" ]; do
-    (( $(now_ms) - t0 < 10000 )) || die "$g-pause did not die"
+  while died=$(docker inspect -f '{{.State.FinishedAt}}' "$PAUSE_ID") && [ "$died" = "$before" ]; do
+    (( $(now_ms) - t0 < 10000 )) || die "the pause of $g did not die"
     sleep 0.01
   done
   while :; do
-    (( $(now_ms) - t0 < 60000 )) || die "$g did not come back within 60 s: $(docker ps -a --filter "label=podgroup.io/group=$g" --format '{{.Names}} {{.Status}}' | tr '\n' ';')"
+    (( $(now_ms) - t0 < 60000 )) || die "$g did not come back within 60 s: $(docker ps -a --filter "label=$CONTRACT_LABELS_GROUP=$g" --format '{{.Names}} {{.Status}}' | tr '\n' ';')"
     ok=true
-    pstart=$(started "$g-pause")
-    if [ "$(docker inspect -f '{{.State.Running}}' "$g-pause")" != true ] || (( $(ns_of "$pstart") <= $(ns_of "$died") )); then ok=false; fi
+    pstart=$(started "$PAUSE_ID")
+    if [ "$(docker inspect -f '{{.State.Running}}' "$PAUSE_ID")" != true ] || (( $(ns_of "$pstart") <= $(ns_of "$died") )); then ok=false; fi
     last=$pstart
     if $ok; then
-      for m in web sidecar; do
-        s=$(started "$g-$m")
-        if [ "$(docker inspect -f '{{.State.Running}}' "$g-$m")" != true ] || (( $(ns_of "$s") < $(ns_of "$pstart") )); then ok=false; break; fi
+      for m in "$WEB_ID" "$SIDECAR_ID"; do
+        s=$(started "$m")
+        if [ "$(docker inspect -f '{{.State.Running}}' "$m")" != true ] || (( $(ns_of "$s") < $(ns_of "$pstart") )); then ok=false; break; fi
         (( $(ns_of "$s") > $(ns_of "$last") )) && last=$s
       done
     fi
@@ -124,24 +112,22 @@ recover_once() {
 log "supervisor image $SUPERVISOR: $(docker image inspect "$SUPERVISOR" --format '{{.Size}}') bytes"
 
 # A supervisor for this benchmark, unless one already runs on this engine (then that one is used).
-existing=$(docker ps -q --filter label=podgroup.io/supervisor=true | head -1)
+existing=$(docker ps -q --filter "label=$CONTRACT_LABELS_SUPERVISOR=true" | head -1)
 if [ -n "$existing" ] && [ "$(docker inspect -f '{{.Name}}' "$existing")" != "/$SUP_NAME" ]; then
   log "using the supervisor already running: $(docker inspect -f '{{.Name}}' "$existing")"
 else
   docker rm -f "$SUP_NAME" >/dev/null 2>&1 || true
   mkdir -p "$SUP_STATE"
-  docker create --name "$SUP_NAME" --label "$BENCH" --label podgroup.io/supervisor=true --restart always \
-    --network none --read-only --cap-drop ALL --security-opt no-new-privileges \
-    -v /var/run/docker.sock:/var/run/docker.sock -v "$SUP_STATE:/state" -e PODGROUP_SUPERVISOR_STATE=/state \
-    "$SUPERVISOR" >/dev/null
+  # The DockerSupervisor component's container (components/supervisor.ts), with its own state directory.
+  make_group_js supervisor "$SUP_NAME" "$SUP_STATE" || die "creating the supervisor failed"
   t0=$(now_ms)
   docker start "$SUP_NAME" >/dev/null
-  until docker logs "$SUP_NAME" 2>&1 | grep -q 'msg=ready'; do
+  until docker logs "$SUP_NAME" 2>&1 | grep -q "msg=$CONTRACT_SUPERVISOR_READY_MESSAGE"; do
     (( $(now_ms) - t0 < 30000 )) || die "supervisor not ready: $(docker logs "$SUP_NAME" 2>&1 | tail -5)"
     sleep 0.01
   done
   t1=$(now_ms)
-  own=$(docker logs "$SUP_NAME" 2>&1 | sed -n 's/.*msg=ready startup=\([^ ]*\).*/\1/p' | head -1)
+  own=$(docker logs "$SUP_NAME" 2>&1 | sed -n "s/.*msg=$CONTRACT_SUPERVISOR_READY_MESSAGE startup=\([^ ]*\).*/\1/p" | head -1)
   log "supervisor start-up: docker start -> ready log line $((t1 - t0)) ms (process start -> ready: $own)"
   mem=$(docker stats --no-stream --format '{{.MemUsage}}' "$SUP_NAME" 2>/dev/null || echo n/a)
   log "supervisor memory after start-up: $mem"
@@ -151,7 +137,7 @@ fi
 make_pod() {
   local g=$1 inits=$2 i
   {
-    printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\n  labels: {podgroup.io/bench: pause-recovery}\n' "$g"
+    printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\n  labels: {%s: %s}\n' "$g" "${BENCH%%=*}" "${BENCH#*=}"
     printf 'spec:\n  restartPolicy: Always\n  shareProcessNamespace: true\n  terminationGracePeriodSeconds: 1\n'
     if ((inits > 0)); then
       printf '  initContainers:\n'
@@ -173,14 +159,14 @@ for inits in $SHAPES; do
   for ((r = 1; r <= RUNS; r++)); do
     g=bench-sup-$inits-$r-$$
     make_group "$g" "$inits" true
-    read -r whole pause_back < <(recover_once "$g" "$inits")
+    read -r whole pause_back < <(recover_once "$g")
     results+=("$whole")
     log "run $r ($inits init containers): pause back after $pause_back ms, whole group after $whole ms"
     [ "$r" -lt "$RUNS" ] || docker logs "$SUP_NAME" 2>&1 | grep "group=$g" | grep -v idle | sed 's/^/    supervisor: /' >&2 || true
-    docker ps -aq --filter "label=podgroup.io/group=$g" | xargs -r docker rm -f >/dev/null
+    make_group_js remove "$g"
   done
   DOCKER_MS[$inits]=${results[*]}
-  echo "Docker + supervisor, $inits init container(s): pause death -> whole group running: $(printf '%s\n' "${results[@]}" | stats)"
+  echo "Docker + supervisor, $inits init container(s): pause death -> whole group running: $(printf '%s\n' "${results[@]}" | stats_summary)"
   $K8S || continue
   results=()
   for ((r = 1; r <= RUNS; r++)); do
@@ -195,7 +181,7 @@ for inits in $SHAPES; do
     kc delete pod "$g" --grace-period=0 --force >/dev/null 2>&1 || true
   done
   K8S_MS[$inits]=${results[*]}
-  echo "Kubernetes, $inits init container(s): sandbox death -> whole pod running: $(printf '%s\n' "${results[@]}" | stats)"
+  echo "Kubernetes, $inits init container(s): sandbox death -> whole pod running: $(printf '%s\n' "${results[@]}" | stats_summary)"
 done
 
 # Docker alone: restart policy "always" everywhere, no supervisor. Docker restarts the pause;
@@ -203,9 +189,9 @@ done
 g=bench-alone-$$
 make_group "$g" 0 false
 sleep 0.3
-crash "$g-pause"
+crash "$PAUSE_ID"
 sleep 5
-states=$(for c in pause web sidecar; do printf '%s=%s ' "$c" "$(docker inspect -f '{{.State.Status}}' "$g-$c")"; done)
+states=$(for c in pause web sidecar; do printf '%s=%s ' "$c" "$(docker inspect -f '{{.State.Status}}' "$(member_id "$g" "$c")")"; done)
 whole=no
 case $states in *exited*|*restarting*|*created*) ;; *) whole="all running (Docker's restart race went the right way this time)" ;; esac
 echo "Docker alone (restart: always), 5 s after the pause crashed: $states-> whole group: $whole"

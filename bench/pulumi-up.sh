@@ -9,6 +9,7 @@
 #   destroy  `pulumi destroy --yes --skip-preview`
 # Usage: bash bench/pulumi-up.sh [RUNS]   (default 3; needs scripts/setup.sh done)
 . "$(dirname "$0")/../scripts/lib/common.sh"
+. "$PODGROUP_ROOT/bench/lib/stats.sh"
 cd "$PODGROUP_ROOT"
 RUNS=${1:-3}
 STACK=bench-docker
@@ -54,11 +55,7 @@ for i in $(seq 1 "$RUNS"); do
   printf 'run %d: up %s s, ready %s s, destroy %s s\n' "$i" "$(sec $((t1 - t0)))" "$(sec $((t2 - t0)))" "$(sec $((t3 - t2)))"
 done
 
-summary() {
-  printf '%s\n' "${results[@]}" | awk -v c="$1" '{print $c}' | sort -n | awk -v n="$2" '
-    { v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-      printf "%-8s median %.1f s, min %.1f s, max %.1f s (%d runs)\n", n, m / 1000, v[1] / 1000, v[NR] / 1000, NR }'
-}
+summary() { printf '%-8s %s\n' "$2" "$(printf '%s\n' "${results[@]}" | awk -v c="$1" '{print $c}' | stats_summary 1000 s 1)"; }
 echo "pulumi up of the sample group (pause + web + sidecar) on $(docker version --format 'Docker {{.Server.Version}}'), $(pulumi version)"
 summary 1 up
 summary 2 ready

@@ -1,34 +1,40 @@
 /**
- * Label keys put on every Docker resource of a group (and on the Kubernetes Pod where they apply).
+ * Label keys put on every Docker resource of a group (and on the Kubernetes Pod where they apply),
+ * as defined in contract/docker-contract.json.
  *
- * They are the contract with the test harness and the supervisor (issue 6): those find a group's
+ * They are the contract with the test harness and the supervisor: those find a group's
  * containers by `podgroup.io/group`, tell the pause from init containers and members by
  * `podgroup.io/role`, and restart them in kubelet order (pause, then init containers by
  * `podgroup.io/init-index`, then members) when `podgroup.io/supervised=true`.
  */
+import { DOCKER_CONTRACT } from "./contract";
+
+const LABELS = DOCKER_CONTRACT.labels;
 
 /** Prefix of every PodGroup label key. */
-export const LABEL_PREFIX = "podgroup.io/";
+export const LABEL_PREFIX = LABELS.prefix;
 
 /** The group's name (the same on every container and volume of the group). */
-export const LABEL_GROUP = "podgroup.io/group";
+export const LABEL_GROUP = LABELS.group;
 /** The container's role in the group: one of {@link Role}. */
-export const LABEL_ROLE = "podgroup.io/role";
+export const LABEL_ROLE = LABELS.role;
 /** The container's name in the spec (`pause` for the infra container). */
-export const LABEL_CONTAINER = "podgroup.io/container";
+export const LABEL_CONTAINER = LABELS.container;
 /** The group's Kubernetes restart policy (`Always`, `OnFailure`, `Never`), as written in the spec. */
-export const LABEL_RESTART_POLICY = "podgroup.io/restart-policy";
+export const LABEL_RESTART_POLICY = LABELS.restartPolicy;
 /** Position of an init container in `spec.initContainers` (0-based, decimal). Init containers only. */
-export const LABEL_INIT_INDEX = "podgroup.io/init-index";
+export const LABEL_INIT_INDEX = LABELS.initIndex;
 /** `true` when members share the pause container's PID namespace, else `false`. */
-export const LABEL_SHARE_PID = "podgroup.io/share-pid";
+export const LABEL_SHARE_PID = LABELS.sharePid;
 /** `true` when a supervisor, not Docker, restarts the group's containers, else `false`. */
-export const LABEL_SUPERVISED = "podgroup.io/supervised";
+export const LABEL_SUPERVISED = LABELS.supervised;
 /** Position of a member in `spec.containers` (0-based, decimal). Members only. */
-export const LABEL_MEMBER_INDEX = "podgroup.io/member-index";
+export const LABEL_MEMBER_INDEX = LABELS.memberIndex;
+/** On the supervisor container (it is not part of any group). */
+export const LABEL_SUPERVISOR = LABELS.supervisor;
 
-/** Roles a container can have in a group. */
-export type Role = "pause" | "init" | "member";
+/** Roles a container can have in a group (each role's label value is its name). */
+export type Role = keyof typeof DOCKER_CONTRACT.roles;
 /** Role of the pause (infra) container that owns the group's namespaces. */
 export const ROLE_PAUSE: Role = "pause";
 /** Role of an init container (runs to completion, in order, before the members). */

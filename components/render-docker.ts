@@ -6,11 +6,12 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import type { ContainerCreateOptions } from "dockerode";
 import images from "../images/images.json";
 import { toDockerHealthcheck } from "./healthcheck";
 import {
     LABEL_CONTAINER, LABEL_GROUP, LABEL_INIT_INDEX, LABEL_MEMBER_INDEX, LABEL_RESTART_POLICY, LABEL_ROLE,
-    LABEL_SHARE_PID, LABEL_SUPERVISED, Role,
+    LABEL_SHARE_PID, LABEL_SUPERVISED, Role, ROLE_INIT, ROLE_MEMBER, ROLE_PAUSE,
 } from "./labels";
 import { dockerContainerName, dockerPauseName, dockerVolumeName } from "./naming";
 import { formatDockerCpus, parseCpu, parseMemory, toDockerMemoryMb } from "./quantity";
@@ -121,36 +122,221 @@ function dockerEnvs(env: EnvVar[] | undefined): pulumi.Input<string[]> | undefin
     return pulumi.secret(pulumi.all(parts));
 }
 
-/** Mounts of every Memory emptyDir into the pause, under /.podgroup/volumes/<name>. */
-function memoryVolumesHeldByPause(spec: ResolvedSpec, volumes: Record<string, docker.Volume>): docker.types.input.ContainerVolume[] | undefined {
-    const held = spec.volumes.filter((v) => v.emptyDir.medium === "Memory").map((v) => ({
-        volumeName: volumes[v.name].name,
-        containerPath: `/.podgroup/volumes/${v.name}`,
-        readOnly: true,
-    }));
-    return held.length > 0 ? held : undefined;
+/** Docker volume mounts of a laid-out container (the Docker volumes are declared first). */
+function dockerMounts(c: DockerContainerLayout, volumes: Record<string, docker.Volume>): docker.types.input.ContainerVolume[] | undefined {
+    const mounts = c.mounts.map((m) => ({ volumeName: volumes[m.volume].name, containerPath: m.target, readOnly: m.readOnly }));
+    return mounts.length > 0 ? mounts : undefined;
 }
 
-/** The Docker inputs every container of the group shares with its spec (image, process, limits, mounts). */
-function containerInputs(c: ContainerSpec, volumes: Record<string, docker.Volume>): docker.ContainerArgs {
-    const limits = c.resources?.limits;
+/** The Docker inputs of a laid-out container: name, image, labels, restart, mounts, and its spec's process and limits. */
+function containerInputs(c: DockerContainerLayout, volumes: Record<string, docker.Volume>): docker.ContainerArgs {
+    const limits = c.spec?.resources?.limits;
     const memoryMb = limits?.memory !== undefined ? toDockerMemoryMb(parseMemory(limits.memory)) : undefined;
     return {
+        name: c.dockerName,
         image: c.image,
-        entrypoints: c.command,
-        command: c.args,
-        envs: dockerEnvs(c.env),
-        workingDir: c.workingDir,
-        user: c.user,
+        labels: toLabelList(c.labels),
+        restart: c.restart,
+        stopTimeout: c.stopTimeout,
+        destroyGraceSeconds: c.stopTimeout,
+        volumes: dockerMounts(c, volumes),
+        entrypoints: c.spec?.command,
+        command: c.spec?.args,
+        envs: dockerEnvs(c.spec?.env),
+        workingDir: c.spec?.workingDir,
+        user: c.spec?.user,
         memory: memoryMb,
         // No swap on top of the limit, as on Kubernetes (Docker's default would allow 2x memory).
         memorySwap: memoryMb,
         cpus: limits?.cpu !== undefined ? formatDockerCpus(parseCpu(limits.cpu)) : undefined,
-        volumes: c.volumeMounts?.map((m) => ({
-            volumeName: volumes[m.name].name,
-            containerPath: m.mountPath,
-            readOnly: m.readOnly ?? false,
+    };
+}
+
+/** The pause's own network (it owns the group's network namespace) and IPC mode. */
+export const PAUSE_NETWORK_MODE = "bridge";
+export const PAUSE_IPC_MODE = "shareable";
+
+/** A port published on the pause for a member. */
+export interface DockerPortLayout {
+    container: string;
+    name?: string;
+    containerPort: number;
+    /** Without a hostPort: an ephemeral port on loopback only, for the host's own clients. */
+    hostPort?: number;
+    hostIp: string;
+    protocol: "tcp" | "udp";
+}
+
+/** A Docker volume mount of a container of the group. */
+export interface DockerMountLayout { volume: string; dockerVolume: string; target: string; readOnly: boolean }
+
+/**
+ * One container of a rendered group in plain values: what the Pulumi renderer declares and what
+ * {@link dockerCreateOptions} gives Docker's Engine API, so that both build the same container.
+ */
+export interface DockerContainerLayout {
+    /** The container's name in the spec (`pause` for the pause). */
+    name: string;
+    role: Role;
+    dockerName: string;
+    image: string;
+    labels: Record<string, string>;
+    /** The spec of an init container or member; undefined for the pause. */
+    spec?: ContainerSpec;
+    /** Index in spec.initContainers or spec.containers (0 for the pause). */
+    index: number;
+    /** Init containers and members join the pause: network, IPC (and PID when shared) `container:<pause id>`. */
+    joinsPause: boolean;
+    sharePid: boolean;
+    /** The pause only. */
+    hostname?: string;
+    restart: "no" | "always" | "on-failure";
+    stopTimeout: number;
+    mounts: DockerMountLayout[];
+    /** The pause only: every member's declared port. */
+    ports: DockerPortLayout[];
+}
+
+/** A group as Docker objects, in plain values. */
+export interface DockerGroupLayout {
+    pause: DockerContainerLayout;
+    initContainers: DockerContainerLayout[];
+    members: DockerContainerLayout[];
+    /** emptyDir volumes: spec name -> Docker name, tmpfs options for medium Memory. */
+    volumes: { name: string; dockerName: string; tmpfs: boolean; sizeBytes?: number }[];
+    /** Labels every object of the group carries (volumes too). */
+    sharedLabels: Record<string, string>;
+}
+
+function pausePortsOf(spec: ResolvedSpec): DockerPortLayout[] {
+    const ports = spec.containers.flatMap((c) => (c.ports ?? []).map((p): DockerPortLayout => ({
+        container: c.name,
+        ...(p.name !== undefined ? { name: p.name } : {}),
+        containerPort: p.containerPort,
+        ...(p.hostPort !== undefined ? { hostPort: p.hostPort } : {}),
+        hostIp: p.hostPort !== undefined ? "0.0.0.0" : "127.0.0.1",
+        protocol: (p.protocol ?? "TCP").toLowerCase() as "tcp" | "udp",
+    })));
+    return ports.sort((a, b) => a.containerPort - b.containerPort || a.protocol.localeCompare(b.protocol));
+}
+
+/**
+ * Lays a validated, resolved group out as Docker containers and volumes: names, labels, the
+ * pause's network, what joins it, restart policies, mounts and ports. The Pulumi renderer
+ * ({@link renderDocker}) declares exactly this; tests and benchmarks create it directly with
+ * {@link dockerCreateOptions}.
+ */
+export function dockerGroupLayout(spec: ResolvedSpec, options: Pick<DockerRenderOptions, "supervise" | "pauseImage">): DockerGroupLayout {
+    const group = spec.groupName;
+    const supervise = options.supervise ?? false;
+    const sharedLabels: Record<string, string> = {
+        ...spec.labels,
+        [LABEL_GROUP]: group,
+        [LABEL_RESTART_POLICY]: spec.restartPolicy,
+        [LABEL_SHARE_PID]: String(spec.shareProcessNamespace),
+        [LABEL_SUPERVISED]: String(supervise),
+    };
+    const volumes = spec.volumes.map((v) => ({
+        name: v.name,
+        dockerName: dockerVolumeName(group, v.name),
+        tmpfs: v.emptyDir.medium === "Memory",
+        ...(v.emptyDir.sizeLimit !== undefined ? { sizeBytes: parseMemory(v.emptyDir.sizeLimit) } : {}),
+    }));
+    const base = { sharePid: spec.shareProcessNamespace, stopTimeout: spec.terminationGracePeriodSeconds, ports: [] };
+    const joiner = (role: Role, c: ContainerSpec, index: number, indexLabel: string, restart: DockerContainerLayout["restart"]): DockerContainerLayout => ({
+        ...base, name: c.name, role, dockerName: dockerContainerName(group, c.name), image: c.image, spec: c, index,
+        labels: { ...sharedLabels, [LABEL_ROLE]: role, [LABEL_CONTAINER]: c.name, [indexLabel]: String(index) },
+        joinsPause: true, restart,
+        mounts: (c.volumeMounts ?? []).map((m) => ({
+            volume: m.name, dockerVolume: dockerVolumeName(group, m.name), target: m.mountPath, readOnly: m.readOnly ?? false,
         })),
+    });
+    return {
+        pause: {
+            ...base, name: PAUSE_NAME, role: ROLE_PAUSE, dockerName: dockerPauseName(group), index: 0,
+            image: options.pauseImage ?? DEFAULT_PAUSE_IMAGE,
+            labels: { ...sharedLabels, [LABEL_ROLE]: ROLE_PAUSE, [LABEL_CONTAINER]: PAUSE_NAME },
+            joinsPause: false, hostname: spec.hostname, restart: supervise ? "no" : "always",
+            // Docker mounts a tmpfs volume only while some container uses it: a member restarting
+            // alone would get a fresh, empty one. The pause holds every Memory emptyDir for the
+            // group's whole life, as kubelet keeps a pod's emptyDir across container restarts.
+            mounts: volumes.filter((v) => v.tmpfs).map((v) => ({
+                volume: v.name, dockerVolume: v.dockerName, target: `/.podgroup/volumes/${v.name}`, readOnly: true,
+            })),
+            ports: pausePortsOf(spec),
+        },
+        initContainers: spec.initContainers.map((c, i) => joiner(ROLE_INIT, c, i, LABEL_INIT_INDEX, "no")),
+        members: spec.containers.map((c, i) =>
+            joiner(ROLE_MEMBER, c, i, LABEL_MEMBER_INDEX, supervise ? "no" : dockerRestartPolicy(spec.restartPolicy))),
+        volumes,
+        sharedLabels,
+    };
+}
+
+/** The Engine API's process and resource fields of a member or init container. */
+function engineProcess(c: DockerContainerLayout, where: string): Partial<ContainerCreateOptions> {
+    const s = c.spec;
+    if (s === undefined) return {};
+    if (s.readinessProbe !== undefined || s.livenessProbe !== undefined) {
+        throw new Error(`${where}: probes are rendered through Pulumi only (healthcheck); dockerCreateOptions cannot create them`);
+    }
+    const env = (s.env ?? []).map((e, i) => {
+        if (e.secretValue !== undefined) {
+            throw new Error(`${where}.env[${i}].secretValue: a secret exists only inside Pulumi; dockerCreateOptions takes plain values`);
+        }
+        return `${e.name}=${e.value ?? ""}`;
+    });
+    const limits = s.resources?.limits;
+    const memory = limits?.memory !== undefined ? toDockerMemoryMb(parseMemory(limits.memory)) * 1024 * 1024 : undefined;
+    return {
+        ...(s.command !== undefined ? { Entrypoint: s.command } : {}),
+        ...(s.args !== undefined ? { Cmd: s.args } : {}),
+        ...(env.length > 0 ? { Env: env } : {}),
+        ...(s.workingDir !== undefined ? { WorkingDir: s.workingDir } : {}),
+        ...(s.user !== undefined ? { User: s.user } : {}),
+        HostConfig: {
+            ...(memory !== undefined ? { Memory: memory, MemorySwap: memory } : {}),
+            ...(limits?.cpu !== undefined ? { NanoCpus: Math.round(Number(formatDockerCpus(parseCpu(limits.cpu))) * 1e9) } : {}),
+        },
+    };
+}
+
+/**
+ * The Docker Engine API create body of one container of a {@link dockerGroupLayout}: the same
+ * name, image, labels, namespaces, restart policy, mounts and ports the Pulumi renderer declares.
+ * Joiners need the running pause's id. Secret env values and probes exist only in the Pulumi
+ * rendering: they are refused here, with the field's path.
+ */
+export function dockerCreateOptions(c: DockerContainerLayout, pauseId?: string): ContainerCreateOptions {
+    const where = c.role === ROLE_PAUSE ? "pause" : `spec.${c.role === ROLE_INIT ? "initContainers" : "containers"}[${c.index}]`;
+    if (c.joinsPause && pauseId === undefined) {
+        throw new Error(`${where} (${c.name}) joins the pause: give the pause's id`);
+    }
+    const join = `container:${pauseId}`;
+    const proc = engineProcess(c, where);
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    for (const p of c.ports) {
+        bindings[`${p.containerPort}/${p.protocol}`] = [{ HostIp: p.hostIp, HostPort: p.hostPort !== undefined ? String(p.hostPort) : "" }];
+    }
+    return {
+        ...proc,
+        name: c.dockerName,
+        Image: c.image,
+        Labels: c.labels,
+        StopTimeout: c.stopTimeout,
+        ...(c.hostname !== undefined ? { Hostname: c.hostname } : {}),
+        ...(c.ports.length > 0 ? { ExposedPorts: Object.fromEntries(Object.keys(bindings).map((k) => [k, {}])) } : {}),
+        HostConfig: {
+            ...proc.HostConfig,
+            NetworkMode: c.joinsPause ? join : PAUSE_NETWORK_MODE,
+            IpcMode: c.joinsPause ? join : PAUSE_IPC_MODE,
+            ...(c.joinsPause && c.sharePid ? { PidMode: join } : {}),
+            RestartPolicy: { Name: c.restart },
+            ...(c.mounts.length > 0 ? {
+                Mounts: c.mounts.map((m) => ({ Type: "volume" as const, Source: m.dockerVolume, Target: m.target, ReadOnly: m.readOnly })),
+            } : {}),
+            ...(c.ports.length > 0 ? { PortBindings: bindings } : {}),
+        },
     };
 }
 
@@ -161,67 +347,36 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
     opts: pulumi.CustomResourceOptions): { rendering: PodGroupRendering; resources: DockerGroupResources } {
     const group = spec.groupName;
     const supervise = options.supervise ?? false;
-    const shared: Record<string, string> = {
-        ...spec.labels,
-        [LABEL_GROUP]: group,
-        [LABEL_RESTART_POLICY]: spec.restartPolicy,
-        [LABEL_SHARE_PID]: String(spec.shareProcessNamespace),
-        [LABEL_SUPERVISED]: String(supervise),
-    };
-    const labelsFor = (role: Role, container: string, extra: Record<string, string> = {}) =>
-        toLabelList({ ...shared, [LABEL_ROLE]: role, [LABEL_CONTAINER]: container, ...extra });
-    const grace = spec.terminationGracePeriodSeconds;
+    const layout = dockerGroupLayout(spec, options);
 
     // emptyDir volumes: Docker volumes owned by the group, named after it.
     const volumes: Record<string, docker.Volume> = {};
-    for (const v of spec.volumes) {
-        const sizeBytes = v.emptyDir.sizeLimit !== undefined ? parseMemory(v.emptyDir.sizeLimit) : undefined;
+    for (const v of layout.volumes) {
         volumes[v.name] = new docker.Volume(`${name}-volume-${v.name}`, {
-            name: dockerVolumeName(group, v.name),
+            name: v.dockerName,
             driver: "local",
             // medium: Memory -> one tmpfs shared by every container that mounts the volume.
-            driverOpts: v.emptyDir.medium === "Memory"
-                ? { type: "tmpfs", device: "tmpfs", ...(sizeBytes !== undefined ? { o: `size=${sizeBytes}` } : {}) }
+            driverOpts: v.tmpfs
+                ? { type: "tmpfs", device: "tmpfs", ...(v.sizeBytes !== undefined ? { o: `size=${v.sizeBytes}` } : {}) }
                 : undefined,
-            labels: toLabelList(shared),
+            labels: toLabelList(layout.sharedLabels),
         }, { ...opts, deleteBeforeReplace: true });
     }
     const volumeList = Object.values(volumes);
 
     // Every declared member port is published on the pause, which owns the network namespace.
-    const portOwners = new Map<string, { container: string; name?: string }>();
-    const pausePorts: docker.types.input.ContainerPort[] = [];
-    for (const c of spec.containers) {
-        for (const p of c.ports ?? []) {
-            const protocol = (p.protocol ?? "TCP").toLowerCase() as "tcp" | "udp";
-            portOwners.set(`${p.containerPort}/${protocol}`, { container: c.name, name: p.name });
-            pausePorts.push({
-                internal: p.containerPort,
-                external: p.hostPort,
-                // Without a hostPort: an ephemeral port on loopback only, for the host's own clients.
-                ip: p.hostPort !== undefined ? "0.0.0.0" : "127.0.0.1",
-                protocol,
-            });
-        }
-    }
-    pausePorts.sort((a, b) => (a.internal as number) - (b.internal as number) || String(a.protocol).localeCompare(String(b.protocol)));
+    const portOwners = new Map(layout.pause.ports.map((p) => [`${p.containerPort}/${p.protocol}`, p]));
+    const pausePorts: docker.types.input.ContainerPort[] = layout.pause.ports.map((p) => ({
+        internal: p.containerPort, external: p.hostPort, ip: p.hostIp, protocol: p.protocol,
+    }));
 
     const pause = new docker.Container(`${name}-pause`, {
-        name: dockerPauseName(group),
-        image: options.pauseImage ?? DEFAULT_PAUSE_IMAGE,
-        hostname: spec.hostname,
-        networkMode: "bridge",
-        ipcMode: "shareable",
+        ...containerInputs(layout.pause, volumes),
+        hostname: layout.pause.hostname,
+        networkMode: PAUSE_NETWORK_MODE,
+        ipcMode: PAUSE_IPC_MODE,
         ports: pausePorts.length > 0 ? pausePorts : undefined,
-        labels: labelsFor("pause", PAUSE_NAME),
-        // Docker mounts a tmpfs volume only while some container uses it: a member restarting
-        // alone would get a fresh, empty one. The pause holds every Memory emptyDir for the
-        // group's whole life, as kubelet keeps a pod's emptyDir across container restarts.
-        volumes: memoryVolumesHeldByPause(spec, volumes),
-        restart: supervise ? "no" : "always",
         mustRun: true,
-        stopTimeout: grace,
-        destroyGraceSeconds: grace,
     }, { ...opts, deleteBeforeReplace: true });
 
     // `container:<full id>`: exactly what `docker inspect` reads back, so no perpetual diff;
@@ -247,21 +402,16 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
     // Init containers: one at a time, in order, to completion, inside the pause's namespaces.
     const initContainers: docker.Container[] = [];
     const gates: pulumi.Output<number>[] = [];
-    spec.initContainers.forEach((c, index) => {
+    layout.initContainers.forEach((c, index) => {
         const mode = modeAfter([...gates]);
         const init = new docker.Container(`${name}-init-${c.name}`, {
             ...containerInputs(c, volumes),
-            name: dockerContainerName(group, c.name),
             ...joinPause(mode),
-            labels: labelsFor("init", c.name, { [LABEL_INIT_INDEX]: String(index) }),
             // attach: `pulumi up` waits for the exit; mustRun false: exiting is success, not drift.
             attach: true,
             logs: true,
             mustRun: false,
             rm: false,
-            restart: "no",
-            stopTimeout: grace,
-            destroyGraceSeconds: grace,
         }, joinerOptions());
         initContainers.push(init);
         gates.push(initGate(group, c.name, index, init));
@@ -270,23 +420,18 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
     // Members: join the pause's namespaces once every init container has exited 0.
     const memberMode = modeAfter(gates);
     const restartPolicy = spec.restartPolicy;
-    const members = spec.containers.map((c, index) => {
-        const probe = c.readinessProbe ?? c.livenessProbe;
+    const members = layout.members.map((c) => {
+        const probe = c.spec?.readinessProbe ?? c.spec?.livenessProbe;
         const wait = (options.waitForReadiness ?? false) && probe !== undefined;
         return new docker.Container(`${name}-member-${c.name}`, {
             ...containerInputs(c, volumes),
-            name: dockerContainerName(group, c.name),
             ...joinPause(memberMode),
-            labels: labelsFor("member", c.name, { [LABEL_MEMBER_INDEX]: String(index) }),
             healthcheck: probe !== undefined ? toDockerHealthcheck(probe) : undefined,
-            restart: supervise ? "no" : dockerRestartPolicy(restartPolicy),
             // Only "Always" members must be running; a member that completed under OnFailure/Never,
             // or one the supervisor owns, is not drift to be "fixed" by the next `pulumi up`.
             mustRun: !supervise && restartPolicy === "Always",
             wait: wait ? true : undefined,
             waitTimeout: wait ? options.readinessTimeoutSeconds ?? 60 : undefined,
-            stopTimeout: grace,
-            destroyGraceSeconds: grace,
         }, joinerOptions());
     });
 

@@ -11,28 +11,30 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import type { ContainerCreateOptions } from "dockerode";
 import images from "../images/images.json";
+import { SUPERVISOR_CONTRACT as S, supervisorEnv, supervisorStatusDir } from "./contract";
+import { LABEL_SUPERVISOR } from "./labels";
+
+export { LABEL_SUPERVISOR };
 
 /** The component's type token. */
 export const DOCKER_SUPERVISOR_TYPE = "podgroup:index:DockerSupervisor";
 
 /** The supervisor image the project builds (images/images.json, images/supervisor/build.sh). */
-export const DEFAULT_SUPERVISOR_IMAGE: string = (images as Record<string, string>).supervisor;
+export const DEFAULT_SUPERVISOR_IMAGE: string = (images as Record<string, string>)[S.imageKey];
 
 /** Docker name of the supervisor container (one per host). */
-export const DEFAULT_SUPERVISOR_CONTAINER_NAME = "podgroup-supervisor";
+export const DEFAULT_SUPERVISOR_CONTAINER_NAME = S.containerName;
 
 /** Host directory mounted at /state: status files (`status/<group>.json`) and the lock. */
-export const DEFAULT_SUPERVISOR_STATE_DIR = "/var/lib/podgroup/supervisor";
+export const DEFAULT_SUPERVISOR_STATE_DIR = S.hostStateDir;
 
 /** The host's Docker socket. */
-export const DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock";
+export const DEFAULT_DOCKER_SOCKET = S.dockerSocket;
 
 /** Where the state directory is mounted inside the container. */
-export const SUPERVISOR_STATE_MOUNT = "/state";
-
-/** Label on the supervisor container (it is not part of any group). */
-export const LABEL_SUPERVISOR = "podgroup.io/supervisor";
+export const SUPERVISOR_STATE_MOUNT = S.stateMount;
 
 /** Arguments of {@link DockerSupervisor}. */
 export interface DockerSupervisorArgs {
@@ -87,10 +89,10 @@ export function resolveDockerSupervisor(args: DockerSupervisorArgs): ResolvedSup
     if (problems.length > 0) {
         throw new pulumi.RunError(`DockerSupervisor: ${problems.join("; ")}`);
     }
-    const envs = [`PODGROUP_SUPERVISOR_STATE=${SUPERVISOR_STATE_MOUNT}`];
-    if (args.backoffBaseSeconds !== undefined) envs.push(`PODGROUP_SUPERVISOR_BACKOFF_BASE=${args.backoffBaseSeconds}s`);
-    if (args.backoffMaxSeconds !== undefined) envs.push(`PODGROUP_SUPERVISOR_BACKOFF_MAX=${args.backoffMaxSeconds}s`);
-    if (args.resyncSeconds !== undefined) envs.push(`PODGROUP_SUPERVISOR_RESYNC=${args.resyncSeconds}s`);
+    const envs = [supervisorEnv("stateDir", SUPERVISOR_STATE_MOUNT)];
+    if (args.backoffBaseSeconds !== undefined) envs.push(supervisorEnv("backoffBase", `${args.backoffBaseSeconds}s`));
+    if (args.backoffMaxSeconds !== undefined) envs.push(supervisorEnv("backoffMax", `${args.backoffMaxSeconds}s`));
+    if (args.resyncSeconds !== undefined) envs.push(supervisorEnv("resync", `${args.resyncSeconds}s`));
     return {
         image: args.image ?? DEFAULT_SUPERVISOR_IMAGE,
         containerName: args.containerName ?? DEFAULT_SUPERVISOR_CONTAINER_NAME,
@@ -108,7 +110,7 @@ export function supervisorContainerArgs(r: ResolvedSupervisor): docker.Container
         envs: r.envs,
         labels: [{ label: LABEL_SUPERVISOR, value: "true" }],
         // Docker brings it back after a crash and after dockerd restarts; it then brings the groups back.
-        restart: "always",
+        restart: S.restart,
         mustRun: true,
         volumes: [
             // The one Docker socket mount of the project.
@@ -117,15 +119,40 @@ export function supervisorContainerArgs(r: ResolvedSupervisor): docker.Container
             { hostPath: r.stateDir, containerPath: SUPERVISOR_STATE_MOUNT },
         ],
         // It talks to dockerd over the socket only.
-        networkMode: "none",
-        readOnly: true,
-        capabilities: { drops: ["ALL"] },
-        securityOpts: ["no-new-privileges"],
+        networkMode: S.networkMode,
+        readOnly: S.readOnlyRootfs,
+        capabilities: { drops: S.capDrop },
+        securityOpts: S.securityOpt,
         logDriver: "json-file",
         logOpts: { "max-size": "10m", "max-file": "3" },
         // SIGTERM stops it at once; anything half done is finished by the next one.
         stopTimeout: 10,
         destroyGraceSeconds: 10,
+    };
+}
+
+/**
+ * The same container as {@link supervisorContainerArgs}, as a Docker Engine API create body (for
+ * tests and benchmarks that run the supervisor without Pulumi).
+ */
+export function supervisorCreateOptions(r: ResolvedSupervisor): ContainerCreateOptions {
+    const a = supervisorContainerArgs(r);
+    const volumes = a.volumes as { hostPath: string; containerPath: string }[];
+    return {
+        name: a.name as string,
+        Image: a.image as string,
+        Env: a.envs as string[],
+        Labels: Object.fromEntries((a.labels as { label: string; value: string }[]).map((l) => [l.label, l.value])),
+        StopTimeout: a.stopTimeout as number,
+        HostConfig: {
+            RestartPolicy: { Name: a.restart as string },
+            Binds: volumes.map((v) => `${v.hostPath}:${v.containerPath}`),
+            NetworkMode: a.networkMode as string,
+            ReadonlyRootfs: a.readOnly as boolean,
+            CapDrop: (a.capabilities as { drops: string[] }).drops,
+            SecurityOpt: a.securityOpts as string[],
+            LogConfig: { Type: a.logDriver as string, Config: a.logOpts as Record<string, string> },
+        },
     };
 }
 
@@ -165,7 +192,7 @@ export class DockerSupervisor extends pulumi.ComponentResource {
         this.container = container;
         this.containerId = container.id;
         this.containerName = container.name;
-        this.statusDir = pulumi.output(`${resolved.stateDir}/status`);
+        this.statusDir = pulumi.output(supervisorStatusDir(resolved.stateDir));
         this.registerOutputs({
             containerId: this.containerId,
             containerName: this.containerName,

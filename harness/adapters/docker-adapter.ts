@@ -5,7 +5,11 @@
  */
 import Docker from "dockerode";
 import { PassThrough } from "stream";
-import { LABEL_CONTAINER, LABEL_GROUP, LABEL_INIT_INDEX, LABEL_MEMBER_INDEX, LABEL_RESTART_POLICY, LABEL_ROLE, LABEL_SUPERVISED } from "../../components/labels";
+import { DOCKER_CONTRACT, supervisorStatusDir, supervisorStatusFile } from "../../components/contract";
+import {
+    LABEL_CONTAINER, LABEL_GROUP, LABEL_INIT_INDEX, LABEL_MEMBER_INDEX, LABEL_RESTART_POLICY, LABEL_ROLE, LABEL_SUPERVISED,
+    LABEL_SUPERVISOR, ROLE_INIT, ROLE_PAUSE,
+} from "../../components/labels";
 import { derivePhase } from "./docker-phase";
 import {
     ContainerRole, ContainerState, ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, parsePs,
@@ -41,7 +45,7 @@ export class DockerAdapter implements RuntimeAdapter {
         this.statusDir = options.supervisorStatusDir ?? DEFAULT_SUPERVISOR_STATUS_DIR;
         this.log = options.log ?? (() => undefined);
         const o = this.docker.modem as unknown as { socketPath?: unknown; host?: unknown };
-        const where = typeof o.socketPath === "string" ? o.socketPath : typeof o.host === "string" ? o.host : process.env.DOCKER_HOST ?? "/var/run/docker.sock";
+        const where = typeof o.socketPath === "string" ? o.socketPath : typeof o.host === "string" ? o.host : process.env.DOCKER_HOST ?? DOCKER_CONTRACT.supervisor.dockerSocket;
         this.description = `docker (${where})`;
     }
 
@@ -62,7 +66,7 @@ export class DockerAdapter implements RuntimeAdapter {
         const rank = (i: Inspect) => {
             const l = i.Config.Labels ?? {};
             const role = l[LABEL_ROLE];
-            return role === "pause" ? 0 : role === "init" ? 1000 + Number(l[LABEL_INIT_INDEX] ?? 0) : 2000 + Number(l[LABEL_MEMBER_INDEX] ?? 0);
+            return role === ROLE_PAUSE ? 0 : role === ROLE_INIT ? 1000 + Number(l[LABEL_INIT_INDEX] ?? 0) : 2000 + Number(l[LABEL_MEMBER_INDEX] ?? 0);
         };
         return infos.sort((a, b) => rank(a) - rank(b));
     }
@@ -186,7 +190,7 @@ export class DockerAdapter implements RuntimeAdapter {
             phase: derivePhase(containers, labels[LABEL_RESTART_POLICY] ?? "Always"),
             containers,
             restartCountSource: supervised
-                ? `supervisor status file ${statusDir}/${group.name}.json${supervisor === undefined ? " (absent: counted 0)" : ""}`
+                ? `supervisor status file ${supervisorStatusFile(statusDir, group.name)}${supervisor === undefined ? " (absent: counted 0)" : ""}`
                 : "docker inspect .RestartCount",
             observedAt: new Date(),
         };
@@ -197,9 +201,9 @@ export class DockerAdapter implements RuntimeAdapter {
      * of the container labelled `podgroup.io/supervisor=true`, else the configured directory.
      */
     private async supervisorStatusDir(): Promise<string> {
-        const running = await this.docker.listContainers({ filters: { label: ["podgroup.io/supervisor=true"], status: ["running"] } });
-        const state = running[0]?.Mounts?.find((m) => m.Destination === "/state");
-        return state !== undefined ? `${state.Source}/status` : this.statusDir;
+        const running = await this.docker.listContainers({ filters: { label: [`${LABEL_SUPERVISOR}=true`], status: ["running"] } });
+        const state = running[0]?.Mounts?.find((m) => m.Destination === DOCKER_CONTRACT.supervisor.stateMount);
+        return state !== undefined ? supervisorStatusDir(state.Source) : this.statusDir;
     }
 
     async events(group: GroupRef, since: Date): Promise<RuntimeEvent[]> {

@@ -1,26 +1,28 @@
 /**
- * Groups and a supervisor on a Docker engine, for the supervisor tests. Groups follow the label
- * contract of components/labels.ts and the Docker renderer's layout (pause owning the namespaces,
- * init containers and members joining it with `container:<pause id>`, Docker restart policy "no",
- * `podgroup.io/supervised=true`); the supervisor container gets exactly the settings the
+ * Groups and a supervisor on a Docker engine, for the supervisor tests. Groups are PodGroup specs
+ * laid out by the Docker renderer (test/integration/rendered-group.ts: the same names, labels,
+ * bridge network for the pause, namespaces, restart policy "no" and `podgroup.io/supervised=true`
+ * that `supervise: true` deploys); the supervisor container gets exactly the settings the
  * DockerSupervisor component declares (components/supervisor.ts).
  */
 import Docker from "dockerode";
 import * as fs from "fs";
-import * as path from "path";
 import images from "../../images/images.json";
-import {
-    LABEL_CONTAINER, LABEL_GROUP, LABEL_INIT_INDEX, LABEL_MEMBER_INDEX, LABEL_RESTART_POLICY, LABEL_ROLE,
-    LABEL_SHARE_PID, LABEL_SUPERVISED,
-} from "../../components/labels";
-import { dockerContainerName, dockerPauseName, dockerVolumeName } from "../../components/naming";
-import type { RestartPolicy } from "../../components/spec";
-import { DockerSupervisorArgs, resolveDockerSupervisor, supervisorContainerArgs } from "../../components/supervisor";
+import { DOCKER_CONTRACT, supervisorStatusDir, supervisorStatusFile } from "../../components/contract";
+import { LABEL_CONTAINER, LABEL_GROUP } from "../../components/labels";
+import { dockerVolumeName } from "../../components/naming";
+import type { ContainerSpec, PodGroupSpec, RestartPolicy } from "../../components/spec";
+import { DockerSupervisorArgs, resolveDockerSupervisor } from "../../components/supervisor";
+import type { SupervisorGroupStatus } from "../../harness/adapters/supervisor-status";
+import { createLaidOutGroup, createSupervisor, layoutOf, removeLaidOutGroup } from "./rendered-group";
 import { waitFor } from "./supervisor-engine";
 
 export const PAUSE_IMAGE = images.pause;
 export const TOOLBOX_IMAGE = images.toolbox;
-export const SUPERVISOR_IMAGE = (images as Record<string, string>).supervisor;
+export const SUPERVISOR_IMAGE = (images as Record<string, string>)[DOCKER_CONTRACT.supervisor.imageKey];
+
+/** The emptyDir every test container mounts at /data (init containers and members log there). */
+const DATA_VOLUME = "data";
 
 export interface TestContainer { name: string; script: string }
 export interface TestGroup {
@@ -31,70 +33,38 @@ export interface TestGroup {
     members: TestContainer[];
 }
 
-/** Creates a supervised group the way the Docker renderer does: pause, inits run in order, members. */
-export async function createGroup(docker: Docker, g: TestGroup): Promise<void> {
-    const policy = g.restartPolicy ?? "Always";
-    const sharePid = g.sharePid ?? true;
-    const shared = {
-        [LABEL_GROUP]: g.name, [LABEL_RESTART_POLICY]: policy, [LABEL_SHARE_PID]: String(sharePid), [LABEL_SUPERVISED]: "true",
+/** The PodGroup spec of a test group: toolbox containers running `sh -c <script>`, sharing /data. */
+export function specOf(g: TestGroup): PodGroupSpec {
+    const container = (c: TestContainer): ContainerSpec => ({
+        name: c.name, image: TOOLBOX_IMAGE, command: ["sh", "-c", c.script], volumeMounts: [{ name: DATA_VOLUME, mountPath: "/data" }],
+    });
+    return {
+        initContainers: (g.inits ?? []).map(container),
+        containers: g.members.map(container),
+        volumes: [{ name: DATA_VOLUME, emptyDir: {} }],
+        restartPolicy: g.restartPolicy ?? "Always",
+        shareProcessNamespace: g.sharePid ?? true,
+        // `exec sleep` as PID 1 of its own PID namespace ignores SIGTERM: a supervisor's stop of a
+        // member left in a dead sandbox then waits out the whole grace period (default 30 s).
+        terminationGracePeriodSeconds: 5,
     };
-    await docker.createVolume({ Name: dockerVolumeName(g.name, "data"), Labels: shared });
-    const pause = await docker.createContainer({
-        name: dockerPauseName(g.name), Image: PAUSE_IMAGE, Hostname: g.name,
-        Labels: { ...shared, [LABEL_ROLE]: "pause", [LABEL_CONTAINER]: "pause" },
-        HostConfig: { NetworkMode: "none", IpcMode: "shareable", RestartPolicy: { Name: "no" } },
-    });
-    await pause.start();
-    const mode = `container:${pause.id}`;
-    const joiner = (c: TestContainer, labels: Record<string, string>) => docker.createContainer({
-        name: dockerContainerName(g.name, c.name), Image: TOOLBOX_IMAGE, Cmd: ["sh", "-c", c.script],
-        Labels: { ...shared, [LABEL_CONTAINER]: c.name, ...labels },
-        HostConfig: {
-            NetworkMode: mode, IpcMode: mode, ...(sharePid ? { PidMode: mode } : {}),
-            RestartPolicy: { Name: "no" },
-            Binds: [`${dockerVolumeName(g.name, "data")}:/data`],
-        },
-    });
-    for (const [i, c] of (g.inits ?? []).entries()) {
-        const init = await joiner(c, { [LABEL_ROLE]: "init", [LABEL_INIT_INDEX]: String(i) });
-        await init.start();
-        const res = await init.wait() as { StatusCode: number };
-        if (res.StatusCode !== 0) throw new Error(`init ${c.name} of ${g.name} exited ${res.StatusCode}`);
-    }
-    for (const [i, c] of g.members.entries()) {
-        await (await joiner(c, { [LABEL_ROLE]: "member", [LABEL_MEMBER_INDEX]: String(i) })).start();
-    }
+}
+
+/** Creates a supervised group as `PodGroup` with `supervise: true` renders it on Docker. */
+export async function createGroup(docker: Docker, g: TestGroup): Promise<void> {
+    await createLaidOutGroup(docker, layoutOf(g.name, specOf(g), true));
 }
 
 /** Removes a group's containers and volume. */
 export async function removeGroup(docker: Docker, name: string): Promise<void> {
-    const cs = await docker.listContainers({ all: true, filters: { label: [`${LABEL_GROUP}=${name}`] } });
-    await Promise.all(cs.map((c) => docker.getContainer(c.Id).remove({ force: true })));
-    await docker.getVolume(dockerVolumeName(name, "data")).remove().catch(() => undefined);
+    await removeLaidOutGroup(docker, name);
 }
 
-/** Runs the supervisor container with the component's settings (a docker.ContainerArgs turned into a create call). */
+/** Runs the supervisor container with the component's settings and waits for its "ready" line. */
 export async function runSupervisor(docker: Docker, args: DockerSupervisorArgs): Promise<Docker.Container> {
-    const a = supervisorContainerArgs(resolveDockerSupervisor(args));
-    const volumes = a.volumes as { hostPath: string; containerPath: string }[];
-    const c = await docker.createContainer({
-        name: a.name as string,
-        Image: a.image as string,
-        Env: a.envs as string[],
-        Labels: Object.fromEntries((a.labels as { label: string; value: string }[]).map((l) => [l.label, l.value])),
-        StopTimeout: a.stopTimeout as number,
-        HostConfig: {
-            RestartPolicy: { Name: a.restart as string },
-            Binds: volumes.map((v) => `${v.hostPath}:${v.containerPath}`),
-            NetworkMode: a.networkMode as string,
-            ReadonlyRootfs: a.readOnly as boolean,
-            CapDrop: (a.capabilities as { drops: string[] }).drops,
-            SecurityOpt: a.securityOpts as string[],
-            LogConfig: { Type: a.logDriver as string, Config: a.logOpts as Record<string, string> },
-        },
-    });
-    await c.start();
-    await waitFor("the supervisor to be ready", async () => (await logsOf(c)).includes("msg=ready") ? true : undefined, 30_000,
+    const c = await createSupervisor(docker, resolveDockerSupervisor(args));
+    const ready = `msg=${DOCKER_CONTRACT.supervisor.readyMessage}`;
+    await waitFor("the supervisor to be ready", async () => (await logsOf(c)).includes(ready) ? true : undefined, 30_000,
         async () => logsOf(c));
     return c;
 }
@@ -112,18 +82,13 @@ export async function logsOf(c: Docker.Container): Promise<string> {
     return Buffer.concat(out).toString("utf8");
 }
 
-/** The status file the supervisor writes for a group (the harness's contract). */
-export interface GroupStatusFile {
-    group: string;
-    sandboxGeneration: number;
-    containers: Record<string, { restartCount: number; lastReason: string; state: string; lastExitCode: number | null }>;
-    updatedAt: string;
-    phase: string;
-}
+/** The status file the supervisor writes for a group (the harness's reader's type). */
+export type GroupStatusFile = SupervisorGroupStatus;
 
+/** The status file of a group, read from the supervisor's host state directory. */
 export function readStatus(stateDir: string, group: string): GroupStatusFile | undefined {
     try {
-        return JSON.parse(fs.readFileSync(path.join(stateDir, "status", `${group}.json`), "utf8")) as GroupStatusFile;
+        return JSON.parse(fs.readFileSync(supervisorStatusFile(supervisorStatusDir(stateDir), group), "utf8")) as GroupStatusFile;
     } catch {
         return undefined;
     }
@@ -184,7 +149,7 @@ export async function waitWhole(docker: Docker, group: string, members: string[]
 /** Reads /data/log of a group (what its init containers and members appended). */
 export async function readDataLog(docker: Docker, group: string): Promise<string[]> {
     const c = await docker.createContainer({
-        Image: TOOLBOX_IMAGE, Cmd: ["cat", "/data/log"], HostConfig: { NetworkMode: "none", Binds: [`${dockerVolumeName(group, "data")}:/data`] },
+        Image: TOOLBOX_IMAGE, Cmd: ["cat", "/data/log"], HostConfig: { NetworkMode: "none", Binds: [`${dockerVolumeName(group, DATA_VOLUME)}:/data`] },
     });
     try {
         await c.start();

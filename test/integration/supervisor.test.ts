@@ -2,7 +2,7 @@
  * The supervisor (issue 6, docs/supervisor.md) against a real Docker engine: a private dockerd
  * (test/integration/supervisor-engine.ts) so that the daemon can be restarted, running the
  * project's supervisor image with the DockerSupervisor component's settings and groups laid out
- * as the Docker renderer lays them out with `supervise: true`.
+ * by the Docker renderer with `supervise: true` (test/integration/rendered-group.ts).
  *
  * Specification (kubelet SyncPod, pkg/kubelet/kuberuntime/kuberuntime_manager.go):
  *  - When a group's pause container dies, the supervisor MUST kill what is left, start the
@@ -20,6 +20,7 @@ import { execFileSync } from "child_process";
 import Docker from "dockerode";
 import * as fs from "fs";
 import * as path from "path";
+import { dockerPauseName } from "../../components/naming";
 import { PrivateEngine, REPO_ROOT, waitFor } from "./supervisor-engine";
 import {
     createGroup, GroupStatusFile, inspectGroup, logsOf, namespaceOf, PAUSE_IMAGE, readDataLog, readStatus, removeGroup,
@@ -117,7 +118,7 @@ describe("pause death", () => {
         await statusWhen(g.name, (s) => s.sandboxGeneration === 1 && s.containers.web?.state === "running", "first sandbox seen");
         const before = await inspectGroup(docker, g.name);
 
-        await kill(`${g.name}-pause`);
+        await kill(dockerPauseName(g.name));
         const seen = await waitWhole(docker, g.name, ["web", "sidecar"], before.pause.startedAt, 30_000);
 
         expect(seen.pause.pid).not.toBe(before.pause.pid);
@@ -138,7 +139,7 @@ describe("pause death", () => {
         await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
         const before = await inspectGroup(docker, g.name);
 
-        await kill(`${g.name}-pause`);
+        await kill(dockerPauseName(g.name));
         const seen = await waitWhole(docker, g.name, ["web", "sidecar"], before.pause.startedAt, 60_000);
 
         for (const m of ["web", "sidecar"]) expect(seen[m].pid).not.toBe(before[m].pid);
@@ -152,7 +153,7 @@ describe("pause death", () => {
         await createGroup(docker, g);
         await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
 
-        await kill(`${g.name}-pause`);
+        await kill(dockerPauseName(g.name));
         const status = await statusWhen(g.name, (s) => s.phase === "Failed" && s.containers.sidecar?.state === "terminated", "group failed");
         expect(status.containers.sidecar.lastReason).toBe("SandboxDied");
         const seen = await inspectGroup(docker, g.name);
@@ -223,7 +224,7 @@ describe("Docker daemon restart", () => {
             expectOneSandbox(seen, ["web", "sidecar"], g.sharePid ?? true);
         }
         // The supervisor reconnected to the new daemon and still acts: a pause death is recovered.
-        await kill(`${groups[0].name}-pause`);
+        await kill(dockerPauseName(groups[0].name));
         const seen = await waitWhole(docker, groups[0].name, ["web", "sidecar"], before[0].pause.startedAt, 30_000);
         expectOneSandbox(seen, ["web", "sidecar"], true);
         for (const g of groups) await removeGroup(docker, g.name);
@@ -250,7 +251,7 @@ describe("killing or replacing the supervisor", () => {
         await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
         const before = await inspectGroup(docker, g.name);
 
-        await kill(`${g.name}-pause`);
+        await kill(dockerPauseName(g.name));
         await waitFor(`init ${init} running`, async () => {
             const s = await inspectGroup(docker, g.name);
             return s[init].running && s[init].startedAt > before.pause.startedAt ? true : undefined;
@@ -271,7 +272,7 @@ describe("killing or replacing the supervisor", () => {
         const before = await inspectGroup(docker, g.name);
         const { Pid: supervisorPid, StartedAt: supervisorStart } = (await supervisor.inspect()).State;
 
-        await kill(`${g.name}-pause`);
+        await kill(dockerPauseName(g.name));
         await waitFor("the recovery to start", async () => (await inspectGroup(docker, g.name)).first.startedAt > before.pause.startedAt ? true : undefined, 30_000);
         // A crash (SIGKILL from outside), not `docker kill`, which Docker counts as a manual stop.
         process.kill(supervisorPid, "SIGKILL");
@@ -291,13 +292,13 @@ describe("killing or replacing the supervisor", () => {
         await createGroup(docker, g);
         await statusWhen(g.name, (s) => s.containers.web?.state === "running", "members running");
         let before = await inspectGroup(docker, g.name);
-        await kill(`${g.name}-pause`);
+        await kill(dockerPauseName(g.name));
         await waitWhole(docker, g.name, ["web", "sidecar"], before.pause.startedAt, 30_000);
         await statusWhen(g.name, (s) => s.containers.web?.restartCount === 1 && s.containers.web.state === "running", "one restart");
 
         await replaceSupervisor();
         before = await inspectGroup(docker, g.name);
-        await kill(`${g.name}-pause`);
+        await kill(dockerPauseName(g.name));
         await waitWhole(docker, g.name, ["web", "sidecar"], before.pause.startedAt, 30_000);
         const status = await statusWhen(g.name, (s) => s.sandboxGeneration === 3 && s.containers.web?.state === "running", "third sandbox");
         expect(status.containers.web.restartCount).toBe(2);

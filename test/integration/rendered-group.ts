@@ -1,0 +1,57 @@
+/**
+ * Creates a group on a Docker engine exactly as the Docker renderer lays it out
+ * (components/render-docker.ts: dockerGroupLayout, dockerCreateOptions), without Pulumi, in the
+ * renderer's order: volumes, the pause (started), each init container to completion, then the
+ * members. Used by the supervisor's integration tests (on a private dockerd) and by
+ * bench/pause-recovery.sh, so that both exercise the containers users deploy.
+ */
+import Docker from "dockerode";
+import { LABEL_GROUP } from "../../components/labels";
+import { DockerGroupLayout, dockerCreateOptions, dockerGroupLayout } from "../../components/render-docker";
+import { resolveSpec } from "../../components/resolve";
+import { PodGroupSpec } from "../../components/spec";
+import { ResolvedSupervisor, supervisorCreateOptions } from "../../components/supervisor";
+import { validatePodGroupSpec } from "../../components/validate";
+
+/** Validates and lays out `spec` as the PodGroup component does for `backend: "docker"`. */
+export function layoutOf(groupName: string, spec: PodGroupSpec, supervise: boolean): DockerGroupLayout {
+    validatePodGroupSpec(spec, { groupName, backend: "docker" });
+    return dockerGroupLayout(resolveSpec(groupName, spec), { supervise });
+}
+
+/** Creates and starts a laid-out group; throws when an init container fails. */
+export async function createLaidOutGroup(docker: Docker, layout: DockerGroupLayout): Promise<void> {
+    for (const v of layout.volumes) {
+        await docker.createVolume({
+            Name: v.dockerName, Driver: "local", Labels: layout.sharedLabels,
+            ...(v.tmpfs ? { DriverOpts: { type: "tmpfs", device: "tmpfs", ...(v.sizeBytes !== undefined ? { o: `size=${v.sizeBytes}` } : {}) } } : {}),
+        });
+    }
+    const pause = await docker.createContainer(dockerCreateOptions(layout.pause));
+    await pause.start();
+    for (const c of layout.initContainers) {
+        const init = await docker.createContainer(dockerCreateOptions(c, pause.id));
+        await init.start();
+        const res = await init.wait() as { StatusCode: number };
+        if (res.StatusCode !== 0) throw new Error(`init container ${c.name} of ${layout.pause.labels[LABEL_GROUP]} exited ${res.StatusCode}`);
+    }
+    const members = await Promise.all(layout.members.map((c) => docker.createContainer(dockerCreateOptions(c, pause.id))));
+    for (const m of members) await m.start();
+}
+
+/** Removes a group's containers and volumes (found by the group label). */
+export async function removeLaidOutGroup(docker: Docker, group: string): Promise<void> {
+    const filters = { label: [`${LABEL_GROUP}=${group}`] };
+    const cs = await docker.listContainers({ all: true, filters });
+    await Promise.all(cs.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    const { Volumes: vs } = await docker.listVolumes({ filters });
+    await Promise.all((vs ?? []).map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)));
+}
+
+/** Creates and starts the supervisor container with the DockerSupervisor component's settings. */
+export async function createSupervisor(docker: Docker, resolved: ResolvedSupervisor, extraLabels: Record<string, string> = {}): Promise<Docker.Container> {
+    const options = supervisorCreateOptions(resolved);
+    const c = await docker.createContainer({ ...options, Labels: { ...options.Labels, ...extraLabels } });
+    await c.start();
+    return c;
+}
