@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Builds the project's images (images/pause, images/toolbox, and any images/*/build.sh) with
 # `docker build`, no registry.
-# Tags come from images/images.json. Each image carries the label podgroup.io/source-hash (a
-# hash of its sources and build inputs): when an image with that tag and hash exists, it is
-# not rebuilt. Prints the size of each image at the end.
+# Tags come from images/images.json. Each image carries the contract's source-hash label (a hash
+# of its sources and build inputs, scripts/image-hash.sh): when an image with that tag and hash
+# exists, it is not rebuilt. Prints the size of each image at the end.
 # Usage: bash scripts/images.sh [--force | --inputs]
 #   --inputs  prepare every build context (compile the pause, assemble the toolbox, go build the
 #             supervisor) without docker: what the cold rehearsal checks (scripts/rehearse-cold.sh)
 . "$(dirname "$0")/lib/common.sh"
+. "$PODGROUP_ROOT/scripts/image-hash.sh"
 SELF=$(realpath "$0")
 cd "$PODGROUP_ROOT"
 
-HASH_LABEL=podgroup.io/source-hash
 WORK=$PODGROUP_RUN/images
 FORCE=${1:-}
 # Static musl binary, as small as the toolchain makes it: drop unused sections, unwind
@@ -28,23 +28,8 @@ if [ "$FORCE" != --inputs ]; then
   docker info >/dev/null 2>&1 || die "no Docker engine answers: run 'bash scripts/engine.sh start'"
 fi
 
-# source_hash DIR EXTRA...: sha256 over every file of DIR (path and content) and EXTRA strings.
-source_hash() {
-  local dir=$1; shift
-  {
-    (cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
-    printf '%s\n' "$@"
-    sha256sum <"$SELF"
-  } | sha256sum | cut -c1-16
-}
-
-# up_to_date REF HASH: true when REF exists with that source hash (and not --force).
-up_to_date() {
-  [ -z "$FORCE" ] || return 1
-  local have
-  have=$(docker image inspect "$1" --format "{{index .Config.Labels \"$HASH_LABEL\"}}" 2>/dev/null) || return 1
-  [ "$have" = "$2" ]
-}
+# up_to_date REF HASH: true when REF exists with that source hash (and not --force / --inputs).
+up_to_date() { [ -z "$FORCE" ] && image_current "$1" "$2"; }
 
 # build REF HASH CONTEXT: docker build of a prepared context, labelled with its source hash.
 build() {
@@ -70,7 +55,7 @@ build_pause() {
   local ref version hash ctx=$WORK/pause
   ref=$(image_ref pause); version=${ref##*:}
   command -v musl-gcc >/dev/null || die "musl-gcc missing: apt-get install musl-tools (or run scripts/setup.sh)"
-  hash=$(source_hash images/pause "$version" "${PAUSE_CFLAGS[*]}" "$(musl-gcc --version | head -1)")
+  hash=$(source_hash images/pause "$version" "${PAUSE_CFLAGS[*]}" "$(musl-gcc --version | head -1)" "$(sha256sum <"$SELF")")
   if up_to_date "$ref" "$hash"; then log "$ref is up to date (source hash $hash)"; return 0; fi
   rm -rf "$ctx"; mkdir -p "$ctx"
   musl-gcc "${PAUSE_CFLAGS[@]}" -DPAUSE_VERSION="\"$version\"" -o "$ctx/pause" images/pause/pause.c
@@ -84,7 +69,7 @@ build_toolbox() {
   # Not `--list | grep -q`: under pipefail, grep quitting early makes busybox die of SIGPIPE.
   [ -x "$busybox" ] && [[ $'\n'$("$busybox" --list)$'\n' == *$'\n'httpd$'\n'* ]] \
     || die "$busybox is missing or not the full static busybox: apt-get install busybox-static"
-  hash=$(source_hash images/toolbox "$(sha256sum "$busybox")")
+  hash=$(source_hash images/toolbox "$(sha256sum "$busybox")" "$(sha256sum <"$SELF")")
   if up_to_date "$ref" "$hash"; then log "$ref is up to date (source hash $hash)"; return 0; fi
   rm -rf "$ctx"; mkdir -p "$ctx"
   cp -a images/toolbox/rootfs "$ctx/rootfs"

@@ -2,14 +2,14 @@
 # Builds the supervisor image (tag: images/images.json "supervisor") without a registry:
 # `go build` of supervisor/ as a static binary (CGO_ENABLED=0), then `docker build` of a FROM
 # scratch image holding only that binary. Skips the build when an image with that tag and
-# the same source hash exists (label podgroup.io/source-hash). Prints the image size.
+# the same source hash exists (scripts/image-hash.sh). Prints the image size.
 # Usage: bash images/supervisor/build.sh [--force | --inputs]  (--inputs: the go build only)
 . "$(dirname "$0")/../../scripts/lib/common.sh"
 . "$PODGROUP_ROOT/scripts/lib/go.sh"
+. "$PODGROUP_ROOT/scripts/image-hash.sh"
 SELF=$(realpath "$0")
 cd "$PODGROUP_ROOT"
 
-HASH_LABEL=podgroup.io/source-hash
 CTX=$PODGROUP_RUN/images/supervisor
 FORCE=${1:-}
 
@@ -18,16 +18,11 @@ command -v go >/dev/null || die "no go on PATH (Go 1.26 is needed to build the s
 
 ref=$(image_ref supervisor)
 version=${ref##*:}
-hash=$({
-  (cd supervisor && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) ! -name '*_test.go' -print0 \
-    | LC_ALL=C sort -z | xargs -0 sha256sum)
-  sha256sum images/supervisor/Dockerfile "$SELF"
-  go version
-  echo "$version"
-} | sha256sum | cut -c1-16)
+# The Go sources that go into the binary (not its tests), the Dockerfile, this script, Go, the tag.
+SOURCE_HASH_FIND=(\( -name '*.go' -o -name go.mod -o -name go.sum \) ! -name '*_test.go')
+hash=$(source_hash supervisor "$(sha256sum <images/supervisor/Dockerfile)" "$(sha256sum <"$SELF")" "$(go version)" "$version")
 
-have=$([ "$FORCE" = --inputs ] || docker image inspect "$ref" --format "{{index .Config.Labels \"$HASH_LABEL\"}}" 2>/dev/null || true)
-if [ -z "$FORCE" ] && [ "$have" = "$hash" ]; then
+if [ -z "$FORCE" ] && image_current "$ref" "$hash"; then
   log "$ref is up to date (source hash $hash)"
 else
   rm -rf "$CTX"; mkdir -p "$CTX"
