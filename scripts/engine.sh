@@ -13,7 +13,7 @@ PID_FILE=$ENGINE_DIR/dockerd.pid
 LOG_FILE=$ENGINE_DIR/dockerd.log
 SOCK=/var/run/docker.sock
 START_TIMEOUT=${PODGROUP_ENGINE_TIMEOUT:-60}
-PACKAGES=(docker.io containerd runc busybox-static musl-tools iptables)
+. "$PODGROUP_ROOT/scripts/packages.sh"
 
 # answers: true when a daemon answers on the socket (the CLI negotiates the API version down).
 answers() { [ -S "$SOCK" ] && timeout 10 docker info >/dev/null 2>&1; }
@@ -25,19 +25,7 @@ our_pid() {
   [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] && [ "$(cat "/proc/$pid/comm")" = dockerd ] && echo "$pid"
 }
 
-ensure_packages() {
-  local missing=() p
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing Debian packages: ${missing[*]}"
-  # Update the package lists only when the install fails without it (stale or empty lists).
-  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"; then
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-  fi
-}
+ensure_packages() { ensure_debian_packages "${DEBIAN_PACKAGES_ENGINE[@]}"; }
 
 # check: what kind of engine answers; fails on an unusable storage driver or API mismatch.
 check() {

@@ -7,9 +7,8 @@
 . "$(dirname "$0")/lib/common.sh"
 cd "$PODGROUP_ROOT"
 
-# Everything the scripts, the local cluster and the images need from Debian.
-PACKAGES=(docker.io containerd runc busybox-static musl-tools iptables etcd-server
-  containernetworking-plugins openssl iproute2 conntrack socat)
+# Everything the scripts, the local cluster and the images need from Debian: scripts/packages.sh.
+. "$PODGROUP_ROOT/scripts/packages.sh"
 
 # run STEP HINT CMD...: a timed step; on failure, stop with HINT (what to do about it).
 run() {
@@ -17,19 +16,7 @@ run() {
   step "$name" "$@" || die "set-up step '$name' failed. $hint"
 }
 
-packages() {
-  local missing=() p
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && { log "all ${#PACKAGES[@]} Debian packages present"; return 0; }
-  log "installing: ${missing[*]}"
-  # apt-get update only when the install cannot go ahead with the lists already there.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" || {
-    apt-get update &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-  }
-}
+packages() { ensure_debian_packages "${DEBIAN_PACKAGES[@]}"; }
 
 node22() {
   if [ -x "$NODE_HOME/bin/node" ] && [ "$("$NODE_HOME/bin/node" --version)" = "v$NODE_VERSION" ]; then
