@@ -13,7 +13,8 @@
 #   - the local cluster's certificates and kubeconfigs, made in an empty state directory.
 # Modules come from the warm module cache served as a file proxy first, then the usual proxy, so
 # the empty module cache is filled the way a fresh machine fills it, only faster.
-# Usage: bash scripts/rehearse-cold.sh     (needs a warm set-up: bash scripts/setup.sh --kubernetes)
+# Usage: bash scripts/rehearse-cold.sh [CASE...]   (default: every case; needs a warm set-up:
+#        bash scripts/setup.sh --kubernetes)
 . "$(dirname "$0")/lib/common.sh"
 cd "$PODGROUP_ROOT"
 
@@ -23,7 +24,11 @@ WARM_MODCACHE=$(go env GOMODCACHE)
   || die "the rehearsal copies compiled binaries from a warm set-up: run 'bash scripts/setup.sh --kubernetes' first"
 
 TMP=$(mktemp -d /var/tmp/podgroup-rehearsal.XXXXXX)
-cleanup() { chmod -R u+w "$TMP" 2>/dev/null || true; rm -rf "$TMP"; }
+# PODGROUP_REHEARSE_KEEP=1 keeps the case logs and caches for a look.
+cleanup() {
+  if [ "${PODGROUP_REHEARSE_KEEP:-}" = 1 ]; then log "rehearsal kept in $TMP"; return; fi
+  chmod -R u+w "$TMP" 2>/dev/null || true; rm -rf "$TMP"
+}
 trap cleanup EXIT
 failures=()
 
@@ -105,16 +110,18 @@ installed_plugins() {
 }
 
 CASES=(toolchain-build kubernetes-build images-inputs system-path system-fallback cluster-certs)
+[ $# -eq 0 ] || CASES=("$@")
 t0=$SECONDS
-check toolchain-build toolchain_build
-check kubernetes-build kubernetes_build
-check images-inputs images_inputs
-check system-path system_path
-check system-fallback system_fallback
-check cluster-certs cluster_certs
-if [ ${#failures[@]} -eq 0 ]; then
-  grep -q 'toolchain path: system' "$TMP/system-path.log" || failures+=("system-path (no 'toolchain path: system' line)")
-  grep -q 'falling back to building from Go modules' "$TMP/system-fallback.log" || failures+=("system-fallback (no fallback line)")
+for c in "${CASES[@]}"; do
+  fn=${c//-/_}
+  declare -F "$fn" >/dev/null || die "no rehearsal case '$c' (cases: toolchain-build kubernetes-build images-inputs system-path system-fallback cluster-certs)"
+  check "$c" "$fn"
+done
+if [ -f "$TMP/system-path.log" ] && ! grep -q 'toolchain path: system' "$TMP/system-path.log"; then
+  failures+=("system-path (no 'toolchain path: system' line)")
+fi
+if [ -f "$TMP/system-fallback.log" ] && ! grep -q 'falling back to building from Go modules' "$TMP/system-fallback.log"; then
+  failures+=("system-fallback (no fallback line)")
 fi
 if [ ${#failures[@]} -gt 0 ]; then
   die "fresh-machine rehearsal failed after $((SECONDS - t0))s: ${failures[*]}"

@@ -19,6 +19,7 @@ check() {
   if step "$@"; then passed_checks=$((passed_checks + 1)); else failed_checks=$((failed_checks + 1)); failed=1; fi
 }
 check "fresh-machine rehearsal (set-up's steps on empty caches)" bash scripts/rehearse-cold.sh
+check "no build output or binary tracked by git" bash scripts/check-tracked-binaries.sh
 check "typecheck (tsc --noEmit, strict)" npx tsc --noEmit
 check "lint (eslint)" npx eslint .
 check "supervisor Go unit tests" bash -c 'cd supervisor && go test ./... 2>&1 | tee "$0"; exit "${PIPESTATUS[0]}"' "$results/go-test.txt"

@@ -9,6 +9,7 @@
 # go_build resolves every package of the build against the (empty) module cache exactly as the
 # real build does, but takes the compiled binary from that warm cache instead of compiling.
 
+. "$PODGROUP_ROOT/scripts/lib/hash.sh"
 PODGROUP_PROGRESS_SECONDS=${PODGROUP_PROGRESS_SECONDS:-20}
 
 # go_module_dir WRAPPER MODULE: downloads MODULE at the version WRAPPER's go.mod selects and prints
@@ -69,12 +70,8 @@ _go_compile() {
 # version and EXTRA (package, flags, version strings).
 go_source_hash() {
   local dir=$1; shift
-  {
-    (cd "$dir" && find . -type f \( -name '*.go' ! -name '*_test.go' -o -name go.mod -o -name go.sum \
-      -o -name '*.json' ! -name '*-embed.json' \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
-    go version
-    printf '%s\n' "$@"
-  } | sha256sum | cut -c1-16
+  local SOURCE_HASH_FIND=(\( -name '*.go' ! -name '*_test.go' -o -name go.mod -o -name go.sum -o -name '*.json' ! -name '*-embed.json' \))
+  source_hash "$dir" "$(go version)" "$@"
 }
 
 # go_build_cached NAME DEST DIR PKG GO_BUILD_ARGS...: go_build, unless DEST was built from the same
