@@ -13,7 +13,7 @@ export const DOCKER_CONTRACT = contract;
 export const SUPERVISOR_CONTRACT = contract.supervisor;
 
 /** Names of the supervisor's run options (`backoffBase`, ...). */
-export type SupervisorOption = keyof typeof contract.supervisor.options;
+export type SupervisorOption = keyof typeof SUPERVISOR_CONTRACT.options;
 
 /** `ENV=value` for one of the supervisor's run options. */
 export function supervisorEnv(option: SupervisorOption, value: string): string {
