@@ -7,7 +7,7 @@ import { PodGroupSpec } from "../components/spec";
 import {
     containerStatus, ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, ProcessInfo, RuntimeAdapter, RuntimeKind,
 } from "./adapters/runtime-adapter";
-import { Evidence } from "./evidence";
+import { Evidence } from "./model/evidence";
 import { DebugLog, waitFor } from "./wait";
 
 /** A group a check deploys (through the real Pulumi program) before it runs. */

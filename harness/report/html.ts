@@ -1,5 +1,5 @@
 /** One self-contained HTML page (inline CSS, no scripts, no external assets) with the matrix and every result's evidence. */
-import { SuiteReport } from "../runner";
+import { SuiteReport } from "../model/results";
 import { cellText } from "./cells";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");

@@ -1,7 +1,7 @@
 /** Writes the three reports (JSON, Markdown, HTML) into one directory. */
 import { promises as fs } from "fs";
 import * as path from "path";
-import { SuiteReport } from "../runner";
+import { SuiteReport } from "../model/results";
 import { renderHtml } from "./html";
 import { renderJson } from "./json";
 import { renderMarkdown, renderMatrix } from "./markdown";

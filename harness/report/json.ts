@@ -1,5 +1,5 @@
 /** The machine-readable report: every result with its evidence, the matrix and the verdict. */
-import { SuiteReport } from "../runner";
+import { SuiteReport } from "../model/results";
 
 export function renderJson(report: SuiteReport): string {
     return `${JSON.stringify(report, null, 2)}\n`;
