@@ -1,9 +1,10 @@
 /**
  * The conformance harness, public API (`podgroup/harness`): run the suite (or chosen checks)
- * against your own Docker host or cluster, from jest or any Node program. See docs/conformance.md.
+ * against your own Docker host or cluster, or deploy your own groups on several targets and
+ * assert on them, from jest or any Node program. See docs/conformance.md.
  *
  * Layers, lowest first: the model (results, verdict, evidence: plain data), reports (rendered
- * from the model alone), then the runtime parts (adapters, deploy, targets, runner).
+ * from the model alone), then the runtime parts (adapters, deploy, targets, runner, own groups).
  */
 
 // Model: plain data and the verdict.
@@ -79,6 +80,15 @@ export { deployWithPulumi, groupNameFor, runSuite } from "./runner";
 /** Types of the runner. */
 export type { FixtureDeployer, SuiteOptions } from "./runner";
 
+// Your own groups.
+/** Deploys your own group on a target and drives it through the target's adapter. */
+export { startGroupOnTarget } from "./own-group/group-on-target";
+/** Types of your own groups. */
+export type { GroupOnTarget, OwnGroup, OwnGroupOptions } from "./own-group/group-on-target";
+/** Jest: your own group on each target, deployed before and destroyed after your assertions. */
+export { describeOnTargets } from "./own-group/describe-on-targets";
+/** Options of {@link describeOnTargets}. */
+export type { DescribeOnTargetsOptions, JestLikeGlobals } from "./own-group/describe-on-targets";
 
 // Waiting.
 /** Polls a condition until it holds or times out with the last state seen. */
