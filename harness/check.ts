@@ -10,7 +10,7 @@ import {
 import { Evidence } from "./model/evidence";
 import { DebugLog, waitFor } from "./wait";
 
-/** A group a check deploys (through the real Pulumi program) before it runs. */
+/** A group a check deploys (a PodGroup, through Pulumi) before it runs. */
 export interface Fixture {
     /** Short DNS-1123 id, part of the group's name (`pgc-<id>-<target>`). */
     id: string;
