@@ -48,6 +48,7 @@ export class CheckFailure extends Error {
     }
 }
 
+/** A check: its id (the matrix row), written specification, fixture, and body. */
 export interface Check {
     /** Kebab-case id, the row of the matrix. */
     id: string;

@@ -13,7 +13,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import * as path from "path";
-import { PodGroup } from "../../components/pod-group";
+import { PodGroup, PodGroupArgs } from "../../components/pod-group";
 import { PodGroupSpec } from "../../components/spec";
 import { DebugLog } from "../wait";
 import { DockerEndpoint } from "./docker-endpoint";
@@ -93,15 +93,11 @@ export function providerFor(name: string, destination: Destination): pulumi.Prov
 export function groupProgram(deployment: GroupDeployment): () => Promise<Record<string, unknown>> {
     const { groupName, spec, destination } = deployment;
     return async () => {
-        const group = new PodGroup(groupName, {
-            backend: destination.backend,
-            spec,
-            groupName,
-            provider: providerFor(groupName, destination),
-            ...(destination.backend === "docker"
-                ? { supervise: destination.supervise }
-                : { namespace: destination.namespace, skipAwait: deployment.skipAwait ?? false }),
-        });
+        const provider = providerFor(groupName, destination);
+        const args: PodGroupArgs = destination.backend === "docker"
+            ? { backend: "docker", spec, groupName, provider, docker: { supervise: destination.supervise } }
+            : { backend: "kubernetes", spec, groupName, provider, kubernetes: { namespace: destination.namespace, skipAwait: deployment.skipAwait ?? false } };
+        const group = new PodGroup(groupName, args);
         return {
             backend: group.backend,
             groupName: group.groupName,

@@ -8,6 +8,7 @@ import { renderMarkdown, renderMatrix } from "./markdown";
 
 export { renderHtml, renderJson, renderMarkdown, renderMatrix };
 
+/** The files {@link writeReports} wrote. */
 export interface WrittenReports {
     json: string;
     markdown: string;

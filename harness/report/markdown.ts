@@ -13,6 +13,7 @@ export function renderMatrix(report: SuiteReport): string {
     return [head, sep, ...rows].join("\n");
 }
 
+/** The whole Markdown report: verdict, matrix, observations, divergences with evidence, deployments, specifications. */
 export function renderMarkdown(report: SuiteReport): string {
     const out: string[] = [];
     out.push("# PodGroup conformance report", "");
