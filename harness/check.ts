@@ -7,10 +7,10 @@ import { PodGroupSpec } from "../components/spec";
 import {
     containerStatus, ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, ProcessInfo, RuntimeAdapter, RuntimeKind,
 } from "./adapters/runtime-adapter";
-import { Evidence } from "./evidence";
+import { Evidence } from "./model/evidence";
 import { DebugLog, waitFor } from "./wait";
 
-/** A group a check deploys (through the real Pulumi program) before it runs. */
+/** A group a check deploys (a PodGroup, through Pulumi) before it runs. */
 export interface Fixture {
     /** Short DNS-1123 id, part of the group's name (`pgc-<id>-<target>`). */
     id: string;
@@ -48,6 +48,7 @@ export class CheckFailure extends Error {
     }
 }
 
+/** A check: its id (the matrix row), written specification, fixture, and body. */
 export interface Check {
     /** Kebab-case id, the row of the matrix. */
     id: string;

@@ -7,6 +7,7 @@ import { dockerSupervisorTarget, dockerTarget, kubernetesTarget, LOCAL_CLUSTER_C
 
 export const ALL_TARGET_IDS = ["docker", "docker+supervisor", "kubernetes"];
 
+/** The targets named by PODGROUP_CONFORMANCE_TARGETS (all three by default), on the local engine and cluster. */
 export function defaultTargets(env: NodeJS.ProcessEnv = process.env): Target[] {
     const wanted = (env.PODGROUP_CONFORMANCE_TARGETS ?? ALL_TARGET_IDS.join(",")).split(",").map((s) => s.trim()).filter((s) => s !== "");
     const unknown = wanted.filter((w) => !ALL_TARGET_IDS.includes(w));

@@ -1,64 +1,27 @@
 /**
- * Runs checks on targets: per target, deploys each fixture once (through the real program),
- * runs the checks that share it (read-only ones first, then the disruptive ones in order),
- * destroys it, and collects results with their evidence into a {@link SuiteReport}.
+ * Runs checks on targets: per target, deploys each fixture once (a PodGroup in an inline Pulumi
+ * program, on the target's own engine or cluster), runs the checks that share it (read-only
+ * ones first, then the disruptive ones in order), destroys it, and collects results with their
+ * evidence into a {@link SuiteReport} (harness/model: plain data, rendered by report/).
  */
 import { GroupRef, RuntimeAdapter } from "./adapters/runtime-adapter";
 import { Check, CheckContext, CheckFailure, Fixture, formatStatus } from "./check";
 import { allChecks } from "./checks";
-import { deployFixture, DeployerOptions, DeployedFixture } from "./deploy/pulumi-deployer";
-import { Evidence, EvidenceEntry } from "./evidence";
+import { deployGroup, DeployedGroup, DeployerOptions } from "./deploy/pulumi-deployer";
+import { Evidence } from "./model/evidence";
+import { CheckResult, DeploymentRecord, SuiteReport, TargetInfo } from "./model/results";
+import { buildMatrix, ExpectedDivergence, loadExpectedDivergences, Outcome } from "./model/verdict";
 import { Target } from "./targets";
-import { buildMatrix, ExpectedDivergence, loadExpectedDivergences, MatrixRow, Outcome } from "./verdict";
 import { DebugLog, waitFor } from "./wait";
 
-export interface CheckResult {
-    check: string;
-    testname: string;
-    /** Target id (the matrix column): docker, docker+supervisor, kubernetes. */
-    target: string;
-    /** The backend the group ran on: docker or kubernetes. */
-    backend: string;
-    fixture: string;
-    group: string;
-    outcome: Outcome;
-    /** What was observed (pass) or what went wrong (fail, error). */
-    summary: string;
-    durationMs: number;
-    measurements?: Record<string, number>;
-    evidence: EvidenceEntry[];
-}
-
-export interface TargetInfo {
-    id: string;
-    title: string;
-    kind: string;
-    endpoint: string;
-    version?: string;
-    error?: string;
-}
-
-export interface SuiteReport {
-    startedAt: string;
-    durationMs: number;
-    targets: TargetInfo[];
-    checks: { id: string; testname: string; description: string; references: string[]; fixture: string }[];
-    results: CheckResult[];
-    matrix: MatrixRow[];
-    /** Why the suite fails (empty when it passes). */
-    failures: string[];
-    notes: string[];
-    expectedDivergences: ExpectedDivergence[];
-    /** Per target and fixture: `pulumi up` / destroy times. */
-    deployments: { target: string; fixture: string; group: string; upMs?: number; destroyMs?: number; error?: string }[];
-}
-
+/** What to run, where, and how. */
 export interface SuiteOptions {
     targets: Target[];
     /** Default: every check ({@link allChecks}). */
     checks?: Check[];
     /** Default: harness/expected-divergences.json. */
     expectedDivergences?: ExpectedDivergence[];
+    /** How the Pulumi CLI is run by the default deployer. */
     deployer?: DeployerOptions;
     /** Fixtures deployed at once per target. Default 3. */
     concurrency?: number;
@@ -69,19 +32,26 @@ export interface SuiteOptions {
     /** Multiplies every time limit. Default 1. */
     timeScale?: number;
     /**
-     * How a fixture gets deployed. Default: `pulumi up` of the repository's program through the
-     * Automation API ({@link deployWithPulumi}).
+     * How a fixture gets deployed. Default: a PodGroup in an inline Pulumi program on the
+     * target's destination ({@link deployWithPulumi}).
      */
     deploy?: FixtureDeployer;
 }
 
 /** Deploys one fixture as group `groupName` on `target`. */
-export type FixtureDeployer = (groupName: string, fixture: Fixture, target: Target, options: SuiteOptions) => Promise<DeployedFixture>;
+export type FixtureDeployer = (groupName: string, fixture: Fixture, target: Target, options: SuiteOptions) => Promise<DeployedGroup>;
 
-/** The default {@link FixtureDeployer}: the real program, configured like a user would. */
-export const deployWithPulumi: FixtureDeployer = (groupName, fixture, target, options) => deployFixture(groupName, fixture.spec,
-    { ...target.stackConfig, ...(fixture.membersExit ? target.exitingFixtureConfig ?? {} : {}) },
-    { ...options.deployer, envVars: { ...options.deployer?.envVars, ...target.envVars }, log: options.debug });
+/**
+ * The default {@link FixtureDeployer}: the fixture as a PodGroup on the engine or cluster the
+ * target observes, in stack `conformance-<group>`; no readiness await for groups whose members exit.
+ */
+export const deployWithPulumi: FixtureDeployer = async (groupName, fixture, target, options) => deployGroup({
+    groupName,
+    spec: fixture.spec,
+    destination: await target.destination(),
+    skipAwait: fixture.membersExit ?? false,
+    stackName: `conformance-${groupName}`,
+}, { ...options.deployer, log: options.deployer?.log ?? options.debug });
 
 /** Group name of a fixture on a target: `pgc-<fixture>-<suffix>`. */
 export function groupNameFor(fixture: Fixture, target: Target): string {
@@ -139,6 +109,7 @@ async function runCheck(check: Check, adapter: RuntimeAdapter, group: GroupRef, 
     };
 }
 
+/** An error result for a check that could not run (unreachable target, failed deploy). */
 function errorResult(check: Check, target: Target, group: string, message: string): CheckResult {
     return {
         check: check.id, testname: check.spec.testname, target: target.id, backend: target.kind, fixture: check.fixture.id, group,
@@ -146,111 +117,144 @@ function errorResult(check: Check, target: Target, group: string, message: strin
     };
 }
 
+
+/** What one suite run accumulates while it goes through the targets. */
+interface SuiteRun {
+    options: SuiteOptions;
+    checks: Check[];
+    fixtures: Map<string, Check[]>;
+    progress: (line: string) => void;
+    debug: DebugLog;
+    results: CheckResult[];
+    deployments: DeploymentRecord[];
+    cleanupFailures: string[];
+}
+
+/** A target that answered and is set up: its adapter and how to undo its set-up. */
+interface ReadyTarget {
+    target: Target;
+    adapter: RuntimeAdapter;
+    tearDown?: () => Promise<void>;
+}
+
 /** Runs the suite and builds the report (it does not write files: see report/). */
 export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     const started = new Date();
     const checks = options.checks ?? allChecks();
-    const progress = options.progress ?? (() => undefined);
-    const debug = options.debug ?? (() => undefined);
-    const divergences = options.expectedDivergences ?? loadExpectedDivergences();
-    const fixtures = byFixture(checks);
-    const results: CheckResult[] = [];
+    const run: SuiteRun = {
+        options, checks, fixtures: byFixture(checks),
+        progress: options.progress ?? (() => undefined),
+        debug: options.debug ?? (() => undefined),
+        results: [], deployments: [], cleanupFailures: [],
+    };
     const targets: TargetInfo[] = [];
-    const deployments: SuiteReport["deployments"] = [];
-    const cleanupFailures: string[] = [];
-
     for (const target of options.targets) {
-        const info: TargetInfo = { id: target.id, title: target.title, kind: target.kind, endpoint: target.id };
-        targets.push(info);
-        let adapter: RuntimeAdapter;
-        try {
-            adapter = target.createAdapter(debug);
-            info.endpoint = adapter.description;
-            info.version = await adapter.ping();
-            progress(`${target.id}: ${info.version}`);
-        } catch (e) {
-            info.error = (e as Error).message;
-            progress(`${target.id}: UNREACHABLE: ${info.error}`);
-            for (const c of checks) results.push(errorResult(c, target, "", info.error));
-            continue;
-        }
-        let tearDown: (() => Promise<void>) | undefined;
-        if (target.setUp !== undefined) {
-            try {
-                const prepared = await target.setUp(debug);
-                tearDown = prepared.tearDown;
-                info.version = `${info.version}; ${prepared.description}`;
-                progress(`${target.id}: ${prepared.description}`);
-            } catch (e) {
-                info.error = `set-up failed: ${(e as Error).message}`;
-                progress(`${target.id}: ${info.error}`);
-                for (const c of checks) results.push(errorResult(c, target, "", info.error));
-                continue;
-            }
-        }
-        await pool([...fixtures.entries()], options.concurrency ?? 3, async ([fixtureId, fixtureChecks]) => {
-            const fixture = fixtureChecks[0].fixture;
-            const groupName = groupNameFor(fixture, target);
-            const group: GroupRef = { name: groupName, ...(target.namespace !== undefined ? { namespace: target.namespace } : {}) };
-            const record: SuiteReport["deployments"][number] = { target: target.id, fixture: fixtureId, group: groupName };
-            deployments.push(record);
-            let deployed: DeployedFixture | undefined;
-            try {
-                progress(`${target.id}: deploying ${groupName} (${fixtureChecks.map((c) => c.id).join(", ")})`);
-                deployed = await (options.deploy ?? deployWithPulumi)(groupName, fixture, target, options);
-                record.upMs = deployed.upMs;
-                let ready = "";
-                if (!fixture.membersExit) {
-                    const members = fixture.spec.containers.map((c) => c.name);
-                    const s = await waitFor(`every member of ${groupName} running`, () => adapter.status(group),
-                        (st) => members.every((m) => st.containers.some((c) => c.name === m && c.state === "running")),
-                        { timeoutMs: 60_000 * (options.timeScale ?? 1), intervalMs: 250, log: debug });
-                    ready = `\nmembers running:\n${formatStatus(s)}`;
-                }
-                const deployEvidence = `stack ${deployed.stackName}: up in ${deployed.upMs} ms${ready}`;
-                for (const check of fixtureChecks) {
-                    progress(`${target.id}: ${check.id} ...`);
-                    const r = await runCheck(check, adapter, group, target, deployEvidence, options);
-                    progress(`${target.id}: ${check.id} ${r.outcome.toUpperCase()} (${r.durationMs} ms): ${r.summary}`);
-                    results.push(r);
-                }
-            } catch (e) {
-                record.error = (e as Error).message;
-                progress(`${target.id}: ${groupName} could not be deployed: ${record.error}`);
-                for (const c of fixtureChecks) {
-                    if (!results.some((r) => r.check === c.id && r.target === target.id)) {
-                        results.push(errorResult(c, target, groupName, `deploying ${groupName} failed: ${record.error}`));
-                    }
-                }
-            } finally {
-                if (deployed !== undefined) {
-                    try {
-                        record.destroyMs = (await deployed.destroy()).destroyMs;
-                    } catch (e) {
-                        cleanupFailures.push(`destroying ${groupName} on ${target.id} failed: ${(e as Error).message}`);
-                    }
-                }
-            }
-        });
-        if (tearDown !== undefined) {
-            await tearDown().catch((e) => cleanupFailures.push(`${target.id}: tear-down failed: ${(e as Error).message}`));
-        }
-        await adapter.close();
+        targets.push(await runTarget(run, target));
     }
+    return assembleReport(run, targets, started, options.expectedDivergences ?? loadExpectedDivergences());
+}
 
-    const order = checks.map((c) => c.id);
-    results.sort((a, b) => order.indexOf(a.check) - order.indexOf(b.check));
-    const { rows, failures, notes } = buildMatrix(results, options.targets.map((t) => t.id), divergences);
+/** Every fixture of the suite on one target, `concurrency` at a time; then the target's tear-down. */
+async function runTarget(run: SuiteRun, target: Target): Promise<TargetInfo> {
+    const info: TargetInfo = { id: target.id, title: target.title, kind: target.kind, endpoint: target.id };
+    const ready = await prepareTarget(run, target, info);
+    if (ready === undefined) {
+        for (const c of run.checks) run.results.push(errorResult(c, target, "", info.error ?? "target not ready"));
+        return info;
+    }
+    try {
+        await pool([...run.fixtures.values()], run.options.concurrency ?? 3, (fixtureChecks) => runFixture(run, ready, fixtureChecks));
+    } finally {
+        if (ready.tearDown !== undefined) {
+            await ready.tearDown().catch((e) => run.cleanupFailures.push(`${target.id}: tear-down failed: ${(e as Error).message}`));
+        }
+        await ready.adapter.close();
+    }
+    return info;
+}
+
+/** Reaches the target (ping) and sets it up; on failure records why in `info` and returns nothing. */
+async function prepareTarget(run: SuiteRun, target: Target, info: TargetInfo): Promise<ReadyTarget | undefined> {
+    let adapter: RuntimeAdapter | undefined;
+    let reached = false;
+    try {
+        adapter = target.createAdapter(run.debug);
+        info.endpoint = adapter.description;
+        info.version = await adapter.ping();
+        run.progress(`${target.id}: ${info.version}`);
+        if (target.setUp === undefined) return { target, adapter };
+        reached = true;
+        const prepared = await target.setUp(run.debug);
+        info.version = `${info.version}; ${prepared.description}`;
+        run.progress(`${target.id}: ${prepared.description}`);
+        return { target, adapter, tearDown: prepared.tearDown };
+    } catch (e) {
+        info.error = reached ? `set-up failed: ${(e as Error).message}` : (e as Error).message;
+        run.progress(`${target.id}: ${reached ? "" : "UNREACHABLE: "}${info.error}`);
+        await adapter?.close().catch(() => undefined);
+        return undefined;
+    }
+}
+
+/** Deploys one fixture, waits for its members, runs the checks sharing it, and destroys it. */
+async function runFixture(run: SuiteRun, ready: ReadyTarget, fixtureChecks: Check[]): Promise<void> {
+    const { target, adapter } = ready;
+    const fixture = fixtureChecks[0].fixture;
+    const groupName = groupNameFor(fixture, target);
+    const group: GroupRef = { name: groupName, ...(target.namespace !== undefined ? { namespace: target.namespace } : {}) };
+    const record: DeploymentRecord = { target: target.id, fixture: fixture.id, group: groupName };
+    run.deployments.push(record);
+    let deployed: DeployedGroup | undefined;
+    try {
+        run.progress(`${target.id}: deploying ${groupName} (${fixtureChecks.map((c) => c.id).join(", ")})`);
+        deployed = await (run.options.deploy ?? deployWithPulumi)(groupName, fixture, target, run.options);
+        record.upMs = deployed.upMs;
+        const ready = fixture.membersExit ? "" : await membersRunning(run, adapter, group, fixture);
+        const deployEvidence = `stack ${deployed.stackName}: up in ${deployed.upMs} ms${ready}`;
+        for (const check of fixtureChecks) {
+            run.progress(`${target.id}: ${check.id} ...`);
+            const r = await runCheck(check, adapter, group, target, deployEvidence, run.options);
+            run.progress(`${target.id}: ${check.id} ${r.outcome.toUpperCase()} (${r.durationMs} ms): ${r.summary}`);
+            run.results.push(r);
+        }
+    } catch (e) {
+        record.error = (e as Error).message;
+        run.progress(`${target.id}: ${groupName} could not be deployed: ${record.error}`);
+        for (const c of fixtureChecks.filter((c) => !run.results.some((r) => r.check === c.id && r.target === target.id))) {
+            run.results.push(errorResult(c, target, groupName, `deploying ${groupName} failed: ${record.error}`));
+        }
+    } finally {
+        if (deployed !== undefined) {
+            await deployed.destroy().then((d) => { record.destroyMs = d.destroyMs; },
+                (e) => run.cleanupFailures.push(`destroying ${groupName} on ${target.id} failed: ${(e as Error).message}`));
+        }
+    }
+}
+
+/** Waits until every member of the fixture runs; returns that status as deploy evidence. */
+async function membersRunning(run: SuiteRun, adapter: RuntimeAdapter, group: GroupRef, fixture: Fixture): Promise<string> {
+    const members = fixture.spec.containers.map((c) => c.name);
+    const s = await waitFor(`every member of ${group.name} running`, () => adapter.status(group),
+        (st) => members.every((m) => st.containers.some((c) => c.name === m && c.state === "running")),
+        { timeoutMs: 60_000 * (run.options.timeScale ?? 1), intervalMs: 250, log: run.debug });
+    return `\nmembers running:\n${formatStatus(s)}`;
+}
+
+/** The report: results in check order, the matrix and verdict, and what was deployed. */
+function assembleReport(run: SuiteRun, targets: TargetInfo[], started: Date, divergences: ExpectedDivergence[]): SuiteReport {
+    const order = run.checks.map((c) => c.id);
+    const results = [...run.results].sort((a, b) => order.indexOf(a.check) - order.indexOf(b.check));
+    const { rows, failures, notes } = buildMatrix(results, run.options.targets.map((t) => t.id), divergences);
     return {
         startedAt: started.toISOString(),
         durationMs: Date.now() - started.getTime(),
         targets,
-        checks: checks.map((c) => ({ id: c.id, testname: c.spec.testname, description: c.spec.description, references: c.spec.references, fixture: c.fixture.id })),
+        checks: run.checks.map((c) => ({ id: c.id, testname: c.spec.testname, description: c.spec.description, references: c.spec.references, fixture: c.fixture.id })),
         results,
         matrix: rows,
-        failures: [...failures, ...cleanupFailures],
+        failures: [...failures, ...run.cleanupFailures],
         notes,
         expectedDivergences: divergences,
-        deployments,
+        deployments: run.deployments,
     };
 }

@@ -1,15 +1,19 @@
 /**
- * The runtimes the suite runs on, as data: each target says how to deploy a fixture (stack
- * config of the real program) and how to observe it (an adapter). Adding a runtime is adding an
- * entry here.
+ * The runtimes the suite runs on, as data: each target says where a group is deployed (the
+ * engine or cluster, as a Pulumi provider sees it) and how it is observed (an adapter), both
+ * from the same options, so a group is always checked where it was deployed. Adding a runtime is
+ * adding an entry here.
  */
+import * as path from "path";
 import { DockerAdapter, DockerAdapterOptions } from "./adapters/docker-adapter";
 import { KubernetesAdapter, KubernetesAdapterOptions } from "./adapters/kubernetes-adapter";
 import { RuntimeAdapter, RuntimeKind } from "./adapters/runtime-adapter";
-import { StackConfig } from "./deploy/pulumi-deployer";
+import { dockerEndpoint } from "./deploy/docker-endpoint";
+import { Destination } from "./deploy/pulumi-deployer";
 import { ensureSupervisor } from "./deploy/supervisor-setup";
 import { DebugLog } from "./wait";
 
+/** A runtime groups are deployed on and observed on: one column of the matrix. */
 export interface Target {
     /** Column of the matrix: `docker`, `docker+supervisor`, `kubernetes`. */
     id: string;
@@ -18,42 +22,41 @@ export interface Target {
     kind: RuntimeKind;
     /** Suffix of group names on this target (keeps groups of different targets apart). */
     suffix: string;
-    /** Stack config added to every fixture's (`podgroup:backend`, ...). */
-    stackConfig: StackConfig;
-    /** Stack config for fixtures whose members are meant to exit (no readiness await). */
-    exitingFixtureConfig?: StackConfig;
     /** Namespace of groups (Kubernetes). */
     namespace?: string;
-    /** Environment of the Pulumi CLI for this target's deploys (e.g. KUBECONFIG). */
-    envVars?: Record<string, string>;
+    /** Where groups are deployed: the engine or cluster {@link createAdapter}'s adapter observes. */
+    destination(): Promise<Destination>;
+    /** The adapter that observes and drives this target's groups. */
     createAdapter(log: DebugLog): RuntimeAdapter;
     /** Prepares the runtime before the first fixture (e.g. starts the supervisor); returns how to undo it. */
     setUp?(log: DebugLog): Promise<{ description: string; tearDown(): Promise<void> }>;
 }
 
-/** The reference every other target is compared with. */
-export const REFERENCE_TARGET_ID = "kubernetes";
-
+/** Plain Docker: Docker's restart policies restart the group's containers. */
 export function dockerTarget(options: DockerAdapterOptions = {}): Target {
     return {
         id: "docker",
         title: "Docker",
         kind: "docker",
         suffix: "d",
-        stackConfig: { "podgroup:backend": "docker", "podgroup:supervise": "false" },
+        destination: async () => ({ backend: "docker", docker: await dockerEndpoint(options.docker), supervise: false }),
         createAdapter: (log) => new DockerAdapter({ ...options, log }),
     };
 }
 
+/**
+ * Docker with the sandbox supervisor restarting groups kubelet-style; the set-up deploys a
+ * supervisor on the engine unless one already runs there.
+ */
 export function dockerSupervisorTarget(options: DockerAdapterOptions = {}): Target {
     return {
         id: "docker+supervisor",
         title: "Docker + supervisor",
         kind: "docker",
         suffix: "s",
-        stackConfig: { "podgroup:backend": "docker", "podgroup:supervise": "true" },
+        destination: async () => ({ backend: "docker", docker: await dockerEndpoint(options.docker), supervise: true }),
         createAdapter: (log) => new DockerAdapter({ ...options, log }),
-        setUp: (log) => ensureSupervisor(log),
+        setUp: (log) => ensureSupervisor(log, options.docker),
     };
 }
 
@@ -62,6 +65,7 @@ export const LOCAL_CLUSTER_KUBECONFIG = "/var/lib/podgroup-cluster/admin.kubecon
 /** The local cluster's containerd socket (scripts/cluster/lib/paths.sh). */
 export const LOCAL_CLUSTER_CONTAINERD = "/run/podgroup-containerd/containerd.sock";
 
+/** A Kubernetes cluster (the reference), deployed on and observed through one kubeconfig file. */
 export function kubernetesTarget(options: KubernetesAdapterOptions & { kubeconfig: string }): Target {
     const namespace = options.namespace ?? "default";
     return {
@@ -70,8 +74,7 @@ export function kubernetesTarget(options: KubernetesAdapterOptions & { kubeconfi
         kind: "kubernetes",
         suffix: "k",
         namespace,
-        stackConfig: { "podgroup:backend": "kubernetes", "podgroup:kubeconfig": options.kubeconfig, "podgroup:namespace": namespace },
-        exitingFixtureConfig: { "podgroup:skipAwait": "true" },
+        destination: async () => ({ backend: "kubernetes", kubeconfig: path.resolve(options.kubeconfig), namespace }),
         createAdapter: (log) => new KubernetesAdapter({ ...options, namespace, log }),
     };
 }

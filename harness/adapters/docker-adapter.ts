@@ -18,6 +18,7 @@ import {
 import { DEFAULT_SUPERVISOR_STATUS_DIR, readSupervisorStatus } from "./supervisor-status";
 import { DebugLog } from "../wait";
 
+/** Options of {@link DockerAdapter}. */
 export interface DockerAdapterOptions {
     /** dockerode options (socketPath, host, ...). Default: DOCKER_HOST or /var/run/docker.sock. */
     docker?: Docker.DockerOptions;
@@ -33,6 +34,7 @@ function toDate(s: string | undefined): Date | undefined {
     return new Date(s);
 }
 
+/** The runtime adapter for plain Docker, through the Engine API (dockerode). */
 export class DockerAdapter implements RuntimeAdapter {
     readonly kind = "docker" as const;
     readonly description: string;

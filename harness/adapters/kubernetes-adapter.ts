@@ -26,6 +26,7 @@ import { DebugLog } from "../wait";
 const execFileAsync = promisify(execFile);
 
 
+/** Options of {@link KubernetesAdapter}. */
 export interface KubernetesAdapterOptions {
     /** Path of a kubeconfig file. Default: KUBECONFIG or ~/.kube/config. */
     kubeconfig?: string;
@@ -58,6 +59,7 @@ class Collector extends Writable {
     }
 }
 
+/** The runtime adapter for a Kubernetes cluster: its API for status and exec, the node's containerd for kills. */
 export class KubernetesAdapter implements RuntimeAdapter {
     readonly kind = "kubernetes" as const;
     readonly description: string;

@@ -13,6 +13,7 @@ export interface OrderEntry {
     pid1: string;
 }
 
+/** Parses the order log the fixtures write (`<who> <what> <uptime> pid1=<command>` per line). */
 export function parseOrderLog(text: string): OrderEntry[] {
     return text.split("\n").map((l) => /^(\S+) (\S+) ([\d.]+) pid1=(.*)$/.exec(l.trim())).filter((m) => m !== null)
         .map((m) => ({ who: m[1], what: m[2], t: Number(m[3]), pid1: m[4].trim() }));

@@ -1,5 +1,5 @@
 /** How a matrix cell reads, shared by the Markdown and HTML reports. */
-import { Cell, Comparison } from "../verdict";
+import { Cell, Comparison } from "../model/verdict";
 
 export const OUTCOME_MARK: Record<string, string> = { pass: "PASS", fail: "FAIL", error: "ERROR" };
 

@@ -1,5 +1,5 @@
 /** One self-contained HTML page (inline CSS, no scripts, no external assets) with the matrix and every result's evidence. */
-import { SuiteReport } from "../runner";
+import { SuiteReport } from "../model/results";
 import { cellText } from "./cells";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -9,6 +9,7 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 th{background:#f3f3f3}.reference,.agree{background:#e6f4e6}.differ-expected{background:#fff4d6}.differ-unexpected,.error{background:#fbdada}
 pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:12px}.verdict-pass{color:#176f17}.verdict-fail{color:#a11}small{color:#666}`;
 
+/** The report as one self-contained HTML page. */
 export function renderHtml(report: SuiteReport): string {
     const ids = report.targets.map((t) => t.id);
     const verdict = report.failures.length === 0 ? "PASS" : "FAIL";

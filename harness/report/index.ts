@@ -1,13 +1,14 @@
 /** Writes the three reports (JSON, Markdown, HTML) into one directory. */
 import { promises as fs } from "fs";
 import * as path from "path";
-import { SuiteReport } from "../runner";
+import { SuiteReport } from "../model/results";
 import { renderHtml } from "./html";
 import { renderJson } from "./json";
 import { renderMarkdown, renderMatrix } from "./markdown";
 
 export { renderHtml, renderJson, renderMarkdown, renderMatrix };
 
+/** The files {@link writeReports} wrote. */
 export interface WrittenReports {
     json: string;
     markdown: string;

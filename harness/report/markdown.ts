@@ -1,5 +1,5 @@
 /** The Markdown report: the matrix (checks by targets, agree or differ vs Kubernetes), then every divergence with its evidence. */
-import { SuiteReport } from "../runner";
+import { SuiteReport } from "../model/results";
 import { cellText } from "./cells";
 
 const esc = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -13,6 +13,7 @@ export function renderMatrix(report: SuiteReport): string {
     return [head, sep, ...rows].join("\n");
 }
 
+/** The whole Markdown report: verdict, matrix, observations, divergences with evidence, deployments, specifications. */
 export function renderMarkdown(report: SuiteReport): string {
     const out: string[] = [];
     out.push("# PodGroup conformance report", "");
@@ -54,7 +55,7 @@ export function renderMarkdown(report: SuiteReport): string {
         }
         out.push("```", "");
     }
-    out.push("## Deployments (pulumi up / destroy through index.ts)", "", "| Target | Fixture | Group | up | destroy |", "|---|---|---|---|---|");
+    out.push("## Deployments (pulumi up / destroy of each fixture, an inline PodGroup program)", "", "| Target | Fixture | Group | up | destroy |", "|---|---|---|---|---|");
     for (const d of report.deployments) {
         out.push(`| ${d.target} | ${d.fixture} | ${d.group} | ${d.upMs !== undefined ? `${(d.upMs / 1000).toFixed(1)} s` : "-"} | ${d.destroyMs !== undefined ? `${(d.destroyMs / 1000).toFixed(1)} s` : "-"}${d.error !== undefined ? ` (error: ${esc(d.error).slice(0, 200)})` : ""} |`);
     }

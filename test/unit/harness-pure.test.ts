@@ -1,12 +1,15 @@
 /**
- * The pure parts of the harness on hand-written inputs: the order-log analysis behind
- * start-order and pause-death, kubelet's phase rule applied to Docker states, and the verdict
- * (what agrees, what is an expected or unexpected divergence, what fails the suite).
+ * The pure parts of the harness on hand-written inputs, without any runtime (no engine, cluster
+ * or Pulumi): the order-log analysis behind start-order and pause-death, kubelet's phase rule
+ * applied to Docker states, the verdict (what agrees, what is an expected or unexpected
+ * divergence, what fails the suite), the shipped expected divergences, and the reports.
  */
 import { derivePhase } from "../../harness/adapters/docker-phase";
 import { ContainerStatus } from "../../harness/adapters/runtime-adapter";
 import { orderProblems, parseOrderLog, splitRounds } from "../../harness/checks/order-log";
-import { buildMatrix, ResultLike } from "../../harness/verdict";
+import { CheckResult, SuiteReport } from "../../harness/model/results";
+import { buildMatrix, loadExpectedDivergences, ResultLike } from "../../harness/model/verdict";
+import { renderHtml, renderJson, renderMarkdown, renderMatrix } from "../../harness/report";
 
 const GOOD = `init-a start 10.00 pid1=/pause
 init-a end 11.01 pid1=/pause
@@ -79,5 +82,55 @@ describe("verdict", () => {
         const { failures, notes } = buildMatrix([r("b", "kubernetes", "pass"), r("b", "docker", "pass")], ["docker", "kubernetes"], listed);
         expect(failures).toEqual([]);
         expect(notes[0]).toMatch(/remove it/);
+    });
+});
+
+describe("expected divergences", () => {
+    it("ships with the harness (compiled in, not read next to the module)", () => {
+        const shipped = loadExpectedDivergences();
+        expect(shipped.length).toBeGreaterThan(0);
+        expect(shipped.every((d) => d.check !== "" && d.target !== "kubernetes" && d.reason !== "" && d.references.length > 0)).toBe(true);
+    });
+});
+
+describe("reports, from a hand-written suite report", () => {
+    const result = (check: string, target: string, outcome: CheckResult["outcome"]): CheckResult => ({
+        check, testname: `PodGroup, ${check}`, target, backend: target === "kubernetes" ? "kubernetes" : "docker", fixture: "pod",
+        group: `pgc-pod-${target[0]}`, outcome, summary: `${check} ${outcome} on ${target}`, durationMs: 1200,
+        evidence: [{ atMs: 5, kind: "exec", command: "exec web: ps -o pid,args", result: "1 /pause" }],
+    });
+    const results = [result("pid-shared", "kubernetes", "pass"), result("pid-shared", "docker", "pass"),
+        result("network", "kubernetes", "pass"), result("network", "docker", "fail")];
+    const targets = [{ id: "docker", title: "Docker", kind: "docker", endpoint: "docker (/var/run/docker.sock)" },
+        { id: "kubernetes", title: "Kubernetes", kind: "kubernetes", endpoint: "kubernetes (https://127.0.0.1:6443)" }];
+    const { rows, failures, notes } = buildMatrix(results, targets.map((t) => t.id), []);
+    const report: SuiteReport = {
+        startedAt: "2026-11-30T03:00:00.000Z", durationMs: 61_000, targets,
+        checks: ["pid-shared", "network"].map((id) => ({ id, testname: `PodGroup, ${id}`, description: `${id} MUST hold`, references: ["pods.go"], fixture: "pod" })),
+        results, matrix: rows, failures, notes, expectedDivergences: [],
+        deployments: [{ target: "docker", fixture: "pod", group: "pgc-pod-d", upMs: 9000, destroyMs: 3000 }],
+    };
+
+    it("matrix: one row per check, one cell per target", () => {
+        expect(renderMatrix(report).split("\n")).toEqual([
+            "| Check | Docker | Kubernetes |", "|---|---|---|",
+            "| pid-shared | PASS, agrees | PASS, reference |", "| network | FAIL, DIFFERS (unexpected) | PASS, reference |",
+        ]);
+    });
+    it("markdown: the verdict, the failure, and the divergence with its evidence", () => {
+        const md = renderMarkdown(report);
+        expect(md).toContain("Verdict: **FAIL**");
+        expect(md).toContain("- network on docker differs from Kubernetes and is not an expected divergence: network fail on docker");
+        expect(md).toContain("### network on docker\n\nObserved: network fail on docker\n\n**Not listed as expected.**");
+        expect(md).toContain("[+5 ms] exec: exec web: ps -o pid,args\n    1 /pause");
+    });
+    it("html: escaped, self-contained, with the verdict", () => {
+        const html = renderHtml({ ...report, failures: ["<script>"] });
+        expect(html).toContain("&lt;script&gt;");
+        expect(html).not.toMatch(/<script|<link|src=/);
+        expect(html).toContain('Verdict: <b class="verdict-fail">FAIL</b>');
+    });
+    it("json: the report as is", () => {
+        expect(JSON.parse(renderJson(report))).toEqual(report);
     });
 });

@@ -5,10 +5,13 @@
  * divergences file.
  */
 import { readFileSync } from "fs";
-import * as path from "path";
-import { REFERENCE_TARGET_ID } from "./targets";
+import shipped from "../expected-divergences.json";
 
+/** How a check ended on a target: its property held, did not hold, or could not be decided. */
 export type Outcome = "pass" | "fail" | "error";
+
+/** The target every other target is compared with: a real Kubernetes cluster. */
+export const REFERENCE_TARGET_ID = "kubernetes";
 
 /** One listed, explained difference between a target and Kubernetes. */
 export interface ExpectedDivergence {
@@ -23,6 +26,7 @@ export interface ExpectedDivergence {
 /** How a target's cell compares with Kubernetes. */
 export type Comparison = "reference" | "agree" | "differ-expected" | "differ-unexpected" | "error";
 
+/** One cell of the matrix: a check's outcome on a target and how it compares with Kubernetes. */
 export interface Cell {
     outcome: Outcome;
     summary: string;
@@ -30,12 +34,14 @@ export interface Cell {
     divergence?: ExpectedDivergence;
 }
 
+/** One row of the matrix: a check, with a cell per target it ran on. */
 export interface MatrixRow {
     check: string;
     testname: string;
     cells: Record<string, Cell>;
 }
 
+/** What the verdict needs of a result (a {@link CheckResult} has it). */
 export interface ResultLike {
     check: string;
     testname: string;
@@ -44,13 +50,19 @@ export interface ResultLike {
     summary: string;
 }
 
-export const DEFAULT_DIVERGENCES_FILE = path.resolve(__dirname, "expected-divergences.json");
-
-export function loadExpectedDivergences(file = DEFAULT_DIVERGENCES_FILE): ExpectedDivergence[] {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as { divergences: ExpectedDivergence[] };
+/**
+ * The expected divergences: the list shipped with the harness (harness/expected-divergences.json,
+ * compiled in, so it is there in an installed package too), or your own file of the same shape.
+ */
+export function loadExpectedDivergences(file?: string): ExpectedDivergence[] {
+    const parsed = (file === undefined ? shipped : JSON.parse(readFileSync(file, "utf8"))) as { divergences: ExpectedDivergence[] };
     return parsed.divergences;
 }
 
+/**
+ * Compares every target's results with the reference's: the matrix, what fails the suite, and
+ * notes (a listed divergence that no longer occurs).
+ */
 export function buildMatrix(results: ResultLike[], targets: string[], divergences: ExpectedDivergence[]):
     { rows: MatrixRow[]; failures: string[]; notes: string[] } {
     const failures: string[] = [];
