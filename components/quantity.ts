@@ -21,11 +21,23 @@ const DECIMAL_SUFFIXES: Record<string, number> = {
 // A Kubernetes quantity: a signed decimal number, then a binary suffix, a decimal suffix or an exponent.
 const QUANTITY = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
 
-/** The value of a Kubernetes quantity in base units (cores for CPU, bytes for memory). */
-export function parseQuantity(text: string): number {
-    if (typeof text !== "string") {
-        throw new QuantityError(`a quantity must be a string such as "500m" or "64Mi", got ${typeof text}`);
+/**
+ * A quantity as the API server stores it, written as text: a number (`1`, `0.5`, which YAML and
+ * `pulumi config set --path` produce) is the quantity that number's decimal text spells.
+ */
+export function quantityText(q: string | number): string {
+    return typeof q === "number" ? String(q) : q;
+}
+
+/** The value of a Kubernetes quantity (a string, or a number as the API server accepts) in base units (cores for CPU, bytes for memory). */
+export function parseQuantity(quantity: string | number): number {
+    if (typeof quantity === "number" && !Number.isFinite(quantity)) {
+        throw new QuantityError(`the number ${String(quantity)} is not a Kubernetes quantity`);
     }
+    if (typeof quantity !== "string" && typeof quantity !== "number") {
+        throw new QuantityError(`a quantity must be a string such as "500m" or "64Mi" or a number, got ${quantity === null ? "null" : Array.isArray(quantity) ? "a list" : `a ${typeof quantity}`}`);
+    }
+    const text = quantityText(quantity);
     const match = QUANTITY.exec(text.trim());
     if (text.trim() !== text || match === null) {
         throw new QuantityError(`"${text}" is not a Kubernetes quantity (examples: "500m", "2", "64Mi", "1G")`);
@@ -42,7 +54,8 @@ export function parseQuantity(text: string): number {
 }
 
 /** A CPU quantity ("250m", "0.5", "2") as nano-CPUs (1 CPU = 1e9), rounded to the nearest integer. */
-export function parseCpu(text: string): number {
+export function parseCpu(quantity: string | number): number {
+    const text = quantityText(quantity);
     const cores = parseQuantity(text);
     if (!(cores > 0)) {
         throw new QuantityError(`CPU limit "${text}" must be greater than zero (examples: "250m", "1")`);
@@ -55,7 +68,8 @@ export function parseCpu(text: string): number {
 }
 
 /** A memory quantity ("64Mi", "100M", "1Gi", "1048576") as bytes, rounded up to a whole byte. */
-export function parseMemory(text: string): number {
+export function parseMemory(quantity: string | number): number {
+    const text = quantityText(quantity);
     const bytes = parseQuantity(text);
     if (!(bytes > 0)) {
         throw new QuantityError(`memory limit "${text}" must be greater than zero (examples: "64Mi", "1Gi")`);

@@ -21,7 +21,9 @@ describe("quantities", () => {
         expect(() => parseCpu("0.1n")).toThrow("below 1m");
         expect(() => parseMemory("-1Mi")).toThrow("memory limit \"-1Mi\" must be greater than zero");
         expect(() => parseMemory("500m")).toThrow("uses \"m\" (milli); use \"M\" (megabytes) or \"Mi\" (mebibytes)");
-        expect(() => parseQuantity(5 as unknown as string)).toThrow("a quantity must be a string");
+        expect(() => parseQuantity(true as unknown as string)).toThrow("a quantity must be a string such as \"500m\" or \"64Mi\" or a number, got a boolean");
+        expect(parseCpu(0.5)).toBe(5e8);
+        expect(parseMemory(1024)).toBe(1024);
     });
 
     it.each([
