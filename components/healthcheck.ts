@@ -3,7 +3,7 @@
  * container and runs it inside the container; see docs/spec-support.md).
  */
 import * as docker from "@pulumi/docker";
-import { Probe } from "./spec";
+import { ContainerPort, IntOrString, Probe } from "./spec";
 
 /** Kubernetes probe defaults (core/v1 Probe). */
 export const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 };
@@ -28,31 +28,46 @@ export function goDuration(seconds: number): string {
  * network namespace); tcpSocket -> `nc -w <timeout>` connecting to 127.0.0.1. httpGet and tcpSocket need `wget`/`nc`
  * in the image (podgroup/toolbox has both).
  */
-export function healthcheckTest(probe: Probe): string[] {
+export function healthcheckTest(probe: Probe, ports: ContainerPort[] = []): string[] {
     if (probe.exec !== undefined) {
         return ["CMD", ...probe.exec.command];
     }
     if (probe.httpGet !== undefined) {
         const scheme = (probe.httpGet.scheme ?? "HTTP").toLowerCase();
-        const url = `${scheme}://127.0.0.1:${probe.httpGet.port}${probe.httpGet.path ?? "/"}`;
+        const path = probe.httpGet.path ?? "/";
+        // As kubelet's URL: a path without a leading '/' gets one.
+        const url = `${scheme}://127.0.0.1:${probePort(probe.httpGet.port, ports)}${path.startsWith("/") ? path : `/${path}`}`;
         // No `-T`: Debian's static busybox 1.35 wget segfaults with it. Docker's healthcheck
         // timeout (the probe's timeoutSeconds) bounds the request instead.
         return ["CMD", "wget", "-q", "-O", "/dev/null", url];
     }
     if (probe.tcpSocket !== undefined) {
         // busybox nc has no -z: with no stdin (as in a healthcheck) it connects, then exits 0.
-        return ["CMD", "nc", "-w", String(probe.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds), "127.0.0.1", String(probe.tcpSocket.port)];
+        return ["CMD", "nc", "-w", String(timing(probe.timeoutSeconds, PROBE_DEFAULTS.timeoutSeconds)), "127.0.0.1", String(probePort(probe.tcpSocket.port, ports))];
     }
     throw new Error("probe has no handler (validation should have rejected it)");
 }
 
+/** A probe port as a number: a name is the containerPort of the container's port of that name (validation checked it exists). */
+export function probePort(port: IntOrString, ports: ContainerPort[]): number {
+    if (typeof port === "number") return port;
+    const declared = ports.find((p) => p.name === port);
+    if (declared === undefined) throw new Error(`probe port "${port}" is not declared (validation should have rejected it)`);
+    return declared.containerPort;
+}
+
+/** Kubernetes' probe timings treat 0 as "the default". */
+function timing(v: number | undefined, fallback: number): number {
+    return v === undefined || v === 0 ? fallback : v;
+}
+
 /** A probe as the `healthcheck` input of a docker.Container, with every duration set explicitly. */
-export function toDockerHealthcheck(probe: Probe): docker.types.input.ContainerHealthcheck {
+export function toDockerHealthcheck(probe: Probe, ports: ContainerPort[] = []): docker.types.input.ContainerHealthcheck {
     return {
-        tests: healthcheckTest(probe),
-        interval: goDuration(probe.periodSeconds ?? PROBE_DEFAULTS.periodSeconds),
-        timeout: goDuration(probe.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds),
+        tests: healthcheckTest(probe, ports),
+        interval: goDuration(timing(probe.periodSeconds, PROBE_DEFAULTS.periodSeconds)),
+        timeout: goDuration(timing(probe.timeoutSeconds, PROBE_DEFAULTS.timeoutSeconds)),
         startPeriod: goDuration(probe.initialDelaySeconds ?? PROBE_DEFAULTS.initialDelaySeconds),
-        retries: probe.failureThreshold ?? PROBE_DEFAULTS.failureThreshold,
+        retries: timing(probe.failureThreshold, PROBE_DEFAULTS.failureThreshold),
     };
 }

@@ -13,11 +13,12 @@ import {
     LABEL_CONTAINER, LABEL_GROUP, LABEL_INIT_INDEX, LABEL_MEMBER_INDEX, LABEL_RESTART_POLICY, LABEL_ROLE,
     LABEL_SHARE_PID, LABEL_SUPERVISED, Role, ROLE_INIT, ROLE_MEMBER, ROLE_PAUSE,
 } from "./labels";
-import { dockerContainerName, dockerPauseName, dockerVolumeName } from "./naming";
+import { expandArgs, expandEnv, mayExpand } from "./expand";
+import { DOCKER_PAUSE_SUFFIX, dockerContainerName, dockerPauseName, dockerVolumeName } from "./naming";
 import { formatDockerCpus, parseCpu, parseMemory, toDockerMemoryMb } from "./quantity";
 import { PodGroupRendering, PublishedPort } from "./rendering";
-import { ResolvedSpec } from "./resolve";
-import { ContainerSpec, EnvVar, PAUSE_NAME, RestartPolicy } from "./spec";
+import { ResolvedContainer, ResolvedSpec } from "./resolve";
+import { ContainerSpec, PAUSE_NAME, RestartPolicy } from "./spec";
 
 /** The pause image the project builds (images/images.json). */
 export const DEFAULT_PAUSE_IMAGE: string = images.pause;
@@ -108,18 +109,45 @@ function toLabelList(labels: Record<string, string>): docker.types.input.Contain
     return Object.entries(labels).map(([label, value]) => ({ label, value }));
 }
 
-/** `NAME=value` strings; the whole list is a secret when any value is. */
-function dockerEnvs(env: EnvVar[] | undefined): pulumi.Input<string[]> | undefined {
-    if (env === undefined || env.length === 0) {
-        return undefined;
-    }
+/** The process of a container as Docker takes it: env, entrypoint and command after kubelet's `$(VAR)` expansion. */
+interface DockerProcess {
+    envs?: pulumi.Input<string[]>;
+    entrypoints?: pulumi.Input<string[]>;
+    command?: pulumi.Input<string[]>;
+}
+
+/**
+ * `NAME=value` strings, entrypoint (`command`) and command (`args`), expanded as kubelet does
+ * (components/expand.ts). With a secret value the env is a Pulumi secret, and so are command
+ * and args when they refer to any variable (they might reveal it).
+ */
+export function dockerProcess(c: Pick<ContainerSpec, "env" | "command" | "args">): DockerProcess {
+    const env = c.env ?? [];
+    const build = (secrets: (string | undefined)[]) => {
+        const { values, final } = expandEnv(env.map((e, i) => ({ name: e.name, value: e.secretValue === undefined ? e.value ?? "" : undefined, secret: secrets[i] })));
+        return {
+            envs: env.length > 0 ? env.map((e, i) => `${e.name}=${values[i]}`) : undefined,
+            entrypoints: expandArgs(c.command, final),
+            command: expandArgs(c.args, final),
+        };
+    };
     if (env.every((e) => e.secretValue === undefined)) {
-        return env.map((e) => `${e.name}=${e.value ?? ""}`);
+        return build([]);
     }
-    const parts = env.map((e) => e.secretValue === undefined
-        ? pulumi.output(`${e.name}=${e.value ?? ""}`)
-        : pulumi.output(e.secretValue).apply((v) => `${e.name}=${v}`));
-    return pulumi.secret(pulumi.all(parts));
+    const built = pulumi.all(env.map((e) => e.secretValue ?? pulumi.output(undefined as string | undefined))).apply(build);
+    const refers = (args?: string[]) => args !== undefined && args.some(mayExpand);
+    return {
+        envs: pulumi.secret(built.apply((b) => b.envs ?? [])),
+        entrypoints: refers(c.command) ? pulumi.secret(built.apply((b) => b.entrypoints ?? [])) : c.command,
+        command: refers(c.args) ? pulumi.secret(built.apply((b) => b.command ?? [])) : c.args,
+    };
+}
+
+/** Docker's `user`: "uid" or "uid:gid" from securityContext. */
+function dockerUser(c: ResolvedContainer | undefined): string | undefined {
+    const sc = c?.securityContext;
+    if (sc?.runAsUser === undefined) return undefined;
+    return sc.runAsGroup !== undefined ? `${sc.runAsUser}:${sc.runAsGroup}` : String(sc.runAsUser);
 }
 
 /** Docker volume mounts of a laid-out container (the Docker volumes are declared first). */
@@ -140,11 +168,9 @@ function containerInputs(c: DockerContainerLayout, volumes: Record<string, docke
         stopTimeout: c.stopTimeout,
         destroyGraceSeconds: c.stopTimeout,
         volumes: dockerMounts(c, volumes),
-        entrypoints: c.spec?.command,
-        command: c.spec?.args,
-        envs: dockerEnvs(c.spec?.env),
+        ...(c.spec !== undefined ? dockerProcess(c.spec) : {}),
         workingDir: c.spec?.workingDir,
-        user: c.spec?.user,
+        user: dockerUser(c.spec),
         memory: memoryMb,
         // No swap on top of the limit, as on Kubernetes (Docker's default would allow 2x memory).
         memorySwap: memoryMb,
@@ -182,7 +208,7 @@ export interface DockerContainerLayout {
     image: string;
     labels: Record<string, string>;
     /** The spec of an init container or member; undefined for the pause. */
-    spec?: ContainerSpec;
+    spec?: ResolvedContainer;
     /** Index in spec.initContainers or spec.containers (0 for the pause). */
     index: number;
     /** Init containers and members join the pause: network, IPC (and PID when shared) `container:<pause id>`. */
@@ -243,7 +269,7 @@ export function dockerGroupLayout(spec: ResolvedSpec, options: Pick<DockerRender
         ...(v.emptyDir.sizeLimit !== undefined ? { sizeBytes: parseMemory(v.emptyDir.sizeLimit) } : {}),
     }));
     const base = { sharePid: spec.shareProcessNamespace, stopTimeout: spec.terminationGracePeriodSeconds, ports: [] };
-    const joiner = (role: Role, c: ContainerSpec, index: number, indexLabel: string, restart: DockerContainerLayout["restart"]): DockerContainerLayout => ({
+    const joiner = (role: Role, c: ResolvedContainer, index: number, indexLabel: string, restart: DockerContainerLayout["restart"]): DockerContainerLayout => ({
         ...base, name: c.name, role, dockerName: dockerContainerName(group, c.name), image: c.image, spec: c, index,
         labels: { ...sharedLabels, [LABEL_ROLE]: role, [LABEL_CONTAINER]: c.name, [indexLabel]: String(index) },
         joinsPause: true, restart,
@@ -426,7 +452,7 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
         return new docker.Container(`${name}-member-${c.name}`, {
             ...containerInputs(c, volumes),
             ...joinPause(memberMode),
-            healthcheck: probe !== undefined ? toDockerHealthcheck(probe) : undefined,
+            healthcheck: probe !== undefined ? toDockerHealthcheck(probe, c.spec?.ports) : undefined,
             // Only "Always" members must be running; a member that completed under OnFailure/Never,
             // or one the supervisor owns, is not drift to be "fixed" by the next `pulumi up`.
             mustRun: !supervise && restartPolicy === "Always",
@@ -449,7 +475,8 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
             hostPort: p.external,
         };
     }));
-    const containerNames: Record<string, string> = { [PAUSE_NAME]: dockerPauseName(group) };
+    // The pause under "POD", a key no container name can be (a member may be called "pause").
+    const containerNames: Record<string, string> = { [DOCKER_PAUSE_SUFFIX]: dockerPauseName(group) };
     for (const c of [...spec.initContainers, ...spec.containers]) {
         containerNames[c.name] = dockerContainerName(group, c.name);
     }

@@ -32,13 +32,13 @@ describe("Docker renderer", () => {
     it("registers a pause container, the init containers, the members and the volumes, named after the group", async () => {
         const children = registered.filter((r) => r.name.startsWith("full-")).map((r) => [r.type, r.name, r.inputs.name]);
         expect(children).toEqual(expect.arrayContaining([
-            [VOLUME, "full-volume-data", "shop-data"],
-            [VOLUME, "full-volume-cache", "shop-cache"],
-            [CONTAINER, "full-pause", "shop-pause"],
-            [CONTAINER, "full-init-seed", "shop-seed"],
-            [CONTAINER, "full-init-check", "shop-check"],
-            [CONTAINER, "full-member-web", "shop-web"],
-            [CONTAINER, "full-member-sidecar", "shop-sidecar"],
+            [VOLUME, "full-volume-data", "shop_data"],
+            [VOLUME, "full-volume-cache", "shop_cache"],
+            [CONTAINER, "full-pause", "shop_POD"],
+            [CONTAINER, "full-init-seed", "shop_seed"],
+            [CONTAINER, "full-init-check", "shop_check"],
+            [CONTAINER, "full-member-web", "shop_web"],
+            [CONTAINER, "full-member-sidecar", "shop_sidecar"],
         ]));
         expect(children).toHaveLength(7);
         expect(byName("full-pause").inputs.image).toBe("podgroup/pause:1.0.0");
@@ -154,17 +154,17 @@ describe("Docker renderer", () => {
     it("turns emptyDir volumes into Docker volumes owned by the group, Memory ones into a shared tmpfs", async () => {
         expect(byName("full-volume-data").inputs.driverOpts).toBeUndefined();
         expect(byName("full-volume-cache").inputs).toMatchObject({
-            name: "shop-cache", driver: "local", driverOpts: { type: "tmpfs", device: "tmpfs", o: "size=16777216" },
+            name: "shop_cache", driver: "local", driverOpts: { type: "tmpfs", device: "tmpfs", o: "size=16777216" },
         });
         expect(labelsOf("full-volume-data")["podgroup.io/group"]).toBe("shop");
-        expect(byName("full-member-web").inputs.volumes).toEqual([{ volumeName: "shop-data", containerPath: "/data", readOnly: false }]);
-        expect(byName("full-init-check").inputs.volumes).toEqual([{ volumeName: "shop-data", containerPath: "/data", readOnly: true }]);
+        expect(byName("full-member-web").inputs.volumes).toEqual([{ volumeName: "shop_data", containerPath: "/data", readOnly: false }]);
+        expect(byName("full-init-check").inputs.volumes).toEqual([{ volumeName: "shop_data", containerPath: "/data", readOnly: true }]);
         expect(optionsByName.get("full-volume-cache")?.deleteBeforeReplace).toBe(true);
     });
 
     it("keeps every Memory emptyDir mounted in the pause, so a member restarting alone finds its tmpfs contents", async () => {
         expect(byName("full-pause").inputs.volumes).toEqual([
-            { volumeName: "shop-cache", containerPath: "/.podgroup/volumes/cache", readOnly: true },
+            { volumeName: "shop_cache", containerPath: "/.podgroup/volumes/cache", readOnly: true },
         ]);
     });
 
@@ -245,7 +245,7 @@ describe("Docker renderer", () => {
         const b = await render("gb", spec);
         const namesA = Object.values(await valueOf(a.group.containerNames));
         const namesB = Object.values(await valueOf(b.group.containerNames));
-        expect(namesA).toEqual(["ga-pause", "ga-app"]);
+        expect(namesA).toEqual(["ga_POD", "ga_app"]);
         expect(namesA.filter((n) => namesB.includes(n))).toEqual([]);
         expect(byName("ga-volume-data").inputs.name).not.toBe(byName("gb-volume-data").inputs.name);
     });
@@ -264,7 +264,7 @@ describe("Docker renderer", () => {
         expect(await valueOf(group.memberIds)).toEqual({ web: mockId(CONTAINER, "full-member-web"), sidecar: mockId(CONTAINER, "full-member-sidecar") });
         expect(await valueOf(group.initIds)).toEqual({ seed: mockId(CONTAINER, "full-init-seed"), check: mockId(CONTAINER, "full-init-check") });
         expect(await valueOf(group.members)).toEqual(["web", "sidecar"]);
-        expect(await valueOf(group.containerNames)).toEqual({ pause: "shop-pause", seed: "shop-seed", check: "shop-check", web: "shop-web", sidecar: "shop-sidecar" });
+        expect(await valueOf(group.containerNames)).toEqual({ POD: "shop_POD", seed: "shop_seed", check: "shop_check", web: "shop_web", sidecar: "shop_sidecar" });
         for (const name of ["full-pause", "full-init-seed", "full-member-web", "full-volume-data"]) {
             expect(optionsByName.get(name)?.parent).toBe(group);
         }
