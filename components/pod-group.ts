@@ -6,9 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockerGroupResources, DockerRenderOptions, renderDocker } from "./render-docker";
 import { KubernetesGroupResources, KubernetesRenderOptions, renderKubernetes } from "./render-kubernetes";
 import { PodGroupRendering, PublishedPort } from "./rendering";
-import { resolveSpec } from "./resolve";
+import { applyImageOverrides, resolveSpec } from "./resolve";
 import { Backend, BACKENDS, PodGroupSpec } from "./spec";
-import { collectProblems, PodGroupValidationError, ValidationProblem } from "./validate";
+import { collectFindings, PodGroupValidationError, ValidationProblem } from "./validate";
 
 /** The component's type token. */
 export const POD_GROUP_TYPE = "podgroup:index:PodGroup";
@@ -86,28 +86,40 @@ export function argumentProblems(args: PodGroupArgs): ValidationProblem[] {
     return problems;
 }
 
-/** Every problem of `args` (arguments and spec), thrown as one {@link PodGroupValidationError}. */
-function validateArgs(name: string, args: PodGroupArgs): void {
+/**
+ * Every problem of `args` (arguments and spec, image overrides applied first so the images
+ * checked are the ones deployed), thrown as one {@link PodGroupValidationError}; returns the
+ * spec to render and the warnings.
+ */
+export function validatePodGroupArgs(name: string, args: PodGroupArgs): { spec: PodGroupSpec; warnings: ValidationProblem[] } {
     const groupName = args.groupName ?? name;
-    const problems = [
-        ...argumentProblems(args),
-        ...collectProblems(args.spec, {
-            groupName,
-            backend: args.backend,
-            namespace: args.backend === "kubernetes" ? args.kubernetes?.namespace : undefined,
-        }),
-    ];
+    const spec = applyImageOverrides(args.spec, args.imageOverrides);
+    const found = collectFindings(spec, {
+        groupName,
+        backend: args.backend,
+        namespace: args.backend === "kubernetes" ? args.kubernetes?.namespace : undefined,
+    });
+    const problems = [...argumentProblems(args), ...found.problems];
     if (problems.length > 0) throw new PodGroupValidationError(groupName, problems);
+    return { spec: spec as PodGroupSpec, warnings: found.warnings };
 }
+
+/** Where a group's names live: a Docker engine (one per program) or a Kubernetes namespace. */
+function groupKey(groupName: string, args: PodGroupArgs): string {
+    return args.backend === "docker" ? `docker/${groupName}` : `kubernetes/${args.kubernetes?.namespace ?? "default"}/${groupName}`;
+}
+
+/** The groups of this program, by {@link groupKey}: two groups with one name would fight over their containers or Pod. */
+const groupsOfProgram = new Map<string, string>();
 
 /** Validates, resolves and renders a group; registers children under `opts.parent`. */
 export function createPodGroup<B extends Backend>(name: string, args: PodGroupArgs<B>, opts: pulumi.CustomResourceOptions): {
     rendering: PodGroupRendering;
     resources: PodGroupResources<B>;
 } {
-    validateArgs(name, args);
     const groupName = args.groupName ?? name;
-    const spec = resolveSpec(groupName, args.spec, args.imageOverrides);
+    const { spec: checked } = validatePodGroupArgs(name, args);
+    const spec = resolveSpec(groupName, checked);
     const childOpts: pulumi.CustomResourceOptions = { ...opts, ...(args.provider !== undefined ? { provider: args.provider } : {}) };
     const rendered = args.backend === "docker"
         ? renderDocker(name, spec, args.docker ?? {}, childOpts)
@@ -145,8 +157,16 @@ export class PodGroup<B extends Backend = Backend> extends pulumi.ComponentResou
 
     constructor(name: string, args: PodGroupArgs<B>, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything, the component included: rejected arguments create nothing.
-        validateArgs(name, args);
+        const { warnings } = validatePodGroupArgs(name, args);
+        const groupName = args.groupName ?? name;
+        const key = groupKey(groupName, args);
+        const other = groupsOfProgram.get(key);
+        if (other !== undefined && other !== name) {  // the same resource twice is Pulumi's own duplicate-URN error
+            throw new PodGroupValidationError(groupName, [{ propertyPath: "groupName", reason: `group name "${groupName}" is already used by the PodGroup "${other}" of this program on ${args.backend}; their containers would collide: give each group its own name` }]);
+        }
+        groupsOfProgram.set(key, name);
         super(POD_GROUP_TYPE, name, {}, opts);
+        for (const w of warnings) void pulumi.log.warn(`${w.propertyPath}: ${w.reason}`, this);
         const { rendering, resources } = createPodGroup(name, args, { parent: this });
         this.resources = resources;
         this.backend = pulumi.output(rendering.backend);

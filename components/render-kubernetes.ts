@@ -7,8 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { LABEL_GROUP } from "./labels";
 import { kubernetesEnvSecretKey, kubernetesEnvSecretName } from "./naming";
 import { PodGroupRendering, PublishedPort } from "./rendering";
-import { ResolvedSpec } from "./resolve";
-import { ContainerSpec, Probe } from "./spec";
+import { quantityText } from "./quantity";
+import { ResolvedContainer, ResolvedSpec } from "./resolve";
+import { Probe, ResourceLimits } from "./spec";
 
 /** Kubernetes-only options. */
 export interface KubernetesRenderOptions {
@@ -31,13 +32,6 @@ export interface KubernetesGroupResources {
 /** Namespace of the Pod when none is given, as on Kubernetes. */
 export const DEFAULT_NAMESPACE = "default";
 
-/**
- * Pull policy when the spec sets none: IfNotPresent. Validation only lets a spec leave it out
- * for a pinned tag or a digest, for which this is Kubernetes' own default; writing it out keeps
- * the rendered Pod independent of that defaulting and works offline with pre-loaded images.
- */
-export const DEFAULT_PULL_POLICY = "IfNotPresent";
-
 function toProbe(p: Probe): k8s.types.input.core.v1.Probe {
     return {
         exec: p.exec !== undefined ? { command: p.exec.command } : undefined,
@@ -51,10 +45,14 @@ function toProbe(p: Probe): k8s.types.input.core.v1.Probe {
     };
 }
 
-function toSecurityContext(user: string | undefined): k8s.types.input.core.v1.SecurityContext | undefined {
-    if (user === undefined) return undefined;
-    const [uid, gid] = user.split(":");
-    return { runAsUser: Number(uid), ...(gid !== undefined ? { runAsGroup: Number(gid) } : {}) };
+function toResources(limits: ResourceLimits | undefined): k8s.types.input.core.v1.ResourceRequirements | undefined {
+    if (limits === undefined) return undefined;
+    return {
+        limits: {
+            ...(limits.cpu !== undefined ? { cpu: quantityText(limits.cpu) } : {}),
+            ...(limits.memory !== undefined ? { memory: quantityText(limits.memory) } : {}),
+        },
+    };
 }
 
 /**
@@ -81,34 +79,31 @@ export function renderKubernetes(name: string, spec: ResolvedSpec, options: Kube
         stringData: pulumi.secret(pulumi.all(secretData)),
     }, { ...opts, deleteBeforeReplace: true });
 
-    const toContainer = (c: ContainerSpec): k8s.types.input.core.v1.Container => ({
+    const toContainer = (c: ResolvedContainer): k8s.types.input.core.v1.Container => ({
         name: c.name,
         image: c.image,
-        imagePullPolicy: c.imagePullPolicy ?? DEFAULT_PULL_POLICY,
+        // Kubernetes' own default, written out (components/image.ts): the Pod reads the same either way.
+        imagePullPolicy: c.imagePullPolicy,
         command: c.command,
         args: c.args,
         env: c.env?.map((e) => e.secretValue === undefined
             ? { name: e.name, value: e.value ?? "" }
             : { name: e.name, valueFrom: { secretKeyRef: { name: envSecret!.metadata.name, key: kubernetesEnvSecretKey(c.name, e.name) } } }),
-        // hostPort is a Docker-backend field: a Pod's hostPort would collide with the Docker
-        // backend on the same machine and needs the CNI portmap plugin (docs/spec-support.md).
-        ports: c.ports?.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? "TCP", name: p.name })),
+        ports: c.ports?.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? "TCP", name: p.name, hostPort: p.hostPort || undefined })),
         volumeMounts: c.volumeMounts?.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: m.readOnly ?? false })),
-        resources: c.resources?.limits !== undefined ? {
-            limits: {
-                ...(c.resources.limits.cpu !== undefined ? { cpu: c.resources.limits.cpu } : {}),
-                ...(c.resources.limits.memory !== undefined ? { memory: c.resources.limits.memory } : {}),
-            },
-        } : undefined,
+        resources: toResources(c.resources?.limits),
         readinessProbe: c.readinessProbe !== undefined ? toProbe(c.readinessProbe) : undefined,
         livenessProbe: c.livenessProbe !== undefined ? toProbe(c.livenessProbe) : undefined,
         workingDir: c.workingDir,
-        securityContext: toSecurityContext(c.user),
+        securityContext: c.securityContext,
+        restartPolicy: c.restartPolicy,
     });
 
     const pod = new k8s.core.v1.Pod(`${name}-pod`, {
         metadata: { name: group, namespace, labels, ...(options.skipAwait ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}) },
         spec: {
+            // Cluster-only scheduling fields, as written.
+            ...spec.scheduling,
             shareProcessNamespace: spec.shareProcessNamespace,
             hostname: spec.hostname,
             restartPolicy: spec.restartPolicy,
@@ -119,7 +114,7 @@ export function renderKubernetes(name: string, spec: ResolvedSpec, options: Kube
                 name: v.name,
                 emptyDir: {
                     ...(v.emptyDir.medium !== undefined ? { medium: v.emptyDir.medium } : {}),
-                    ...(v.emptyDir.sizeLimit !== undefined ? { sizeLimit: v.emptyDir.sizeLimit } : {}),
+                    ...(v.emptyDir.sizeLimit !== undefined ? { sizeLimit: quantityText(v.emptyDir.sizeLimit) } : {}),
                 },
             })) : undefined,
         },
@@ -132,7 +127,7 @@ export function renderKubernetes(name: string, spec: ResolvedSpec, options: Kube
 
     const podName = pod.metadata.name;
     const podNamespace = pod.metadata.namespace;
-    const idsOf = (specs: ContainerSpec[]) => pulumi.all([podNamespace, podName]).apply(([ns, p]) =>
+    const idsOf = (specs: ResolvedContainer[]) => pulumi.all([podNamespace, podName]).apply(([ns, p]) =>
         Object.fromEntries(specs.map((c) => [c.name, `${ns}/${p}/${c.name}`])));
     const ports: PublishedPort[] = spec.containers.flatMap((c) => (c.ports ?? []).map((p) => ({
         container: c.name,

@@ -1,39 +1,78 @@
 /**
  * A validated spec with every default filled in, so that both renderers read the same values.
+ * The defaults are Kubernetes' own (core/v1 SetDefaults_*).
  */
+import { defaultPullPolicy } from "./image";
 import {
-    ContainerSpec, DEFAULT_RESTART_POLICY, DEFAULT_SHARE_PROCESS_NAMESPACE,
-    DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, PodGroupSpec, RestartPolicy, VolumeSpec,
+    ContainerSpec, DEFAULT_RESTART_POLICY, DEFAULT_SHARE_PROCESS_NAMESPACE, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+    ImagePullPolicy, PodGroupSpec, RestartPolicy, VolumeSpec,
 } from "./spec";
+import { CLUSTER_ONLY_POD_FIELDS } from "./fields";
+
+/** A container after defaults: pull policy set, `user` folded into securityContext. */
+export type ResolvedContainer = Omit<ContainerSpec, "user"> & { imagePullPolicy: ImagePullPolicy };
 
 /** A spec after defaults: no optional group-level field left. */
 export interface ResolvedSpec {
     groupName: string;
-    containers: ContainerSpec[];
-    initContainers: ContainerSpec[];
+    containers: ResolvedContainer[];
+    initContainers: ResolvedContainer[];
     volumes: VolumeSpec[];
     restartPolicy: RestartPolicy;
     shareProcessNamespace: boolean;
     hostname: string;
     labels: Record<string, string>;
     terminationGracePeriodSeconds: number;
+    /** Cluster-only scheduling fields as written (rendered on Kubernetes only). */
+    scheduling: Record<string, unknown>;
 }
 
 /**
- * Fills in the defaults of a validated spec, and replaces image references found in
- * `imageOverrides` (original reference -> replacement).
+ * A copy of `spec` with image references found in `imageOverrides` (original -> replacement)
+ * replaced: applied before validation, so the images validated are the images deployed. Leaves
+ * anything that is not a well-formed container alone (validation reports it).
  */
-export function resolveSpec(groupName: string, spec: PodGroupSpec, imageOverrides: Record<string, string> = {}): ResolvedSpec {
-    const withImage = (c: ContainerSpec): ContainerSpec => ({ ...c, image: imageOverrides[c.image] ?? c.image });
+export function applyImageOverrides(spec: unknown, imageOverrides: Record<string, string> | undefined): unknown {
+    if (imageOverrides === undefined || typeof spec !== "object" || spec === null || Array.isArray(spec)) return spec;
+    const s = spec as Record<string, unknown>;
+    const swap = (list: unknown) => Array.isArray(list)
+        ? list.map((c) => typeof c === "object" && c !== null && typeof (c as { image?: unknown }).image === "string"
+            ? { ...c, image: imageOverrides[(c as { image: string }).image] ?? (c as { image: string }).image }
+            : c)
+        : list;
+    return {
+        ...s,
+        ...(s.containers !== undefined ? { containers: swap(s.containers) } : {}),
+        ...(s.initContainers !== undefined ? { initContainers: swap(s.initContainers) } : {}),
+    };
+}
+
+function resolveContainer(c: ContainerSpec): ResolvedContainer {
+    const { user, ...rest } = c;
+    const resolved: ResolvedContainer = { ...rest, imagePullPolicy: c.imagePullPolicy ?? defaultPullPolicy(c.image) };
+    if (user !== undefined) {
+        const [uid, gid] = user.split(":");
+        resolved.securityContext = { runAsUser: Number(uid), ...(gid !== undefined ? { runAsGroup: Number(gid) } : {}) };
+    }
+    return resolved;
+}
+
+/** Fills in the defaults of a validated spec (image overrides are already applied). */
+export function resolveSpec(groupName: string, spec: PodGroupSpec): ResolvedSpec {
+    const scheduling: Record<string, unknown> = {};
+    for (const key of CLUSTER_ONLY_POD_FIELDS) {
+        if (spec[key] !== undefined) scheduling[key] = spec[key];
+    }
     return {
         groupName,
-        containers: spec.containers.map(withImage),
-        initContainers: (spec.initContainers ?? []).map(withImage),
+        containers: spec.containers.map(resolveContainer),
+        initContainers: (spec.initContainers ?? []).map(resolveContainer),
         volumes: spec.volumes ?? [],
         restartPolicy: spec.restartPolicy ?? DEFAULT_RESTART_POLICY,
         shareProcessNamespace: spec.shareProcessNamespace ?? DEFAULT_SHARE_PROCESS_NAMESPACE,
         hostname: spec.hostname ?? groupName,
         labels: spec.labels ?? {},
         terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+        scheduling,
     };
 }

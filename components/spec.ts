@@ -19,11 +19,14 @@ export type RestartPolicy = "Always" | "OnFailure" | "Never";
 /** Kubernetes image pull policy. */
 export type ImagePullPolicy = "Always" | "IfNotPresent" | "Never";
 
-/** One environment variable. Exactly one of `value` and `secretValue` is set. */
+/** One environment variable. At most one of `value` and `secretValue` is set (neither: the empty string). */
 export interface EnvVar {
-    /** Variable name (a C identifier). */
+    /** Variable name: printable ASCII except '=' (Kubernetes 1.34), e.g. `spring.profiles.active`. */
     name: string;
-    /** Plain value, stored as is in state. */
+    /**
+     * Plain value, stored as is in state. `$(NAME)` refers to an earlier variable of the
+     * container and is expanded as kubelet does (`$$` gives `$`; unknown references stay).
+     */
     value?: string;
     /** Secret value: kept secret in Pulumi state and never printed. */
     secretValue?: pulumi.Input<string>;
@@ -39,9 +42,9 @@ export interface ContainerPort {
      * never sets a hostPort (use a Service): see docs/spec-support.md.
      */
     hostPort?: number;
-    /** TCP (default) or UDP. */
-    protocol?: "TCP" | "UDP";
-    /** Optional DNS-1123 name. */
+    /** TCP (default), UDP, or SCTP (Kubernetes only). */
+    protocol?: "TCP" | "UDP" | "SCTP";
+    /** Optional IANA service name (at most 15 characters, at least one letter), unique in the container. */
     name?: string;
 }
 
@@ -55,17 +58,23 @@ export interface VolumeMount {
     readOnly?: boolean;
 }
 
-/** CPU and memory limits as Kubernetes quantities ("500m", "1", "64Mi", "1G"). */
+/** A Kubernetes quantity: a string ("500m", "64Mi", "1G") or a number (1, 0.5), as the API server takes it. */
+export type Quantity = string | number;
+
+/** CPU and memory limits as Kubernetes quantities ("500m", "1", 1, "64Mi", "1G"). */
 export interface ResourceLimits {
-    cpu?: string;
-    memory?: string;
+    cpu?: Quantity;
+    memory?: Quantity;
 }
+
+/** A port number, or the name of a port the container declares (Kubernetes' int-or-string). */
+export type IntOrString = number | string;
 
 /** A probe handler: exactly one of exec, httpGet and tcpSocket. */
 export interface Probe {
     exec?: { command: string[] };
-    httpGet?: { path?: string; port: number; scheme?: "HTTP" | "HTTPS" };
-    tcpSocket?: { port: number };
+    httpGet?: { path?: string; port: IntOrString; scheme?: "HTTP" | "HTTPS" };
+    tcpSocket?: { port: IntOrString };
     initialDelaySeconds?: number;
     periodSeconds?: number;
     timeoutSeconds?: number;
@@ -77,8 +86,9 @@ export interface Probe {
 export interface ContainerSpec {
     /** DNS-1123 label, unique across init and app containers. */
     name: string;
-    /** Image reference with an explicit tag or digest (no `:latest` unless imagePullPolicy is set). */
+    /** Image reference. Without a tag it means `:latest`, which Kubernetes pulls by default (imagePullPolicy Always). */
     image: string;
+    /** Default as Kubernetes: Always for `:latest` or no tag, IfNotPresent otherwise. */
     imagePullPolicy?: ImagePullPolicy;
     /** Entrypoint override (Docker `entrypoint`, Kubernetes `command`). */
     command?: string[];
@@ -91,14 +101,21 @@ export interface ContainerSpec {
     readinessProbe?: Probe;
     livenessProbe?: Probe;
     workingDir?: string;
-    /** Numeric uid, or "uid:gid". */
+    /** Numeric uid, or "uid:gid" (PodGroup's shorthand for securityContext.runAsUser/runAsGroup). */
     user?: string;
+    /** The user and group the container runs as (0 to 2147483647). */
+    securityContext?: { runAsUser?: number; runAsGroup?: number };
+    /**
+     * Init containers only: "Always" makes it a native sidecar (Kubernetes only; not supported on
+     * docker yet).
+     */
+    restartPolicy?: "Always";
 }
 
 /** A volume shared by the group's containers. Only emptyDir is supported. */
 export interface VolumeSpec {
     name: string;
-    emptyDir: { medium?: "" | "Memory"; sizeLimit?: string };
+    emptyDir: { medium?: "" | "Memory"; sizeLimit?: Quantity };
 }
 
 /** The group: what a Kubernetes Pod would declare. */
@@ -110,7 +127,7 @@ export interface PodGroupSpec {
     volumes?: VolumeSpec[];
     /** Default "Always". */
     restartPolicy?: RestartPolicy;
-    /** Members share the pause container's PID namespace. Default true (unlike Kubernetes' false). */
+    /** Members share the pause container's PID namespace. Default false, as in Kubernetes. */
     shareProcessNamespace?: boolean;
     /** Hostname shared by every container of the group (DNS-1123 label). Default: the group's name. */
     hostname?: string;
@@ -118,12 +135,22 @@ export interface PodGroupSpec {
     labels?: Record<string, string>;
     /** Seconds between SIGTERM and SIGKILL on stop. Default 30. */
     terminationGracePeriodSeconds?: number;
+
+    // Cluster-only scheduling fields: passed unchanged to the Kubernetes Pod, a warning on Docker.
+    nodeSelector?: Record<string, string>;
+    affinity?: Record<string, unknown>;
+    tolerations?: Record<string, unknown>[];
+    serviceAccountName?: string;
+    priorityClassName?: string;
+    schedulerName?: string;
+    topologySpreadConstraints?: Record<string, unknown>[];
+    imagePullSecrets?: { name: string }[];
 }
 
-/** The name reserved for the infra container; no member may use it. */
+/** The infra container's role and label value (a member may also be named "pause": Docker names cannot collide). */
 export const PAUSE_NAME = "pause";
 
-/** Defaults applied when a spec field is left out. */
+/** Defaults applied when a spec field is left out: Kubernetes' own. */
 export const DEFAULT_RESTART_POLICY: RestartPolicy = "Always";
-export const DEFAULT_SHARE_PROCESS_NAMESPACE = true;
+export const DEFAULT_SHARE_PROCESS_NAMESPACE = false;
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;

@@ -2,6 +2,7 @@ import { GroupStatus } from "../adapters/runtime-adapter";
 import { Check, CheckContext, Fixture, Observation } from "../check";
 import { sharedPodFixture } from "../fixtures/shared-pod";
 import { orderProblems, parseOrderLog, splitRounds } from "./order-log";
+import { DEFAULT_SHARE_PROCESS_NAMESPACE } from "../../components/spec";
 
 /** How long the group gets to come back whole after its pause was killed. */
 export const PAUSE_RECOVERY_TIMEOUT_MS = 60_000;
@@ -35,7 +36,7 @@ export function pauseDeathCheck(fixture: Fixture = sharedPodFixture()): Check {
         async run(ctx: CheckContext): Promise<Observation> {
             const members = ctx.fixture.spec.containers.map((c) => c.name);
             const inits = (ctx.fixture.spec.initContainers ?? []).map((c) => c.name);
-            const sharedPid = ctx.fixture.spec.shareProcessNamespace ?? true;
+            const sharedPid = ctx.fixture.spec.shareProcessNamespace ?? DEFAULT_SHARE_PROCESS_NAMESPACE;
             const nsOf = async (m: string) => (await ctx.sh(m, NAMESPACES.map((n) => `readlink /proc/self/ns/${n}`).join("; "))).split("\n").join(" ");
             const nsBefore = await nsOf(members[0]);
             // Markers of the old sandbox: a file in its /dev/shm, and its pause's start time.

@@ -1,6 +1,7 @@
 import { Check, CheckContext, Fixture, Observation } from "../check";
 import { sharedPodFixture } from "../fixtures/shared-pod";
 import { orderProblems, parseOrderLog, splitRounds } from "./order-log";
+import { DEFAULT_SHARE_PROCESS_NAMESPACE } from "../../components/spec";
 
 /**
  * Testname: PodGroup, start order
@@ -23,7 +24,7 @@ export function startOrderCheck(fixture: Fixture = sharedPodFixture()): Check {
             const log = await ctx.sh(members[0], "cat /log/order");
             const rounds = splitRounds(parseOrderLog(log), inits[0]);
             ctx.expect(rounds.length >= 1, "the order log is empty");
-            const problems = orderProblems(rounds[0], inits, members, ctx.fixture.spec.shareProcessNamespace ?? true);
+            const problems = orderProblems(rounds[0], inits, members, ctx.fixture.spec.shareProcessNamespace ?? DEFAULT_SHARE_PROCESS_NAMESPACE);
             ctx.expect(problems.length === 0, problems.join("; "));
 
             // The runtime's own timestamps must tell the same story.

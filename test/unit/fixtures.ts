@@ -37,6 +37,7 @@ export function fullSpec(): PodGroupSpec {
             { name: "cache", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
         ],
         restartPolicy: "OnFailure",
+        shareProcessNamespace: true,
         hostname: "webhost",
         labels: { team: "edge" },
         terminationGracePeriodSeconds: 5,

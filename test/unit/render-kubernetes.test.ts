@@ -49,7 +49,8 @@ describe("Kubernetes renderer", () => {
             volumes: [{ name: "data", emptyDir: {} }, { name: "cache", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }],
         });
         await render("kdefaults", minimalSpec());
-        expect(podSpec("kdefaults")).toMatchObject({ shareProcessNamespace: true, hostname: "kdefaults", restartPolicy: "Always", terminationGracePeriodSeconds: 30 });
+        // Kubernetes' defaults: no process namespace sharing unless asked for.
+        expect(podSpec("kdefaults")).toMatchObject({ shareProcessNamespace: false, hostname: "kdefaults", restartPolicy: "Always", terminationGracePeriodSeconds: 30 });
         expect(podSpec("kdefaults").volumes).toBeUndefined();
         expect(podSpec("kdefaults").initContainers).toBeUndefined();
     });
@@ -71,7 +72,7 @@ describe("Kubernetes renderer", () => {
                 { name: "MODE", value: "demo" },
                 { name: "TOKEN", valueFrom: { secretKeyRef: { name: "kc-env", key: "web.TOKEN" } } },
             ],
-            ports: [{ containerPort: 8080, protocol: "TCP", name: "http" }],
+            ports: [{ containerPort: 8080, protocol: "TCP", name: "http", hostPort: 18080 }],
             volumeMounts: [{ name: "data", mountPath: "/data", readOnly: false }],
             resources: { limits: { cpu: "500m", memory: "64Mi" } },
             readinessProbe: { httpGet: { path: "/", port: 8080, scheme: "HTTP" }, periodSeconds: 2 },
@@ -85,17 +86,34 @@ describe("Kubernetes renderer", () => {
         expect(container("kc", "check", true)).toMatchObject({ args: ["test", "-f", "/data/index.html"], volumeMounts: [{ name: "data", mountPath: "/data", readOnly: true }] });
     });
 
-    it("never renders a hostPort (a Docker-backend field)", async () => {
+    it("renders a hostPort as written (Kubernetes' own field), and only where one is set", async () => {
         await render("khp", fullSpec());
         const ports = (podSpec("khp").containers as Obj[]).flatMap((c) => (c.ports ?? []) as Obj[]);
-        expect(ports.some((p) => "hostPort" in p)).toBe(false);
+        expect(ports.filter((p) => p.hostPort !== undefined)).toEqual([{ containerPort: 8080, protocol: "TCP", name: "http", hostPort: 18080 }]);
     });
 
-    it("keeps the explicit pull policy and defaults to IfNotPresent", async () => {
-        const spec: PodGroupSpec = { containers: [{ name: "a", image: "busybox:latest", imagePullPolicy: "Never" }, { name: "b", image: "podgroup/toolbox:1.0.0" }] };
+    it("keeps the explicit pull policy and defaults as Kubernetes does: Always for latest or no tag, else IfNotPresent", async () => {
+        const spec: PodGroupSpec = { containers: [
+            { name: "a", image: "busybox:latest", imagePullPolicy: "Never" }, { name: "b", image: "podgroup/toolbox:1.0.0" },
+            { name: "c", image: "nginx" }, { name: "d", image: "nginx:latest" }, { name: "e", image: `nginx@sha256:${"a".repeat(64)}` },
+        ] };
         await render("kpull", spec);
-        expect(container("kpull", "a").imagePullPolicy).toBe("Never");
-        expect(container("kpull", "b").imagePullPolicy).toBe("IfNotPresent");
+        expect(["a", "b", "c", "d", "e"].map((n) => container("kpull", n).imagePullPolicy)).toEqual(["Never", "IfNotPresent", "Always", "Always", "IfNotPresent"]);
+    });
+
+    it("passes native sidecars, int-or-string probe ports, numeric quantities and scheduling fields to the Pod", async () => {
+        const spec: PodGroupSpec = {
+            initContainers: [{ name: "proxy", image: "podgroup/toolbox:1.0.0", restartPolicy: "Always" }],
+            containers: [{
+                name: "web", image: "podgroup/toolbox:1.0.0", ports: [{ name: "http", containerPort: 8080 }],
+                readinessProbe: { httpGet: { port: "http" } }, resources: { limits: { cpu: 1, memory: 67108864 } },
+            }],
+            nodeSelector: { disk: "ssd" }, tolerations: [{ key: "k", operator: "Exists" }], serviceAccountName: "builder",
+        };
+        await render("kpass2", spec);
+        expect(container("kpass2", "proxy", true).restartPolicy).toBe("Always");
+        expect(container("kpass2", "web")).toMatchObject({ readinessProbe: { httpGet: { port: "http" } }, resources: { limits: { cpu: "1", memory: "67108864" } } });
+        expect(podSpec("kpass2")).toMatchObject({ nodeSelector: { disk: "ssd" }, tolerations: [{ key: "k", operator: "Exists" }], serviceAccountName: "builder" });
     });
 
     it("puts secret env values in a Secret, as a secret, and only references them from the Pod", async () => {
