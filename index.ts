@@ -5,45 +5,46 @@
  *   backend     docker | kubernetes (default docker)
  *   name        the group's name (default "sample")
  *   group       the group's spec, a PodGroupSpec object (default: the sample group)
+ *   manifest    a Kubernetes Pod manifest (or a controller's pod template), a path relative to
+ *               the project; instead of group (its metadata.name and namespace are used)
  *   namespace   Kubernetes namespace (default "default")
  *   kubeconfig  kubeconfig contents or path for the Kubernetes provider (default: ambient)
  *   supervise   Docker: hand restarts to the supervisor (default false)
  *   supervisor  Docker: also declare this host's DockerSupervisor in this stack (default false;
  *               one stack per Docker host sets it: docs/supervisor.md)
  *   skipAwait   Kubernetes: do not wait for the Pod to be Ready (default false)
+ *
+ * Every key and the group's spec are validated together (components/stack-config.ts) before
+ * anything is registered, the Kubernetes provider included: all problems at once.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Backend, BACKENDS, DockerSupervisor, PodGroup, PodGroupSpec, sampleGroupSpec } from "./components";
+import { DockerSupervisor, PodGroup } from "./components";
+import { podgroupConfig, readStackConfig } from "./components/stack-config";
 
-const config = new pulumi.Config("podgroup");
-const selectedBackend = (config.get("backend") ?? "docker") as Backend;
-if (!BACKENDS.includes(selectedBackend)) {
-    throw new pulumi.RunError(`podgroup:backend is "${selectedBackend}"; set it to "docker" or "kubernetes" (pulumi config set podgroup:backend docker)`);
-}
+const settings = readStackConfig(podgroupConfig(), __dirname);
+for (const w of settings.warnings) void pulumi.log.warn(`${w.propertyPath}: ${w.reason}`);
+const selectedBackend = settings.backend;
 if (selectedBackend === "kubernetes") requireKubernetesPlugin();
-const name = config.get("name") ?? "sample";
-const spec = config.getObject<PodGroupSpec>("group") ?? sampleGroupSpec();
-const kubeconfig = config.get("kubeconfig");
 
-const provider = selectedBackend === "kubernetes" && kubeconfig !== undefined
-    ? new k8s.Provider("kubernetes", { kubeconfig })
+const provider = selectedBackend === "kubernetes" && settings.kubeconfig !== undefined
+    ? new k8s.Provider("kubernetes", { kubeconfig: settings.kubeconfig })
     : undefined;
 
-const group = new PodGroup(name, {
+const group = new PodGroup(settings.groupName, {
     backend: selectedBackend,
-    spec,
+    spec: settings.spec,
     ...(selectedBackend === "docker"
-        ? { docker: { supervise: config.getBoolean("supervise") ?? false } }
-        : { kubernetes: { namespace: config.get("namespace"), skipAwait: config.getBoolean("skipAwait") ?? false } }),
+        ? { docker: { supervise: settings.supervise } }
+        : { kubernetes: { namespace: settings.namespace, skipAwait: settings.skipAwait } }),
     provider,
 });
 
 // The host's supervisor (the only container that mounts the Docker socket), when asked for.
-const supervisor = selectedBackend === "docker" && (config.getBoolean("supervisor") ?? false)
+const supervisor = selectedBackend === "docker" && settings.supervisor
     ? new DockerSupervisor("supervisor", {})
     : undefined;
 

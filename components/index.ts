@@ -13,11 +13,18 @@ export type { DockerSupervisorArgs } from "./supervisor";
 // The spec.
 export { BACKENDS } from "./spec";
 export type {
-    Backend, ContainerPort, ContainerSpec, EnvVar, ImagePullPolicy, PodGroupSpec, Probe, ResourceLimits, RestartPolicy,
-    VolumeMount, VolumeSpec,
+    Backend, ContainerPort, ContainerSpec, EnvVar, ImagePullPolicy, IntOrString, PodGroupSpec, Probe, Quantity, ResourceLimits,
+    RestartPolicy, VolumeMount, VolumeSpec,
 } from "./spec";
-export { validatePodGroupSpec, PodGroupValidationError } from "./validate";
-export type { ValidationContext, ValidationProblem } from "./validate";
+export { collectFindings, validatePodGroupSpec, PodGroupValidationError } from "./validate";
+export type { SpecFindings, ValidationContext, ValidationProblem } from "./validate";
+export { STRICTER_RULES } from "./stricter";
+export type { StricterRule, StricterRuleId } from "./stricter";
+
+// Pod manifests in, and $(VAR) expansion as kubelet does it.
+export { podGroupSpecFromManifest, ManifestError } from "./manifest";
+export type { ManifestGroup } from "./manifest";
+export { expandVars } from "./expand";
 export { sampleGroupSpec, SAMPLE_WEB_BODY, SAMPLE_WEB_PORT } from "./sample";
 
 // What a rendered group is made of.

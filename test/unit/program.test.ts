@@ -21,7 +21,7 @@ describe("program (index.ts)", () => {
         expect(await valueOf(program.backend)).toBe("docker");
         expect(await valueOf(program.groupName)).toBe("sample");
         expect(Object.keys(await valueOf(program.memberIds) as object)).toEqual(["web", "sidecar"]);
-        expect(await valueOf(program.containerNames)).toEqual({ pause: "sample-pause", web: "sample-web", sidecar: "sample-sidecar" });
+        expect(await valueOf(program.containerNames)).toEqual({ POD: "sample_POD", web: "sample_web", sidecar: "sample_sidecar" });
         expect(typeof await valueOf(program.pauseId)).toBe("string");
         expect(byName("sample-pause").type).toBe("docker:index/container:Container");
     });
@@ -54,7 +54,8 @@ describe("program (index.ts)", () => {
     it("refuses an unknown backend before creating anything", () => {
         const before = registered.length;
         expect(() => loadProgram({ "podgroup:backend": "podman" }))
-            .toThrow("podgroup:backend is \"podman\"; set it to \"docker\" or \"kubernetes\" (pulumi config set podgroup:backend docker)");
+            .toThrow("PodGroup \"sample\": the stack configuration has 1 problem, nothing was created:\n" +
+                "  - podgroup:backend: the string \"podman\" is not a backend; set \"docker\" or \"kubernetes\" (pulumi config set podgroup:backend docker)");
         expect(registered.length).toBe(before);
     });
 
