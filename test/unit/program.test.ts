@@ -59,5 +59,25 @@ describe("program (index.ts)", () => {
         expect(registered.length).toBe(before);
     });
 
+    it("registers nothing, not even the kubernetes provider, when the spec or any key is bad", () => {
+        const before = registered.length;
+        expect(() => loadProgram({
+            "podgroup:backend": "kubernetes", "podgroup:kubeconfig": "/tmp/kubeconfig", "podgroup:skipAwait": "maybe",
+            "podgroup:group": JSON.stringify({ contaners: [] }),
+        })).toThrow("PodGroup \"sample\": the stack configuration has 3 problems, nothing was created:\n" +
+            "  - podgroup:skipAwait: must be true or false, got the string \"maybe\"\n" +
+            "  - spec.contaners: unknown field \"contaners\" in a PodGroupSpec (a PodSpec); did you mean \"containers\"?");
+        expect(registered.length).toBe(before);
+    });
+
+    it("deploys a Pod manifest (podgroup:manifest) on either backend", async () => {
+        const docker = loadProgram({ "podgroup:manifest": "examples/pods/init-containers.yaml" });
+        expect(await valueOf(docker.groupName)).toBe("init-demo");
+        expect(await valueOf(docker.containerNames)).toEqual({ POD: "init-demo_POD", install: "init-demo_install", web: "init-demo_web" });
+        const k8s = loadProgram({ "podgroup:manifest": "examples/pods/logging-sidecar.yaml", "podgroup:backend": "kubernetes" });
+        expect(await valueOf(k8s.podName)).toBe("counter");
+        expect(byName("counter-pod").inputs).toMatchObject({ metadata: { name: "counter", labels: { app: "counter" } }, spec: { shareProcessNamespace: false } });
+    });
+
     afterAll(() => pulumi.runtime.setAllConfig({}));
 });
