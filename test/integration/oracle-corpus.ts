@@ -1,0 +1,186 @@
+/**
+ * The oracle's corpus: specs generated field by field (each field PodGroup supports with valid,
+ * boundary and invalid values, on a minimal valid group) plus whole specs written by hand (the
+ * sample, the unit-test fixtures, the harness fixtures, the example manifests). Each runs through
+ * validatePodGroupSpec and, as a Pod, through the API server's server-side dry run.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { podGroupSpecFromManifest, sampleGroupSpec } from "../../components";
+import { isolatedPodFixture } from "../../harness/fixtures/isolated-pod";
+import { restartPolicyFixture } from "../../harness/fixtures/restart-policy-pod";
+import { sharedPodFixture } from "../../harness/fixtures/shared-pod";
+import { fullSpec } from "../unit/fixtures";
+
+/** One case: a spec (any value: it may be invalid) and the group's name. */
+export interface OracleCase {
+    id: string;
+    groupName: string;
+    spec: unknown;
+}
+
+const IMAGE = "podgroup/toolbox:1.0.0";
+type Obj = Record<string, unknown>;
+
+const app = (patch: Obj = {}): Obj => ({ name: "app", image: IMAGE, ...patch });
+const group = (patch: Obj = {}, c: Obj = app()): Obj => ({ containers: [c], ...patch });
+
+/** Field -> values, each a case on the minimal group with that container field set. */
+const CONTAINER_VALUES: Record<string, unknown[]> = {
+    name: ["a", "web-1", "a".repeat(63), "a".repeat(64), "Web", "web_1", "-web", "web-", "pause", "", 7],
+    image: ["nginx", "nginx:1.27", "nginx:latest", "localhost:5000/team/app:1.0", `app@sha256:${"a".repeat(64)}`, "", " nginx", "nginx ", 1],
+    imagePullPolicy: ["Always", "IfNotPresent", "Never", "always", "Sometimes", 1],
+    command: [["sh", "-c", "true"], [], ["sleep", 3600], "sleep 1", [true]],
+    args: [["a", "b"], [], [1], "x"],
+    workingDir: ["/work", "work", "", 5],
+    user: ["1000", "1000:1000", "0", "2147483647", "2147483648", "nobody", "1000:x", 1000],
+    securityContext: [{ runAsUser: 1000 }, { runAsUser: 0, runAsGroup: 0 }, { runAsUser: 2147483647 }, { runAsUser: 2147483648 }, { runAsUser: -1 }, { runAsUser: "1000" }, { runAsGroup: 1.5 }, { privileged: true }, "root"],
+    restartPolicy: ["Always", "Never"],
+    env: [
+        [{ name: "A", value: "1" }], [{ name: "spring.profiles.active", value: "prod" }], [{ name: "1A", value: "x" }],
+        [{ name: "MY-VAR", value: "x" }], [{ name: "A B", value: "x" }], [{ name: "A=B", value: "x" }], [{ name: "", value: "x" }],
+        [{ name: "A" }], [{ name: "A", value: 1 }], [{ name: "A", value: true }], [{ name: "A", value: "1" }, { name: "A", value: "2" }],
+        [{ name: "S", secretValue: "s" }], [{ name: "S", secretValue: 5 }], [{ name: "S", value: "v", secretValue: "s" }],
+        [{ name: "A", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }], [{ name: "A", vaue: "x" }], { A: "1" },
+    ],
+    ports: [
+        [{ containerPort: 80 }], [{ containerPort: 1 }], [{ containerPort: 65535 }], [{ containerPort: 0 }], [{ containerPort: 65536 }],
+        [{ containerPort: "80" }], [{ containerPort: 80.5 }], [{ containerPort: 80, protocol: "UDP" }], [{ containerPort: 80, protocol: "SCTP" }],
+        [{ containerPort: 80, protocol: "tcp" }], [{ containerPort: 80, hostPort: 8080 }], [{ containerPort: 80, hostPort: 0 }],
+        [{ containerPort: 80, hostPort: 70000 }], [{ containerPort: 80, hostPort: "8080" }],
+        [{ containerPort: 80, hostPort: 8080 }, { containerPort: 81, hostPort: 8080 }],
+        [{ containerPort: 80, name: "http" }], [{ containerPort: 80, name: "8080" }], [{ containerPort: 80, name: "a-very-long-name-16" }],
+        [{ containerPort: 80, name: "Http" }], [{ containerPort: 80, name: "a--b" }], [{ containerPort: 80, name: "http" }, { containerPort: 81, name: "http" }],
+        [{ containerPort: 80 }, { containerPort: 80 }], [{ containerPort: 80, hostIP: "127.0.0.1" }], [{ containerPort: 80, protocl: "TCP" }],
+    ],
+    resources: [
+        { limits: { cpu: "500m" } }, { limits: { cpu: "1" } }, { limits: { cpu: 1 } }, { limits: { cpu: 0.5 } }, { limits: { cpu: "0" } },
+        { limits: { cpu: "-1" } }, { limits: { cpu: "half" } }, { limits: { cpu: "5m" } }, { limits: { cpu: "50m" } }, { limits: { cpu: "1e3m" } },
+        { limits: { memory: "64Mi" } }, { limits: { memory: 67108864 } }, { limits: { memory: "1G" } }, { limits: { memory: "64MB" } },
+        { limits: { memory: "64mi" } }, { limits: { memory: "-1Mi" } }, { limits: { memory: "4Mi" } }, { limits: { memory: "100m" } },
+        { limits: { memory: true } }, { limit: { cpu: "1" } }, { requests: { cpu: "1" } }, { limits: { "ephemeral-storage": "1Gi" } }, { limits: "1" },
+    ],
+    readinessProbe: [
+        { exec: { command: ["true"] } }, { exec: { command: [] } }, { exec: { command: ["test", 1] } }, { exec: { command: "true" } },
+        { httpGet: { port: 8080 } }, { httpGet: { port: 8080, path: "/healthz", scheme: "HTTPS" } }, { httpGet: { port: 8080, path: "healthz" } },
+        { httpGet: { port: 8080, scheme: "http" } }, { httpGet: { port: "http" } }, { httpGet: { port: "8080" } }, { httpGet: { port: 0 } },
+        { httpGet: { port: 65536 } }, { httpGet: { path: "/" } }, { tcpSocket: { port: 8080 } }, { tcpSocket: { port: "metrics" } },
+        { tcpSocket: { port: "Metrics" } }, { exec: { command: ["true"] }, tcpSocket: { port: 80 } }, { periodSeconds: 5 },
+        { exec: { command: ["true"] }, periodSeconds: 0 }, { exec: { command: ["true"] }, periodSeconds: -1 },
+        { exec: { command: ["true"] }, initialDelaySeconds: -1 }, { exec: { command: ["true"] }, timeoutSeconds: 1.5 },
+        { exec: { command: ["true"] }, failureThreshold: "3" }, { exec: { command: ["true"] }, successThreshold: 2 },
+        { grpc: { port: 9090 } }, { exec: { command: ["true"] }, terminationGracePeriodSeconds: 5 }, "cat /tmp/ready",
+    ],
+    livenessProbe: [
+        { exec: { command: ["true"] } }, { tcpSocket: { port: 80 } }, { exec: { command: ["true"] }, successThreshold: 1 },
+        { exec: { command: ["true"] }, successThreshold: 2 }, { exec: { command: ["true"] }, successThreshold: 0 },
+    ],
+    volumeMounts: [
+        [{ name: "data", mountPath: "/data" }], [{ name: "data", mountPath: "data" }], [{ name: "data", mountPath: "" }],
+        [{ name: "nope", mountPath: "/data" }], [{ name: "data", mountPath: "/data", readOnly: true }],
+        [{ name: "data", mountPath: "/data", readOnly: "true" }], [{ name: "data", mountPath: "/a" }, { name: "data", mountPath: "/a" }],
+        [{ name: "data", mountPath: "/a" }, { name: "data", mountPath: "/b" }], [{ name: "data", mountPath: "/data", subPath: "x" }],
+    ],
+    startupProbe: [{ exec: { command: ["true"] } }],
+    envFrom: [[{ configMapRef: { name: "cm" } }]],
+    tty: [true],
+    contaner: ["x"],
+};
+
+/** Field -> values on the group itself. */
+const GROUP_VALUES: Record<string, unknown[]> = {
+    restartPolicy: ["Always", "OnFailure", "Never", "always", "", 1],
+    shareProcessNamespace: [true, false, "true", 1],
+    hostname: ["web", "a".repeat(63), "a".repeat(64), "My_Host", "web.local", ""],
+    terminationGracePeriodSeconds: [0, 30, -1, 1.5, "30"],
+    labels: [
+        { app: "web" }, { "example.com/app": "web" }, { app: "" }, { app: "a".repeat(63) }, { app: "a".repeat(64) }, { app: "-web" },
+        { app: 1 }, { "Example.com/app": "x" }, { [`${"a".repeat(250)}.com/x`]: "v" }, { [`${"a".repeat(63)}`]: "v" }, { [`${"a".repeat(64)}`]: "v" },
+        { "podgroup.io/group": "x" }, { "a/b/c": "x" }, "app=web",
+    ],
+    volumes: [
+        [{ name: "data", emptyDir: {} }], [{ name: "data", emptyDir: { medium: "Memory" } }], [{ name: "data", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }],
+        [{ name: "data", emptyDir: { sizeLimit: "1Gi" } }], [{ name: "data", emptyDir: { medium: "memory" } }], [{ name: "data", emptyDir: { medium: "HugePages" } }],
+        [{ name: "data", emptyDir: { sizeLimit: "abc" } }], [{ name: "data", emptyDir: { sizeLimit: 1024, medium: "Memory" } }], [{ name: "data" }],
+        [{ name: "Data", emptyDir: {} }], [{ name: "data", emptyDir: {} }, { name: "data", emptyDir: {} }], [{ name: "data", hostPath: { path: "/tmp" } }],
+        [{ name: "data", emptyDir: {}, configMap: { name: "x" } }], [{ name: "data", emptyDir: "yes" }], { data: {} },
+    ],
+    nodeSelector: [{ disk: "ssd" }, "ssd", { disk: 1 }],
+    tolerations: [[{ key: "k", operator: "Exists", effect: "NoSchedule" }], { key: "k" }],
+    serviceAccountName: ["default", "Not_Valid", 1],
+    priorityClassName: ["system-node-critical"],
+    schedulerName: ["default-scheduler"],
+    affinity: [{ nodeAffinity: {} }, "any"],
+    imagePullSecrets: [[{ name: "regcred" }], ["regcred"]],
+    topologySpreadConstraints: [[{ maxSkew: 1, topologyKey: "zone", whenUnsatisfiable: "DoNotSchedule" }]],
+    hostNetwork: [true],
+    dnsPolicy: ["None"],
+    securityContext: [{ runAsUser: 1000 }],
+    contaners: [[app()]],
+};
+
+function fieldCases(): OracleCase[] {
+    const cases: OracleCase[] = [];
+    const needsVolume = (field: string) => field === "volumeMounts";
+    for (const [field, values] of Object.entries(CONTAINER_VALUES)) {
+        values.forEach((v, i) => {
+            const spec = group(needsVolume(field) ? { volumes: [{ name: "data", emptyDir: {} }] } : {}, app({ [field]: v }));
+            if (field === "restartPolicy") {
+                cases.push({ id: `initContainers[0].restartPolicy #${i}`, groupName: "oracle", spec: { ...group(), initContainers: [{ name: "init", image: IMAGE, restartPolicy: v }] } });
+            }
+            cases.push({ id: `containers[0].${field} #${i}`, groupName: "oracle", spec });
+        });
+    }
+    for (const [field, values] of Object.entries(GROUP_VALUES)) {
+        values.forEach((v, i) => cases.push({ id: `${field} #${i}`, groupName: "oracle", spec: group({ [field]: v }) }));
+    }
+    return cases;
+}
+
+/** Cases that need more than one field: init containers, several members, group names. */
+function structureCases(): OracleCase[] {
+    const init = (patch: Obj = {}) => ({ name: "init", image: IMAGE, ...patch });
+    return [
+        { id: "no containers", groupName: "oracle", spec: { containers: [] } },
+        { id: "containers missing", groupName: "oracle", spec: {} },
+        { id: "containers not a list", groupName: "oracle", spec: { containers: app() } },
+        { id: "container not an object", groupName: "oracle", spec: { containers: ["app"] } },
+        { id: "spec not an object", groupName: "oracle", spec: "app" },
+        { id: "duplicate container names", groupName: "oracle", spec: { containers: [app(), app()] } },
+        { id: "init and member share a name", groupName: "oracle", spec: { containers: [app()], initContainers: [init({ name: "app" })] } },
+        { id: "init container probe", groupName: "oracle", spec: { containers: [app()], initContainers: [init({ readinessProbe: { exec: { command: ["true"] } } })] } },
+        { id: "sidecar init container probe", groupName: "oracle", spec: { containers: [app()], initContainers: [init({ restartPolicy: "Always", readinessProbe: { exec: { command: ["true"] } } })] } },
+        { id: "init container ports", groupName: "oracle", spec: { containers: [app()], initContainers: [init({ ports: [{ containerPort: 80 }] })] } },
+        { id: "member restartPolicy", groupName: "oracle", spec: { containers: [app({ restartPolicy: "Always" })] } },
+        { id: "two members, same port", groupName: "oracle", spec: { containers: [app({ ports: [{ containerPort: 80 }] }), app({ name: "b", ports: [{ containerPort: 80 }] })] } },
+        { id: "two members, same host port", groupName: "oracle", spec: { containers: [app({ ports: [{ containerPort: 80, hostPort: 9000 }] }), app({ name: "b", ports: [{ containerPort: 81, hostPort: 9000 }] })] } },
+        { id: "two members, same port name", groupName: "oracle", spec: { containers: [app({ ports: [{ containerPort: 80, name: "http" }] }), app({ name: "b", ports: [{ containerPort: 81, name: "http" }] })] } },
+        { id: "both probes", groupName: "oracle", spec: group({}, app({ readinessProbe: { exec: { command: ["true"] } }, livenessProbe: { exec: { command: ["true"] } } })) },
+        { id: "named probe port declared", groupName: "oracle", spec: group({}, app({ ports: [{ containerPort: 8080, name: "http" }], readinessProbe: { httpGet: { port: "http" } } })) },
+        { id: "runAsGroup only", groupName: "oracle", spec: group({}, app({ securityContext: { runAsGroup: 1000 } })) },
+        { id: "secret env with a dotted name", groupName: "oracle", spec: group({}, app({ env: [{ name: "a.b", secretValue: "s" }] })) },
+        { id: "secret env with a space", groupName: "oracle", spec: group({}, app({ env: [{ name: "A B", secretValue: "s" }] })) },
+        ...["web", "a".repeat(63), "a".repeat(64), "web.v1", "Web", "web_1", "-web"].map((g, i) => ({ id: `group name #${i}`, groupName: g, spec: group() })),
+    ];
+}
+
+function wholeSpecs(): OracleCase[] {
+    const examples = path.resolve(__dirname, "../../examples/pods");
+    const fromManifests = fs.readdirSync(examples).filter((f) => f.endsWith(".yaml")).sort().map((f) => {
+        const m = podGroupSpecFromManifest(fs.readFileSync(path.join(examples, f), "utf8"));
+        return { id: `manifest ${f}`, groupName: m.groupName, spec: m.spec };
+    });
+    return [
+        { id: "sample group", groupName: "sample", spec: sampleGroupSpec() },
+        { id: "unit full spec", groupName: "full", spec: fullSpec() },
+        { id: "harness shared pod", groupName: "pod", spec: sharedPodFixture().spec },
+        { id: "harness isolated pod", groupName: "isolated", spec: isolatedPodFixture().spec },
+        { id: "harness restart policy Never", groupName: "rp", spec: restartPolicyFixture("Never").spec },
+        ...fromManifests,
+    ];
+}
+
+/** Every case, ids unique. */
+export function oracleCases(): OracleCase[] {
+    return [...fieldCases(), ...structureCases(), ...wholeSpecs()];
+}

@@ -1,0 +1,149 @@
+/**
+ * The API server as oracle: every case of the corpus (test/integration/oracle-corpus.ts) goes
+ * through validatePodGroupSpec and, as a Pod, through the local cluster's API server with a
+ * server-side dry run (dryRun=All, fieldValidation=Strict: nothing is created). The two MUST
+ * agree on every case, except where PodGroup refuses what the API server accepts by a rule of
+ * components/stricter.ts listed for that backend. PodGroup MUST never accept what the API
+ * server refuses. Writes reports/oracle.json (every case, both verdicts, the server's message).
+ */
+import * as k8s from "@kubernetes/client-node";
+import * as fs from "fs";
+import * as https from "https";
+import * as path from "path";
+import { Backend, collectProblems, STRICTER_RULES, ValidationProblem } from "../../components";
+import { OracleCase, oracleCases } from "./oracle-corpus";
+
+const KUBECONFIG = process.env.KUBECONFIG ?? "/var/lib/podgroup-cluster/admin.kubeconfig";
+const NAMESPACE = "default";
+const REPORT = path.resolve(__dirname, "../../reports/oracle.json");
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** PodGroup's own fields as the Kubernetes fields they stand for; everything else exactly as written. */
+function asKubernetesContainer(c: unknown): unknown {
+    if (!isObj(c)) return c;
+    const { user, env, ...rest } = c;
+    const out: Obj = { ...rest };
+    if (user !== undefined) {
+        const [uid, gid] = typeof user === "string" ? user.split(":") : [user];
+        const num = (s: unknown) => (typeof s === "string" && /^[0-9]+$/.test(s) ? Number(s) : s);
+        out.securityContext = { runAsUser: num(uid), ...(gid !== undefined ? { runAsGroup: num(gid) } : {}) };
+    }
+    if (env !== undefined) {
+        out.env = Array.isArray(env) ? env.map((e) => {
+            if (!isObj(e) || e.secretValue === undefined) return e;
+            const { secretValue, ...plain } = e;
+            return typeof secretValue === "string"
+                ? { ...plain, valueFrom: { secretKeyRef: { name: "oracle-env", key: `${String(c.name)}.${String(e.name)}` } } }
+                : { ...plain, value: secretValue };
+        }) : env;
+    }
+    return out;
+}
+
+/** The case as the Pod PodGroup's Kubernetes renderer would write (labels to metadata). */
+export function oraclePod(c: OracleCase): Obj {
+    const spec = isObj(c.spec) ? c.spec : {};
+    const { labels, ...podSpec } = spec;
+    const mapList = (v: unknown) => (Array.isArray(v) ? v.map(asKubernetesContainer) : v);
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: c.groupName, namespace: NAMESPACE, ...(labels !== undefined ? { labels } : {}) },
+        spec: isObj(c.spec)
+            ? { ...podSpec, ...(podSpec.containers !== undefined ? { containers: mapList(podSpec.containers) } : {}), ...(podSpec.initContainers !== undefined ? { initContainers: mapList(podSpec.initContainers) } : {}) }
+            : c.spec,
+    };
+}
+
+/** One server-side dry-run create: accepted, or the server's message. */
+async function dryRun(kc: k8s.KubeConfig, pod: Obj): Promise<{ accepted: boolean; message: string }> {
+    const server = new URL(kc.getCurrentCluster()!.server);
+    const body = JSON.stringify(pod);
+    const opts: https.RequestOptions = {
+        method: "POST", hostname: server.hostname, port: server.port,
+        path: `/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All&fieldValidation=Strict`,
+        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
+    };
+    await kc.applyToHTTPSOptions(opts);
+    return new Promise((resolve, reject) => {
+        const req = https.request(opts, (res) => {
+            let text = "";
+            res.on("data", (d: Buffer) => (text += d.toString()));
+            res.on("end", () => {
+                const code = res.statusCode ?? 0;
+                if (code >= 500) reject(new Error(`API server error ${code}: ${text}`));
+                const message = code < 300 ? "" : ((JSON.parse(text) as { message?: string }).message ?? text);
+                resolve({ accepted: code >= 200 && code < 300, message });
+            });
+        });
+        req.on("error", reject);
+        req.end(body);
+    });
+}
+
+interface Verdict {
+    id: string;
+    api: { accepted: boolean; message: string };
+    ours: Record<Backend, ValidationProblem[]>;
+}
+
+/** Why a verdict is a disagreement not covered by a listed rule, or undefined when it is fine. */
+export function unlistedDisagreement(v: Verdict, backend: Backend): string | undefined {
+    const problems = v.ours[backend];
+    if (!v.api.accepted && problems.length === 0) {
+        return `PodGroup (${backend}) accepts what the API server refuses: ${v.api.message}`;
+    }
+    if (v.api.accepted) {
+        const unlisted = problems.filter((p) => !STRICTER_RULES.some((r) => r.id === p.rule && (r.backends as readonly string[]).includes(backend)));
+        if (unlisted.length > 0) {
+            return `PodGroup (${backend}) refuses what the API server accepts, by no listed rule: ${unlisted.map((p) => `${p.propertyPath}: ${p.reason}`).join("; ")}`;
+        }
+    }
+    return undefined;
+}
+
+const kc = new k8s.KubeConfig();
+const verdicts: Verdict[] = [];
+
+beforeAll(async () => {
+    if (!fs.existsSync(KUBECONFIG)) {
+        throw new Error(`no kubeconfig at ${KUBECONFIG}: the oracle needs the local cluster ('bash scripts/cluster.sh up', or set KUBECONFIG)`);
+    }
+    kc.loadFromFile(KUBECONFIG);
+    const cases = oracleCases();
+    // A few requests at a time: one dry run each, no object is created.
+    for (let i = 0; i < cases.length; i += 8) {
+        const batch = cases.slice(i, i + 8);
+        const apis = await Promise.all(batch.map((c) => dryRun(kc, oraclePod(c))));
+        batch.forEach((c, j) => verdicts.push({
+            id: c.id,
+            api: apis[j],
+            ours: {
+                docker: collectProblems(c.spec, { groupName: c.groupName, backend: "docker" }),
+                kubernetes: collectProblems(c.spec, { groupName: c.groupName, backend: "kubernetes" }),
+            },
+        }));
+    }
+    const summary = (backend: Backend) => {
+        const same = verdicts.filter((v) => v.api.accepted === (v.ours[backend].length === 0)).length;
+        const listed = verdicts.filter((v) => v.api.accepted && v.ours[backend].length > 0 && unlistedDisagreement(v, backend) === undefined).length;
+        return { agree: same, stricterByListedRule: listed, unlisted: verdicts.length - same - listed };
+    };
+    const report = { cases: verdicts.length, apiAccepted: verdicts.filter((v) => v.api.accepted).length, docker: summary("docker"), kubernetes: summary("kubernetes"), verdicts };
+    fs.mkdirSync(path.dirname(REPORT), { recursive: true });
+    fs.writeFileSync(REPORT, JSON.stringify(report, null, 1));
+    console.log(`oracle: ${report.cases} cases, API server accepted ${report.apiAccepted}; kubernetes ${JSON.stringify(report.kubernetes)}; docker ${JSON.stringify(report.docker)}`);
+}, 120_000);
+
+test("the corpus has at least 150 cases, and the API server both accepts and refuses some", () => {
+    expect(verdicts.length).toBeGreaterThanOrEqual(150);
+    expect(verdicts.some((v) => v.api.accepted)).toBe(true);
+    expect(verdicts.some((v) => !v.api.accepted)).toBe(true);
+});
+
+test.each(["kubernetes", "docker"] as const)("PodGroup on %s agrees with the API server on every case but the listed stricter rules", (backend) => {
+    const disagreements = verdicts.map((v) => [v.id, unlistedDisagreement(v, backend)]).filter(([, d]) => d !== undefined);
+    expect(disagreements).toEqual([]);
+});
