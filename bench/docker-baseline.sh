@@ -6,6 +6,7 @@
 #   remove  `docker rm -f` of the three containers
 # Usage: bash bench/docker-baseline.sh [RUNS]   (default 5; needs the engine and the images)
 . "$(dirname "$0")/../scripts/lib/common.sh"
+. "$(dirname "$0")/naming.sh"
 . "$PODGROUP_ROOT/scripts/contract.sh"
 . "$PODGROUP_ROOT/bench/lib/stats.sh"
 RUNS=${1:-5}
@@ -25,17 +26,17 @@ ms() { echo $(( $(date +%s%N) / 1000000 )); }
 one_run() {
   local i=$1 t0 t1 t2 t3 t4 p
   t0=$(ms)
-  p=$(docker run -d --label "$LABEL" --name "bench-$i-pause" --ipc=shareable "$PAUSE")
+  p=$(docker run -d --label "$LABEL" --name "$(docker_pause_name "bench-$i")" --ipc=shareable "$PAUSE")
   local join=(--label "$LABEL" --net="container:$p" --ipc="container:$p" --pid="container:$p")
-  docker run -d "${join[@]}" --name "bench-$i-web" "$TOOLBOX" httpd -f -p "$PORT" -h /www >/dev/null
-  docker run -d "${join[@]}" --name "bench-$i-sidecar" "$TOOLBOX" sleep 3600 >/dev/null
+  docker run -d "${join[@]}" --name "$(docker_name "bench-$i" web)" "$TOOLBOX" httpd -f -p "$PORT" -h /www >/dev/null
+  docker run -d "${join[@]}" --name "$(docker_name "bench-$i" sidecar)" "$TOOLBOX" sleep 3600 >/dev/null
   t1=$(ms)
-  until docker exec "bench-$i-sidecar" wget -qO- "http://127.0.0.1:$PORT/" >/dev/null 2>&1; do
+  until docker exec "$(docker_name "bench-$i" sidecar)" wget -qO- "http://127.0.0.1:$PORT/" >/dev/null 2>&1; do
     (( $(ms) - t0 < 30000 )) || die "web member never answered"
     sleep 0.05
   done
   t2=$(ms)
-  docker rm -f "bench-$i-sidecar" "bench-$i-web" "bench-$i-pause" >/dev/null
+  docker rm -f "$(docker_name "bench-$i" sidecar)" "$(docker_name "bench-$i" web)" "$(docker_pause_name "bench-$i")" >/dev/null
   t3=$(ms)
   echo "$((t1 - t0)) $((t2 - t0)) $((t3 - t2))"
 }
