@@ -68,7 +68,7 @@ describe("program (index.ts)", () => {
             "  - podgroup:skipAwait: must be true or false, got the string \"maybe\"\n" +
             "  - spec.contaners: unknown field \"contaners\" in a PodGroupSpec (a PodSpec); did you mean \"containers\"?");
         expect(registered.length).toBe(before);
-    });
+    }, 30_000);
 
     it("deploys a Pod manifest (podgroup:manifest) on either backend", async () => {
         const docker = loadProgram({ "podgroup:manifest": "examples/pods/init-containers.yaml" });
@@ -77,7 +77,7 @@ describe("program (index.ts)", () => {
         const k8s = loadProgram({ "podgroup:manifest": "examples/pods/logging-sidecar.yaml", "podgroup:backend": "kubernetes" });
         expect(await valueOf(k8s.podName)).toBe("counter");
         expect(byName("counter-pod").inputs).toMatchObject({ metadata: { name: "counter", labels: { app: "counter" } }, spec: { shareProcessNamespace: false } });
-    });
+    }, 30_000);  // two fresh copies of the program: slow on a loaded machine
 
     afterAll(() => pulumi.runtime.setAllConfig({}));
 });
