@@ -21,6 +21,7 @@ export interface StricterRule {
 const BOTH: readonly Backend[] = ["docker", "kubernetes"];
 const DOCKER: readonly Backend[] = ["docker"];
 
+/** Every rule by which PodGroup refuses what the Kubernetes API server accepts, with its backends and reason. */
 export const STRICTER_RULES = [
     { id: "unsupported-field", backends: BOTH, rule: "a Kubernetes field PodGroup does not implement (envFrom, valueFrom, startupProbe, requests, hostPath, ...; the full list is in components/fields.ts)", reason: "not implemented yet; an error instead of silently dropping it" },
     { id: "group-name-label", backends: BOTH, rule: "a group name (Pod name) that is a DNS-1123 subdomain but not a DNS-1123 label (dots, more than 63 characters)", reason: "the name is also the default hostname and the prefix of every Docker container and volume name" },
@@ -42,6 +43,7 @@ export const STRICTER_RULES = [
     { id: "docker-disk-size-limit", backends: DOCKER, rule: "sizeLimit on an emptyDir on disk (no medium)", reason: "Docker's local volumes have no size limit" },
 ] as const satisfies readonly StricterRule[];
 
+/** The id of one of {@link STRICTER_RULES}. */
 export type StricterRuleId = (typeof STRICTER_RULES)[number]["id"];
 
 /** The rule with this id. */

@@ -10,7 +10,8 @@ import * as k8s from "@kubernetes/client-node";
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
-import { Backend, collectProblems, STRICTER_RULES, ValidationProblem } from "../../components";
+import { Backend, STRICTER_RULES, ValidationProblem } from "../../components";
+import { collectProblems } from "../../components/validate";
 import { OracleCase, oracleCases } from "./oracle-corpus";
 
 const KUBECONFIG = process.env.KUBECONFIG ?? "/var/lib/podgroup-cluster/admin.kubeconfig";
