@@ -7,6 +7,7 @@ import { DockerGroupResources, DockerRenderOptions, renderDocker } from "./rende
 import { KubernetesGroupResources, KubernetesRenderOptions, renderKubernetes } from "./render-kubernetes";
 import { PodGroupRendering, PublishedPort } from "./rendering";
 import { applyImageOverrides, resolveSpec } from "./resolve";
+import { withoutUnsetStrings } from "./unset";
 import { Backend, BACKENDS, PodGroupSpec } from "./spec";
 import { collectFindings, PodGroupValidationError, ValidationProblem } from "./validate";
 
@@ -93,7 +94,7 @@ export function argumentProblems(args: PodGroupArgs): ValidationProblem[] {
  */
 export function validatePodGroupArgs(name: string, args: PodGroupArgs): { spec: PodGroupSpec; warnings: ValidationProblem[] } {
     const groupName = args.groupName ?? name;
-    const spec = applyImageOverrides(args.spec, args.imageOverrides);
+    const spec = withoutUnsetStrings(applyImageOverrides(args.spec, args.imageOverrides));
     const found = collectFindings(spec, {
         groupName,
         backend: args.backend,

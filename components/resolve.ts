@@ -51,7 +51,7 @@ function resolveContainer(c: ContainerSpec): ResolvedContainer {
     const { user, ...rest } = c;
     const resolved: ResolvedContainer = { ...rest, imagePullPolicy: c.imagePullPolicy ?? defaultPullPolicy(c.image) };
     if (user !== undefined) {
-        const [uid, gid] = user.split(":");
+        const [uid, gid] = String(user).split(":");
         resolved.securityContext = { runAsUser: Number(uid), ...(gid !== undefined ? { runAsGroup: Number(gid) } : {}) };
     }
     return resolved;

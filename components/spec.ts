@@ -101,8 +101,8 @@ export interface ContainerSpec {
     readinessProbe?: Probe;
     livenessProbe?: Probe;
     workingDir?: string;
-    /** Numeric uid, or "uid:gid" (PodGroup's shorthand for securityContext.runAsUser/runAsGroup). */
-    user?: string;
+    /** Numeric uid (a number or a string), or "uid:gid" (PodGroup's shorthand for securityContext.runAsUser/runAsGroup). */
+    user?: string | number;
     /** The user and group the container runs as (0 to 2147483647). */
     securityContext?: { runAsUser?: number; runAsGroup?: number };
     /**

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ManifestError, podGroupSpecFromManifest } from "./manifest";
 import { applyImageOverrides } from "./resolve";
+import { withoutUnsetStrings } from "./unset";
 import { sampleGroupSpec } from "./sample";
 import { Backend, BACKENDS, PodGroupSpec } from "./spec";
 import { collectFindings, PodGroupValidationError } from "./validate";
@@ -113,5 +114,5 @@ export function readStackConfig(raw: RawStackConfig, projectDir: string, imageOv
         problems.push(...found.problems.map((p) => (p.propertyPath === "name" ? { ...p, propertyPath: raw.manifest !== undefined ? "manifest metadata.name" : "podgroup:name" } : p)));
     }
     if (problems.length > 0) throw new PodGroupValidationError(groupName, problems, "the stack configuration");
-    return { backend, groupName, spec: group.spec as PodGroupSpec, namespace, kubeconfig: raw.kubeconfig, ...settings, warnings };
+    return { backend, groupName, spec: withoutUnsetStrings(group.spec) as PodGroupSpec, namespace, kubeconfig: raw.kubeconfig, ...settings, warnings };
 }

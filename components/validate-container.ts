@@ -111,7 +111,7 @@ function checkProcess(c: Obj, path: string, backend: Backend | undefined, f: Fin
 
 function checkUser(c: Obj, path: string, backend: Backend | undefined, f: Findings): void {
     if (c.user !== undefined) {
-        const m = typeof c.user === "string" ? USER.exec(c.user) : null;
+        const m = typeof c.user === "string" ? USER.exec(c.user) : isInt(c.user, 0) ? USER.exec(String(c.user)) : null;
         if (m === null || Number(m[1]) > INT32_MAX || (m[2] !== undefined && Number(m[2]) > INT32_MAX)) {
             f.add(`${path}.user`, `${describe(c.user)} must be a numeric uid or "uid:gid" from 0 to ${INT32_MAX} (e.g. "1000" or "1000:1000"), as Kubernetes' runAsUser/runAsGroup`);
         }

@@ -17,6 +17,7 @@ import {
     suggestLabel, ValidationProblem,
 } from "./validate-support";
 import { parseQuantity, QuantityError } from "./quantity";
+import { withoutUnsetStrings } from "./unset";
 
 export { ValidationProblem } from "./validate-support";
 
@@ -194,8 +195,9 @@ function checkClusterOnlyTypes(spec: Obj, f: Findings): void {
 }
 
 /** Collects every problem and warning of `spec` (an untrusted value, e.g. read from stack config or a manifest). */
-export function collectFindings(spec: unknown, ctx: ValidationContext): SpecFindings {
+export function collectFindings(raw: unknown, ctx: ValidationContext): SpecFindings {
     const f = new Findings();
+    const spec = withoutUnsetStrings(raw);
     checkContext(ctx, f);
     if (!isObj(spec)) {
         f.add("spec", `the spec must be an object with at least \`containers\`, got ${describe(spec)}; see components/spec.ts (PodGroupSpec)`);

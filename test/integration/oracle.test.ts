@@ -36,7 +36,7 @@ function asKubernetesContainer(c: unknown): unknown {
             if (!isObj(e) || e.secretValue === undefined) return e;
             const { secretValue, ...plain } = e;
             return typeof secretValue === "string"
-                ? { ...plain, valueFrom: { secretKeyRef: { name: "oracle-env", key: `${String(c.name)}.${String(e.name)}` } } }
+                ? { ...plain, valueFrom: { secretKeyRef: { name: "oracle-env", key: "key" } } }  // the key PodGroup picks is its own (rule secret-env-key)
                 : { ...plain, value: secretValue };
         }) : env;
     }

@@ -75,6 +75,17 @@ describe("validation", () => {
         expect(problemsOf(withContainer({ restartPolicy: "Always" }), k8sCtx)[0].propertyPath).toBe("spec.containers[0].restartPolicy");
     });
 
+    it("reads an empty string in an optional field as unset, as the API server does (Go's zero value)", () => {
+        const spec = { restartPolicy: "", hostname: "", containers: [{ name: "app", image: TOOLBOX, imagePullPolicy: "", workingDir: "", ports: [{ containerPort: 80, protocol: "" }], readinessProbe: { httpGet: { port: 80, scheme: "" } } }] };
+        expect(problemsOf(spec)).toEqual([]);
+        expect(problemsOf({ ...minimalSpec(), initContainers: [{ name: "i", image: TOOLBOX, restartPolicy: "" }] })).toEqual([]);
+    });
+
+    it("takes a numeric user as the API server takes runAsUser", () => {
+        expect(problemsOf(withContainer({ user: 1000 }))).toEqual([]);
+        expect(problemsOf(withContainer({ user: -1 }))[0].propertyPath).toBe("spec.containers[0].user");
+    });
+
     it("rejects duplicate names across init and app containers", () => {
         const spec: PodGroupSpec = { initContainers: [{ name: "app", image: TOOLBOX }], containers: [{ name: "app", image: TOOLBOX }] };
         expect(problemsOf(spec)).toEqual([{

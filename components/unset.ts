@@ -1,0 +1,47 @@
+/**
+ * Kubernetes' zero values: in an optional string field an empty string means "not set", and the
+ * API server defaults it (`restartPolicy: ""` is Always, `protocol: ""` is TCP). PodGroup reads
+ * a spec the same way: validation and the renderers see these fields absent.
+ */
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The fields, per object, whose "" means unset. */
+export const EMPTY_MEANS_UNSET = {
+    pod: ["restartPolicy", "hostname", "serviceAccountName", "priorityClassName", "schedulerName"],
+    container: ["imagePullPolicy", "restartPolicy", "workingDir"],
+    port: ["protocol", "name"],
+    httpGet: ["scheme", "path"],
+} as const;
+
+function without(o: unknown, fields: readonly string[]): unknown {
+    if (!isObj(o)) return o;
+    const out: Obj = { ...o };
+    for (const f of fields) if (out[f] === "") delete out[f];
+    return out;
+}
+
+function mapList(v: unknown, f: (x: unknown) => unknown): unknown {
+    return Array.isArray(v) ? v.map(f) : v;
+}
+
+function container(c: unknown): unknown {
+    const out = without(c, EMPTY_MEANS_UNSET.container);
+    if (!isObj(out)) return out;
+    if (out.ports !== undefined) out.ports = mapList(out.ports, (p) => without(p, EMPTY_MEANS_UNSET.port));
+    for (const probe of ["readinessProbe", "livenessProbe"]) {
+        const p = out[probe];
+        if (isObj(p) && p.httpGet !== undefined) out[probe] = { ...p, httpGet: without(p.httpGet, EMPTY_MEANS_UNSET.httpGet) };
+    }
+    return out;
+}
+
+/** A copy of `spec` with the empty strings that mean "not set" removed; anything else as it is. */
+export function withoutUnsetStrings(spec: unknown): unknown {
+    const out = without(spec, EMPTY_MEANS_UNSET.pod);
+    if (!isObj(out)) return out;
+    if (out.containers !== undefined) out.containers = mapList(out.containers, container);
+    if (out.initContainers !== undefined) out.initContainers = mapList(out.initContainers, container);
+    return out;
+}
