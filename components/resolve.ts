@@ -12,12 +12,15 @@ import { CLUSTER_ONLY_POD_FIELDS } from "./fields";
 /** A container after defaults: pull policy set, `user` folded into securityContext. */
 export type ResolvedContainer = Omit<ContainerSpec, "user"> & { imagePullPolicy: ImagePullPolicy };
 
+/** A volume after defaults: its emptyDir set. */
+export type ResolvedVolume = VolumeSpec & { emptyDir: NonNullable<VolumeSpec["emptyDir"]> };
+
 /** A spec after defaults: no optional group-level field left. */
 export interface ResolvedSpec {
     groupName: string;
     containers: ResolvedContainer[];
     initContainers: ResolvedContainer[];
-    volumes: VolumeSpec[];
+    volumes: ResolvedVolume[];
     restartPolicy: RestartPolicy;
     shareProcessNamespace: boolean;
     hostname: string;
@@ -57,6 +60,12 @@ function resolveContainer(c: ContainerSpec): ResolvedContainer {
     return resolved;
 }
 
+/** The grace period as Kubernetes applies it: 30 s by default, a negative one set to 1 s by the API server. */
+function gracePeriod(seconds: number | undefined): number {
+    if (seconds === undefined) return DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
+    return seconds < 0 ? 1 : seconds;
+}
+
 /** Fills in the defaults of a validated spec (image overrides are already applied). */
 export function resolveSpec(groupName: string, spec: PodGroupSpec): ResolvedSpec {
     const scheduling: Record<string, unknown> = {};
@@ -67,12 +76,13 @@ export function resolveSpec(groupName: string, spec: PodGroupSpec): ResolvedSpec
         groupName,
         containers: spec.containers.map(resolveContainer),
         initContainers: (spec.initContainers ?? []).map(resolveContainer),
-        volumes: spec.volumes ?? [],
+        // A volume with no source is an emptyDir (Kubernetes' SetDefaults_Volume).
+        volumes: (spec.volumes ?? []).map((v) => ({ ...v, emptyDir: v.emptyDir ?? {} })),
         restartPolicy: spec.restartPolicy ?? DEFAULT_RESTART_POLICY,
         shareProcessNamespace: spec.shareProcessNamespace ?? DEFAULT_SHARE_PROCESS_NAMESPACE,
         hostname: spec.hostname ?? groupName,
         labels: spec.labels ?? {},
-        terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+        terminationGracePeriodSeconds: gracePeriod(spec.terminationGracePeriodSeconds),
         scheduling,
     };
 }

@@ -115,7 +115,8 @@ export interface ContainerSpec {
 /** A volume shared by the group's containers. Only emptyDir is supported. */
 export interface VolumeSpec {
     name: string;
-    emptyDir: { medium?: "" | "Memory"; sizeLimit?: Quantity };
+    /** The only volume type PodGroup implements; a volume without a source is an emptyDir, as in Kubernetes. */
+    emptyDir?: { medium?: "" | "Memory"; sizeLimit?: Quantity };
 }
 
 /** The group: what a Kubernetes Pod would declare. */

@@ -28,6 +28,8 @@ export const STRICTER_RULES = [
     { id: "reserved-label", backends: BOTH, rule: "label keys under podgroup.io/", reason: "PodGroup sets them itself; the harness and the supervisor find containers by them" },
     { id: "shared-container-port", backends: BOTH, rule: "two members declaring the same containerPort and protocol", reason: "the members share one network namespace, so only one can listen; Docker publishes each port once, on the pause" },
     { id: "memory-milli", backends: BOTH, rule: "a memory quantity in milli-units (\"100m\" bytes)", reason: "a fraction of a byte is always a typo for M or Mi (the API server only warns)" },
+    { id: "container-restart-policy", backends: BOTH, rule: "restartPolicy on a member, or an init container's restartPolicy other than Always", reason: "the per-container restart policy (ContainerRestartRules, alpha in 1.34) is off on the API server, which accepts the field and drops it; PodGroup says so instead" },
+    { id: "emptydir-medium", backends: BOTH, rule: "an emptyDir medium other than \"\" and Memory (e.g. \"memory\")", reason: "the API server does not check the medium; kubelet cannot set up one it does not know" },
     { id: "secret-env-key", backends: ["kubernetes"], rule: "a secretValue variable whose name is not a Secret key ([-._a-zA-Z0-9]+)", reason: "its value goes through a Secret under the key <container>.<name>" },
     { id: "docker-native-sidecar", backends: DOCKER, rule: "an init container with restartPolicy Always (a native sidecar)", reason: "not implemented on Docker yet: the sidecar would never exit and the members never start" },
     { id: "docker-init-port", backends: DOCKER, rule: "ports on an init container", reason: "Docker publishes ports on the pause for the members only" },

@@ -138,9 +138,9 @@ function checkUser(c: Obj, path: string, backend: Backend | undefined, f: Findin
 function checkRestartPolicy(policy: unknown, path: string, isInit: boolean, backend: Backend | undefined, f: Findings): void {
     if (policy === undefined) return;
     if (!isInit) {
-        f.add(`${path}.restartPolicy`, "only init containers may set restartPolicy (\"Always\" makes a native sidecar); the group's restartPolicy applies to members");
+        f.add(`${path}.restartPolicy`, "only init containers may set restartPolicy (\"Always\" makes a native sidecar); the group's restartPolicy applies to members (Kubernetes 1.34 drops a member's own)", "container-restart-policy");
     } else if (policy !== "Always") {
-        f.add(`${path}.restartPolicy`, `${describe(policy)}: the only restartPolicy an init container may have is "Always" (a native sidecar)`);
+        f.add(`${path}.restartPolicy`, `${describe(policy)}: the only restartPolicy an init container may have is "Always" (a native sidecar; Kubernetes 1.34 drops the others)`, "container-restart-policy");
     } else if (backend === "docker") {
         f.add(`${path}.restartPolicy`, "native sidecars (an init container with restartPolicy \"Always\") are not supported on docker yet: it would never exit and the members would never start; make it a member of spec.containers", "docker-native-sidecar");
     }

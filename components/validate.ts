@@ -99,10 +99,8 @@ function checkVolumes(spec: Obj, backend: Backend | undefined, f: Findings): Map
         } else {
             volumes.set(v.name, v.emptyDir);
         }
-        const sources = Object.keys(v).filter((k) => k !== "name" && v[k] !== undefined);
-        if (sources.length === 0) {
-            f.add(`${path}.emptyDir`, "the volume has no source: set `emptyDir: {}` (the only volume type PodGroup implements)");
-        } else if (v.emptyDir !== undefined) {
+        // A volume with no source is an emptyDir, as Kubernetes defaults it.
+        if (v.emptyDir !== undefined) {
             checkEmptyDir(v.emptyDir, `${path}.emptyDir`, backend, f);
         }
     });
@@ -119,7 +117,8 @@ function checkEmptyDir(e: unknown, path: string, backend: Backend | undefined, f
         const huge = typeof e.medium === "string" && e.medium.startsWith("HugePages");
         f.add(`${path}.medium`, huge
             ? `${describe(e.medium)}: hugepage emptyDirs are not supported on ${backend ?? "any backend"}; use "" (disk) or "Memory" (tmpfs)`
-            : `${describe(e.medium)} is not an emptyDir medium; use "" (disk) or "Memory" (tmpfs)`, huge ? "unsupported-field" : undefined);
+            : `${describe(e.medium)} is not an emptyDir medium; use "" (disk) or "Memory" (tmpfs)`,
+        huge ? "unsupported-field" : typeof e.medium === "string" ? "emptydir-medium" : undefined);
     }
     if (e.sizeLimit === undefined) return;
     try {
@@ -145,8 +144,8 @@ function checkPodFields(spec: Obj, f: Findings): void {
         f.add("spec.hostname", `${describe(spec.hostname)} is not a DNS-1123 label (${DNS1123_HINT}); use e.g. "${suggestLabel(String(spec.hostname))}"`);
     }
     const grace = spec.terminationGracePeriodSeconds;
-    if (grace !== undefined && !isInt(grace, 0)) {
-        f.add("spec.terminationGracePeriodSeconds", `must be a whole number of seconds >= 0, got ${describe(grace)}`);
+    if (grace !== undefined && !isInt(grace, Number.MIN_SAFE_INTEGER)) {
+        f.add("spec.terminationGracePeriodSeconds", `must be a whole number of seconds (a negative one means 1, as in Kubernetes), got ${describe(grace)}`);
     }
     checkLabels(spec.labels, f);
     checkClusterOnlyTypes(spec, f);

@@ -44,7 +44,7 @@ function asKubernetesContainer(c: unknown): unknown {
 }
 
 /** The case as the Pod PodGroup's Kubernetes renderer would write (labels to metadata). */
-export function oraclePod(c: OracleCase): Obj {
+function oraclePod(c: OracleCase): Obj {
     const spec = isObj(c.spec) ? c.spec : {};
     const { labels, ...podSpec } = spec;
     const mapList = (v: unknown) => (Array.isArray(v) ? v.map(asKubernetesContainer) : v);
@@ -91,7 +91,7 @@ interface Verdict {
 }
 
 /** Why a verdict is a disagreement not covered by a listed rule, or undefined when it is fine. */
-export function unlistedDisagreement(v: Verdict, backend: Backend): string | undefined {
+function unlistedDisagreement(v: Verdict, backend: Backend): string | undefined {
     const problems = v.ours[backend];
     if (!v.api.accepted && problems.length === 0) {
         return `PodGroup (${backend}) accepts what the API server refuses: ${v.api.message}`;

@@ -101,6 +101,11 @@ describe("Kubernetes renderer", () => {
         expect(["a", "b", "c", "d", "e"].map((n) => container("kpull", n).imagePullPolicy)).toEqual(["Never", "IfNotPresent", "Always", "Always", "IfNotPresent"]);
     });
 
+    it("applies Kubernetes' defaults: a volume with no source is an emptyDir, a negative grace period is 1 s", async () => {
+        await render("kdef2", { containers: [{ name: "a", image: "podgroup/toolbox:1.0.0" }], volumes: [{ name: "v" }], terminationGracePeriodSeconds: -5 });
+        expect(podSpec("kdef2")).toMatchObject({ volumes: [{ name: "v", emptyDir: {} }], terminationGracePeriodSeconds: 1 });
+    });
+
     it("passes native sidecars, int-or-string probe ports, numeric quantities and scheduling fields to the Pod", async () => {
         const spec: PodGroupSpec = {
             initContainers: [{ name: "proxy", image: "podgroup/toolbox:1.0.0", restartPolicy: "Always" }],

@@ -72,7 +72,7 @@ describe("validation", () => {
         }]);
         expect(collectProblems(spec, ctx)[0].rule).toBe("docker-native-sidecar");
         expect(problemsOf(spec, k8sCtx)).toEqual([]);
-        expect(problemsOf(withContainer({ restartPolicy: "Always" }), k8sCtx)[0].propertyPath).toBe("spec.containers[0].restartPolicy");
+        expect(collectProblems(withContainer({ restartPolicy: "Always" }), k8sCtx)[0]).toMatchObject({ propertyPath: "spec.containers[0].restartPolicy", rule: "container-restart-policy" });
     });
 
     it("reads an empty string in an optional field as unset, as the API server does (Go's zero value)", () => {
@@ -159,14 +159,13 @@ describe("validation", () => {
         }]);
     });
 
-    it("rejects a relative mountPath on Docker only, a non-boolean readOnly, and a volume with no source", () => {
+    it("rejects a relative mountPath on Docker only and a non-boolean readOnly; a volume with no source is an emptyDir", () => {
         const spec = withContainer({ volumeMounts: [{ name: "data", mountPath: "data", readOnly: "true" }] }, { volumes: [{ name: "data" }] });
         expect(problemsOf(spec)).toEqual([
-            { propertyPath: "spec.volumes[0].emptyDir", reason: "the volume has no source: set `emptyDir: {}` (the only volume type PodGroup implements)" },
             { propertyPath: "spec.containers[0].volumeMounts[0].mountPath", reason: "the string \"data\" must be an absolute path on docker, e.g. \"/data\"" },
             { propertyPath: "spec.containers[0].volumeMounts[0].readOnly", reason: "must be true or false, got the string \"true\"" },
         ]);
-        expect(problemsOf(spec, k8sCtx).map((p) => p.propertyPath)).toEqual(["spec.volumes[0].emptyDir", "spec.containers[0].volumeMounts[0].readOnly"]);
+        expect(problemsOf(spec, k8sCtx).map((p) => p.propertyPath)).toEqual(["spec.containers[0].volumeMounts[0].readOnly"]);
     });
 
     it("rejects a bad restartPolicy", () => {
@@ -279,11 +278,11 @@ describe("validation", () => {
     });
 
     it("rejects a bad hostname, group name, grace period and reserved labels", () => {
-        const spec: PodGroupSpec = { ...minimalSpec(), hostname: "My_Host", terminationGracePeriodSeconds: -1, labels: { "podgroup.io/group": "x" } };
+        const spec: PodGroupSpec = { ...minimalSpec(), hostname: "My_Host", terminationGracePeriodSeconds: 1.5, labels: { "podgroup.io/group": "x" } };
         expect(problemsOf(spec, { groupName: "Web", backend: "docker" })).toEqual([
             { propertyPath: "name", reason: "group name the string \"Web\" is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); it names the Pod, is its default hostname and prefixes every Docker name: use e.g. \"web\"" },
             { propertyPath: "spec.hostname", reason: "the string \"My_Host\" is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); use e.g. \"my-host\"" },
-            { propertyPath: "spec.terminationGracePeriodSeconds", reason: "must be a whole number of seconds >= 0, got the number -1" },
+            { propertyPath: "spec.terminationGracePeriodSeconds", reason: "must be a whole number of seconds (a negative one means 1, as in Kubernetes), got the number 1.5" },
             { propertyPath: "spec.labels[\"podgroup.io/group\"]", reason: "keys under podgroup.io/ are set by PodGroup itself; use another prefix" },
         ]);
     });
