@@ -306,20 +306,23 @@ function engineProcess(c: DockerContainerLayout, where: string): Partial<Contain
     if (s.readinessProbe !== undefined || s.livenessProbe !== undefined) {
         throw new Error(`${where}: probes are rendered through Pulumi only (healthcheck); dockerCreateOptions cannot create them`);
     }
-    const env = (s.env ?? []).map((e, i) => {
+    (s.env ?? []).forEach((e, i) => {
         if (e.secretValue !== undefined) {
             throw new Error(`${where}.env[${i}].secretValue: a secret exists only inside Pulumi; dockerCreateOptions takes plain values`);
         }
-        return `${e.name}=${e.value ?? ""}`;
     });
+    // No secret: the expanded process is plain values.
+    const p = dockerProcess(s) as { envs?: string[]; entrypoints?: string[]; command?: string[] };
+    const env = p.envs ?? [];
+    const user = dockerUser(s);
     const limits = s.resources?.limits;
     const memory = limits?.memory !== undefined ? toDockerMemoryMb(parseMemory(limits.memory)) * 1024 * 1024 : undefined;
     return {
-        ...(s.command !== undefined ? { Entrypoint: s.command } : {}),
-        ...(s.args !== undefined ? { Cmd: s.args } : {}),
+        ...(p.entrypoints !== undefined ? { Entrypoint: p.entrypoints } : {}),
+        ...(p.command !== undefined ? { Cmd: p.command } : {}),
         ...(env.length > 0 ? { Env: env } : {}),
         ...(s.workingDir !== undefined ? { WorkingDir: s.workingDir } : {}),
-        ...(s.user !== undefined ? { User: s.user } : {}),
+        ...(user !== undefined ? { User: user } : {}),
         HostConfig: {
             ...(memory !== undefined ? { Memory: memory, MemorySwap: memory } : {}),
             ...(limits?.cpu !== undefined ? { NanoCpus: Math.round(Number(formatDockerCpus(parseCpu(limits.cpu))) * 1e9) } : {}),

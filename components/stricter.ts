@@ -4,6 +4,7 @@
  * every disagreement with the API server must be one of these), and the table in
  * docs/spec-support.md (checked by test/unit/spec-support-doc.test.ts).
  */
+import { LABEL_PREFIX } from "./labels";
 import { Backend } from "./spec";
 
 /** One rule stricter than the API server. */
@@ -25,7 +26,7 @@ const DOCKER: readonly Backend[] = ["docker"];
 export const STRICTER_RULES = [
     { id: "unsupported-field", backends: BOTH, rule: "a Kubernetes field PodGroup does not implement (envFrom, valueFrom, startupProbe, requests, hostPath, ...; the full list is in components/fields.ts)", reason: "not implemented yet; an error instead of silently dropping it" },
     { id: "group-name-label", backends: BOTH, rule: "a group name (Pod name) that is a DNS-1123 subdomain but not a DNS-1123 label (dots, more than 63 characters)", reason: "the name is also the default hostname and the prefix of every Docker container and volume name" },
-    { id: "reserved-label", backends: BOTH, rule: "label keys under podgroup.io/", reason: "PodGroup sets them itself; the harness and the supervisor find containers by them" },
+    { id: "reserved-label", backends: BOTH, rule: `label keys under ${LABEL_PREFIX}`, reason: "PodGroup sets them itself; the harness and the supervisor find containers by them" },
     { id: "shared-container-port", backends: BOTH, rule: "two members declaring the same containerPort and protocol", reason: "the members share one network namespace, so only one can listen; Docker publishes each port once, on the pause" },
     { id: "memory-milli", backends: BOTH, rule: "a memory quantity in milli-units (\"100m\" bytes)", reason: "a fraction of a byte is always a typo for M or Mi (the API server only warns)" },
     { id: "container-restart-policy", backends: BOTH, rule: "restartPolicy on a member, or an init container's restartPolicy other than Always", reason: "the per-container restart policy (ContainerRestartRules, alpha in 1.34) is off on the API server, which accepts the field and drops it; PodGroup says so instead" },

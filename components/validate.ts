@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { checkFields } from "./fields";
-import { isReservedLabelKey } from "./labels";
+import { isReservedLabelKey, LABEL_PREFIX } from "./labels";
 import { Backend, BACKENDS } from "./spec";
 import { checkContainers } from "./validate-container";
 import {
@@ -162,7 +162,7 @@ function checkLabels(labels: unknown, f: Findings): void {
         if (keyProblem !== undefined) {
             f.add(`spec.labels["${k}"]`, `is not a Kubernetes label key: ${keyProblem}`);
         } else if (isReservedLabelKey(k)) {
-            f.add(`spec.labels["${k}"]`, "keys under podgroup.io/ are set by PodGroup itself; use another prefix", "reserved-label");
+            f.add(`spec.labels["${k}"]`, `keys under ${LABEL_PREFIX} are set by PodGroup itself; use another prefix`, "reserved-label");
         }
         if (!isLabelValue(v)) {
             f.add(`spec.labels["${k}"]`, `value ${describe(v)} is not a Kubernetes label value (a string of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`);

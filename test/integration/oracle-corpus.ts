@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { podGroupSpecFromManifest, sampleGroupSpec } from "../../components";
+import { LABEL_GROUP, podGroupSpecFromManifest, sampleGroupSpec } from "../../components";
 import { isolatedPodFixture } from "../../harness/fixtures/isolated-pod";
 import { restartPolicyFixture } from "../../harness/fixtures/restart-policy-pod";
 import { sharedPodFixture } from "../../harness/fixtures/shared-pod";
@@ -96,7 +96,7 @@ const GROUP_VALUES: Record<string, unknown[]> = {
     labels: [
         { app: "web" }, { "example.com/app": "web" }, { app: "" }, { app: "a".repeat(63) }, { app: "a".repeat(64) }, { app: "-web" },
         { app: 1 }, { "Example.com/app": "x" }, { [`${"a".repeat(250)}.com/x`]: "v" }, { [`${"a".repeat(63)}`]: "v" }, { [`${"a".repeat(64)}`]: "v" },
-        { "podgroup.io/group": "x" }, { "a/b/c": "x" }, "app=web",
+        { [LABEL_GROUP]: "x" }, { "a/b/c": "x" }, "app=web",
     ],
     volumes: [
         [{ name: "data", emptyDir: {} }], [{ name: "data", emptyDir: { medium: "Memory" } }], [{ name: "data", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }],

@@ -22,7 +22,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { dockerPauseName } from "../../components/naming";
 import { PrivateEngine, REPO_ROOT, waitFor } from "./supervisor-engine";
-import { dockerPauseName } from "../../components/naming";
 import {
     createGroup, GroupStatusFile, inspectGroup, logsOf, namespaceOf, PAUSE_IMAGE, readDataLog, readStatus, removeGroup,
     runSupervisor, Seen, SUPERVISOR_IMAGE, TestGroup, TOOLBOX_IMAGE, waitWhole,
