@@ -59,9 +59,9 @@ start() {
   fi
   mkdir -p "$ENGINE_DIR"
   log "starting dockerd (log: $LOG_FILE)"
-  # setsid: its own session, so it outlives the shell (and job control) that started it.
-  setsid dockerd --host "unix://$SOCK" >>"$LOG_FILE" 2>&1 </dev/null &
-  echo $! >"$PID_FILE"
+  # Its own session (it outlives the shell that started it), and none of this shell's descriptors.
+  detach "$LOG_FILE" dockerd --host "unix://$SOCK"
+  echo "$DETACHED_PID" >"$PID_FILE"
   local t0=$SECONDS
   until answers; do
     if ! our_pid >/dev/null; then

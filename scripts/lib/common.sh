@@ -38,6 +38,22 @@ case $PULUMI_BACKEND_URL in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;
 log() { printf '[podgroup %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf '[podgroup] ERROR: %s\n' "$*" >&2; exit 1; }
 
+# detach LOG CMD...: starts CMD as a daemon: its own session, stdin from /dev/null, output
+# appended to LOG, and no other file descriptor of this shell (a daemon that inherited, say, the
+# lock of a `flock` around the calling command, or the pipe of a CI log, would hold it for its
+# whole life). Sets DETACHED_PID.
+detach() {
+  local logf=$1; shift
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec setsid "$@"
+  ) >>"$logf" 2>&1 </dev/null &
+  DETACHED_PID=$!
+}
+
 # step NAME CMD...: runs CMD, prints how long it took, and on failure says which step failed.
 step() {
   local name=$1; shift

@@ -36,8 +36,8 @@ proc_start() {
   mkdir -p "$CLUSTER_LOGS" "$CLUSTER_PIDS"
   local logf=$CLUSTER_LOGS/$name.log
   printf '\n==== %s start: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$logf"
-  setsid "$@" >>"$logf" 2>&1 </dev/null &
-  pid=$!
+  detach "$logf" "$@"
+  pid=$DETACHED_PID
   # The executable as the kernel resolves it (through the component symlinks) and argv[0].
   local exe; exe=$(readlink -f "$(command -v "$1")")
   echo "$pid $exe $1" >"$CLUSTER_PIDS/$name.pid"
