@@ -9,7 +9,7 @@ import { PodGroupRendering, PublishedPort } from "./rendering";
 import { applyImageOverrides, resolveSpec } from "./resolve";
 import { withoutUnsetStrings } from "./unset";
 import { Backend, BACKENDS, PodGroupSpec } from "./spec";
-import { collectFindings, PodGroupValidationError, ValidationProblem } from "./validate";
+import { checkWhenKnown, collectFindings, PodGroupValidationError, ValidationProblem } from "./validate";
 
 /** The component's type token. */
 export const POD_GROUP_TYPE = "podgroup:index:PodGroup";
@@ -95,14 +95,12 @@ export function argumentProblems(args: PodGroupArgs): ValidationProblem[] {
 export function validatePodGroupArgs(name: string, args: PodGroupArgs): { spec: PodGroupSpec; warnings: ValidationProblem[] } {
     const groupName = args.groupName ?? name;
     const spec = withoutUnsetStrings(applyImageOverrides(args.spec, args.imageOverrides));
-    const found = collectFindings(spec, {
-        groupName,
-        backend: args.backend,
-        namespace: args.backend === "kubernetes" ? args.kubernetes?.namespace : undefined,
-    });
+    const ctx = { groupName, backend: args.backend, namespace: args.backend === "kubernetes" ? args.kubernetes?.namespace : undefined };
+    const found = collectFindings(spec, ctx);
     const problems = [...argumentProblems(args), ...found.problems];
     if (problems.length > 0) throw new PodGroupValidationError(groupName, problems);
-    return { spec: spec as PodGroupSpec, warnings: found.warnings };
+    // Values other resources compute are checked by the same rules when they resolve.
+    return { spec: checkWhenKnown(spec as PodGroupSpec, ctx), warnings: found.warnings };
 }
 
 /** Where a group's names live: a Docker engine (one per program) or a Kubernetes namespace. */

@@ -118,28 +118,45 @@ interface DockerProcess {
 
 /**
  * `NAME=value` strings, entrypoint (`command`) and command (`args`), expanded as kubelet does
- * (components/expand.ts). With a secret value the env is a Pulumi secret, and so are command
- * and args when they refer to any variable (they might reveal it).
+ * (components/expand.ts). Plain values give plain strings. When a value is a Pulumi Input (an
+ * Output of another resource, or a secret) everything is expanded once it resolves; with a secret
+ * value the env is a Pulumi secret, and so are command and args when they refer to any variable
+ * (they might reveal it).
  */
 export function dockerProcess(c: Pick<ContainerSpec, "env" | "command" | "args">): DockerProcess {
     const env = c.env ?? [];
-    const build = (secrets: (string | undefined)[]) => {
-        const { values, final } = expandEnv(env.map((e, i) => ({ name: e.name, value: e.secretValue === undefined ? e.value ?? "" : undefined, secret: secrets[i] })));
+    const build = (values: (string | undefined)[], secrets: (string | undefined)[], command?: string[], args?: string[]) => {
+        const { values: expanded, final } = expandEnv(env.map((e, i) => ({ name: e.name, value: e.secretValue === undefined ? values[i] ?? "" : undefined, secret: secrets[i] })));
         return {
-            envs: env.length > 0 ? env.map((e, i) => `${e.name}=${values[i]}`) : undefined,
-            entrypoints: expandArgs(c.command, final),
-            command: expandArgs(c.args, final),
+            envs: env.length > 0 ? env.map((e, i) => `${e.name}=${expanded[i]}`) : undefined,
+            entrypoints: expandArgs(command, final),
+            command: expandArgs(args, final),
         };
     };
-    if (env.every((e) => e.secretValue === undefined)) {
-        return build([]);
+    const plain = (v: unknown): v is string | undefined => v === undefined || typeof v === "string";
+    if (env.every((e) => e.secretValue === undefined && plain(e.value)) && (c.command ?? []).every(plain) && (c.args ?? []).every(plain)) {
+        return build(env.map((e) => e.value as string | undefined), [], c.command as string[] | undefined, c.args as string[] | undefined);
     }
-    const built = pulumi.all(env.map((e) => e.secretValue ?? pulumi.output(undefined as string | undefined))).apply(build);
-    const refers = (args?: string[]) => args !== undefined && args.some(mayExpand);
+    const built = pulumi.all([
+        pulumi.all(env.map((e) => e.value ?? "")),
+        pulumi.all(env.map((e) => e.secretValue ?? pulumi.output(undefined as string | undefined))),
+        pulumi.all(c.command ?? []),
+        pulumi.all(c.args ?? []),
+    ]).apply(([values, secrets, command, args]) =>
+        build(values, secrets, c.command !== undefined ? command : undefined, c.args !== undefined ? args : undefined));
+    const secret = env.some((e) => e.secretValue !== undefined);
+    const refers = (list?: pulumi.Input<string>[]) => list !== undefined && list.some((a) => typeof a !== "string" || mayExpand(a));
+    const process = (list: pulumi.Input<string>[] | undefined, pick: (b: ReturnType<typeof build>) => string[] | undefined) => {
+        if (list === undefined) return undefined;
+        if (!refers(list)) return list as string[];
+        const out = built.apply((b) => pick(b) ?? []);
+        return secret ? pulumi.secret(out) : out;
+    };
+    const envs = built.apply((b) => b.envs ?? []);
     return {
-        envs: pulumi.secret(built.apply((b) => b.envs ?? [])),
-        entrypoints: refers(c.command) ? pulumi.secret(built.apply((b) => b.entrypoints ?? [])) : c.command,
-        command: refers(c.args) ? pulumi.secret(built.apply((b) => b.command ?? [])) : c.args,
+        envs: env.length === 0 ? undefined : secret ? pulumi.secret(envs) : envs,
+        entrypoints: process(c.command, (b) => b.entrypoints),
+        command: process(c.args, (b) => b.command),
     };
 }
 
@@ -205,7 +222,8 @@ export interface DockerContainerLayout {
     name: string;
     role: Role;
     dockerName: string;
-    image: string;
+    /** A Pulumi Input when the spec's image is one (dockerCreateOptions takes plain values only). */
+    image: pulumi.Input<string>;
     labels: Record<string, string>;
     /** The spec of an init container or member; undefined for the pause. */
     spec?: ResolvedContainer;
@@ -310,8 +328,15 @@ function engineProcess(c: DockerContainerLayout, where: string): Partial<Contain
         if (e.secretValue !== undefined) {
             throw new Error(`${where}.env[${i}].secretValue: a secret exists only inside Pulumi; dockerCreateOptions takes plain values`);
         }
+        if (e.value !== undefined && typeof e.value !== "string") {
+            throw new Error(`${where}.env[${i}].value: an Output exists only inside Pulumi; dockerCreateOptions takes plain values`);
+        }
     });
-    // No secret: the expanded process is plain values.
+    for (const field of ["command", "args"] as const) {
+        const i = (s[field] ?? []).findIndex((a) => typeof a !== "string");
+        if (i >= 0) throw new Error(`${where}.${field}[${i}]: an Output exists only inside Pulumi; dockerCreateOptions takes plain values`);
+    }
+    // No secret and no Output: the expanded process is plain values.
     const p = dockerProcess(s) as { envs?: string[]; entrypoints?: string[]; command?: string[] };
     const env = p.envs ?? [];
     const user = dockerUser(s);
@@ -342,6 +367,9 @@ export function dockerCreateOptions(c: DockerContainerLayout, pauseId?: string):
         throw new Error(`${where} (${c.name}) joins the pause: give the pause's id`);
     }
     const join = `container:${pauseId}`;
+    if (typeof c.image !== "string") {
+        throw new Error(`${where}.image: an Output exists only inside Pulumi; dockerCreateOptions takes plain values`);
+    }
     const proc = engineProcess(c, where);
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
     for (const p of c.ports) {
@@ -464,7 +492,7 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
         }, joinerOptions());
     });
 
-    const idsOf = (cs: docker.Container[], specs: ContainerSpec[]) =>
+    const idsOf = (cs: docker.Container[], specs: { name: string }[]) =>
         pulumi.all(Object.fromEntries(specs.map((c, i) => [c.name, cs[i].id]))) as pulumi.Output<Record<string, string>>;
     const ports: pulumi.Output<PublishedPort[]> = pause.ports.apply((ps) => (ps ?? []).map((p) => {
         const protocol = (p.protocol ?? "tcp") as "tcp" | "udp";

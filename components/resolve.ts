@@ -2,6 +2,7 @@
  * A validated spec with every default filled in, so that both renderers read the same values.
  * The defaults are Kubernetes' own (core/v1 SetDefaults_*).
  */
+import * as pulumi from "@pulumi/pulumi";
 import { defaultPullPolicy } from "./image";
 import {
     ContainerSpec, DEFAULT_RESTART_POLICY, DEFAULT_SHARE_PROCESS_NAMESPACE, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
@@ -10,7 +11,7 @@ import {
 import { CLUSTER_ONLY_POD_FIELDS } from "./fields";
 
 /** A container after defaults: pull policy set, `user` folded into securityContext. */
-export type ResolvedContainer = Omit<ContainerSpec, "user"> & { imagePullPolicy: ImagePullPolicy };
+export type ResolvedContainer = Omit<ContainerSpec, "user" | "imagePullPolicy"> & { imagePullPolicy: pulumi.Input<ImagePullPolicy> };
 
 /** A volume after defaults: its emptyDir set. */
 export type ResolvedVolume = VolumeSpec & { emptyDir: NonNullable<VolumeSpec["emptyDir"]> };
@@ -39,9 +40,14 @@ export function applyImageOverrides(spec: unknown, imageOverrides: Record<string
     if (imageOverrides === undefined || typeof spec !== "object" || spec === null || Array.isArray(spec)) return spec;
     const s = spec as Record<string, unknown>;
     const swap = (list: unknown) => Array.isArray(list)
-        ? list.map((c) => typeof c === "object" && c !== null && typeof (c as { image?: unknown }).image === "string"
-            ? { ...c, image: imageOverrides[(c as { image: string }).image] ?? (c as { image: string }).image }
-            : c)
+        ? list.map((c) => {
+            if (typeof c !== "object" || c === null) return c;
+            const image = (c as { image?: unknown }).image;
+            if (typeof image === "string") return { ...c, image: imageOverrides[image] ?? image };
+            // An image another resource computes: replaced when it resolves.
+            if (pulumi.Output.isInstance(image)) return { ...c, image: (image as pulumi.Output<string>).apply((i) => imageOverrides[i] ?? i) };
+            return c;
+        })
         : list;
     return {
         ...s,
@@ -52,7 +58,9 @@ export function applyImageOverrides(spec: unknown, imageOverrides: Record<string
 
 function resolveContainer(c: ContainerSpec): ResolvedContainer {
     const { user, ...rest } = c;
-    const resolved: ResolvedContainer = { ...rest, imagePullPolicy: c.imagePullPolicy ?? defaultPullPolicy(c.image) };
+    const pullPolicy = c.imagePullPolicy
+        ?? (typeof c.image === "string" ? defaultPullPolicy(c.image) : pulumi.output(c.image).apply(defaultPullPolicy));
+    const resolved: ResolvedContainer = { ...rest, imagePullPolicy: pullPolicy };
     if (user !== undefined) {
         const [uid, gid] = String(user).split(":");
         resolved.securityContext = { runAsUser: Number(uid), ...(gid !== undefined ? { runAsGroup: Number(gid) } : {}) };

@@ -2,8 +2,10 @@
  * The one spec type behind both renderers: a typed subset of the Kubernetes PodSpec.
  *
  * Field names and meanings follow core/v1 PodSpec and Container, so users already know them.
- * Plain data only (no Pulumi Inputs), except secret env values, so that validation can run
- * before any resource is registered.
+ * Plain data, except where a user passes what another resource computes: the image, env values
+ * and command/args items may be Pulumi Inputs (an image built by `docker.Image`, a database
+ * endpoint). Plain values are validated before any resource is registered; an Output is checked
+ * with the same rules when it resolves, and a bad value fails the deploy with the same message.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -27,7 +29,7 @@ export interface EnvVar {
      * Plain value, stored as is in state. `$(NAME)` refers to an earlier variable of the
      * container and is expanded as kubelet does (`$$` gives `$`; unknown references stay).
      */
-    value?: string;
+    value?: pulumi.Input<string>;
     /** Secret value: kept secret in Pulumi state and never printed. */
     secretValue?: pulumi.Input<string>;
 }
@@ -87,13 +89,13 @@ export interface ContainerSpec {
     /** DNS-1123 label, unique across init and app containers. */
     name: string;
     /** Image reference. Without a tag it means `:latest`, which Kubernetes pulls by default (imagePullPolicy Always). */
-    image: string;
+    image: pulumi.Input<string>;
     /** Default as Kubernetes: Always for `:latest` or no tag, IfNotPresent otherwise. */
     imagePullPolicy?: ImagePullPolicy;
     /** Entrypoint override (Docker `entrypoint`, Kubernetes `command`). */
-    command?: string[];
+    command?: pulumi.Input<string>[];
     /** Arguments (Docker `command`, Kubernetes `args`). */
-    args?: string[];
+    args?: pulumi.Input<string>[];
     env?: EnvVar[];
     ports?: ContainerPort[];
     volumeMounts?: VolumeMount[];

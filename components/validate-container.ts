@@ -6,6 +6,7 @@ import { checkFields, checkObjectFields } from "./fields";
 import { imageReferenceProblem } from "./image";
 import { DOCKER_MIN_MEMORY_BYTES, DOCKER_MIN_NANO_CPUS, formatDockerCpus, isDockerCpusExact, nearestExactDockerCpus, parseQuantity, QuantityError, quantityText } from "./quantity";
 import { Backend } from "./spec";
+import type { ValidationProblem } from "./validate-support";
 import { checkProbes } from "./validate-probe";
 import {
     describe, DNS1123_HINT, Findings, firstNonString, INT32_MAX, isDns1123Label, isInt, isObj, isPortName, isStringList, Obj,
@@ -76,7 +77,9 @@ function checkName(name: unknown, path: string, names: Map<string, string>, f: F
 }
 
 function checkImage(c: Obj, path: string, backend: Backend | undefined, f: Findings): void {
-    if (typeof c.image !== "string" || c.image === "") {
+    if (isOutputLike(c.image)) {
+        // Another resource's output: checked with the same rules when it resolves (checkWhenKnown).
+    } else if (typeof c.image !== "string" || c.image === "") {
         f.add(`${path}.image`, `an image is required, got ${describe(c.image)}; set an image reference such as "podgroup/toolbox:1.0.0"`);
     } else if (c.image.trim() !== c.image) {
         f.add(`${path}.image`, `${describe(c.image)} has leading or trailing whitespace; remove it`);
@@ -95,8 +98,9 @@ function checkProcess(c: Obj, path: string, backend: Backend | undefined, f: Fin
         if (v === undefined) continue;
         if (!Array.isArray(v)) {
             f.add(`${path}.${field}`, `must be a list of strings, e.g. ["sh", "-c", "echo hi"], got ${describe(v)}`);
-        } else if (!isStringList(v)) {
-            f.add(`${path}.${field}`, `must be a list of strings: ${firstNonString(v)}; quote it (YAML and \`pulumi config set --path\` read 3600 as a number)`);
+        } else if (!isStringList(v.map((item) => isOutputLike(item) ? "" : item))) {
+            // (an Output item is checked when it resolves)
+            f.add(`${path}.${field}`, `must be a list of strings: ${firstNonString(v.map((item) => isOutputLike(item) ? "" : item))}; quote it (YAML and \`pulumi config set --path\` read 3600 as a number)`);
         }
     }
     if (c.workingDir !== undefined) {
@@ -166,16 +170,16 @@ function checkEnv(env: unknown, path: string, backend: Backend | undefined, f: F
         }
         if (e.value !== undefined && e.secretValue !== undefined) {
             f.add(ep, "set one of `value` (plain) and `secretValue` (kept secret), not both");
-        } else if (e.value !== undefined && typeof e.value !== "string") {
-            f.add(`${ep}.value`, `must be a string, got ${describe(e.value)}; quote numbers and booleans`);
+        } else if (e.value !== undefined && typeof e.value !== "string" && !isOutputLike(e.value)) {
+            f.add(`${ep}.value`, `must be a string (or a Pulumi Output of one), got ${describe(e.value)}; quote numbers and booleans`);
         } else if (e.secretValue !== undefined && typeof e.secretValue !== "string" && !isOutputLike(e.secretValue)) {
             f.add(`${ep}.secretValue`, `must be a string or a Pulumi secret Output, got ${describe(e.secretValue)}`);
         }
     });
 }
 
-/** A Pulumi Output or Promise (a secret from config), checked when it resolves by the providers. */
-function isOutputLike(v: unknown): boolean {
+/** A Pulumi Output or Promise (another resource's output, a secret from config): checked when it resolves. */
+export function isOutputLike(v: unknown): boolean {
     return isObj(v) && (typeof (v as { apply?: unknown }).apply === "function" || typeof (v as { then?: unknown }).then === "function");
 }
 
@@ -329,4 +333,11 @@ function checkMemory(memory: unknown, path: string, backend: Backend | undefined
     } else if (backend === "docker" && bytes < DOCKER_MIN_MEMORY_BYTES) {
         f.add(path, `${describe(memory)} is below Docker's minimum of 6Mi (0 would mean no limit); raise it to at least "6Mi"`, "docker-memory-limit");
     }
+}
+
+/** Problems of the image reference of the container at `path`, as validation reports them (for an image known only at deploy time). */
+export function imageProblems(image: string, path: string, backend: Backend | undefined): ValidationProblem[] {
+    const f = new Findings();
+    checkImage({ image }, path, backend, f);
+    return f.problems;
 }

@@ -10,8 +10,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checkFields } from "./fields";
 import { isReservedLabelKey, LABEL_PREFIX } from "./labels";
-import { Backend, BACKENDS } from "./spec";
-import { checkContainers } from "./validate-container";
+import { Backend, BACKENDS, ContainerSpec, PodGroupSpec } from "./spec";
+import { checkContainers, imageProblems, isOutputLike } from "./validate-container";
 import {
     describe, DNS1123_HINT, Findings, isDns1123Label, isDns1123Subdomain, isInt, isLabelValue, isObj, labelKeyProblem, Obj,
     suggestLabel, ValidationProblem,
@@ -29,11 +29,14 @@ export { ValidationProblem } from "./validate-support";
 export class PodGroupValidationError extends pulumi.RunError {
     readonly problems: ValidationProblem[];
 
-    /** `what` is what has the problems: the spec, or the stack configuration. */
-    constructor(groupName: string, problems: ValidationProblem[], what = "the spec") {
+    /**
+     * `what` is what has the problems: the spec, or the stack configuration; `outcome` what that
+     * means (default: nothing was created).
+     */
+    constructor(groupName: string, problems: ValidationProblem[], what = "the spec", outcome = "nothing was created") {
         const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
         const lines = problems.map((p) => `  - ${p.propertyPath}: ${p.reason}`);
-        super(`PodGroup "${groupName}": ${what} has ${count}, nothing was created:\n${lines.join("\n")}`);
+        super(`PodGroup "${groupName}": ${what} has ${count}, ${outcome}:\n${lines.join("\n")}`);
         this.name = "PodGroupValidationError";
         this.problems = problems;
     }
@@ -224,4 +227,43 @@ export function validatePodGroupSpec(spec: unknown, ctx: ValidationContext): Val
         throw new PodGroupValidationError(ctx.groupName, problems);
     }
     return warnings;
+}
+
+/**
+ * A value another resource computed, once it resolved: `value` when it passes the checks of
+ * validation (an image reference for `kind` "image", a string otherwise), else a
+ * {@link PodGroupValidationError} naming the field.
+ */
+export function checkResolvedValue(kind: "image" | "string", value: unknown, path: string, ctx: ValidationContext): string {
+    const problems: ValidationProblem[] = typeof value !== "string"
+        ? [{ propertyPath: kind === "image" ? `${path}.image` : path, reason: `must be a string, got ${describe(value)} when it resolved` }]
+        : kind === "image" ? imageProblems(value, path, ctx.backend) : [];
+    if (problems.length > 0) {
+        throw new PodGroupValidationError(ctx.groupName, problems, "a value another resource computed",
+            "found when it resolved; the container that uses it is not created");
+    }
+    return value as string;
+}
+
+/**
+ * `spec` (already validated) with every value another resource computes (an image, an env value,
+ * a command or args item given as an Output) wrapped so that it is checked by
+ * {@link checkResolvedValue} when it resolves: a bad one fails the deploy, naming the field,
+ * before the container that uses it is created.
+ */
+export function checkWhenKnown(spec: PodGroupSpec, ctx: ValidationContext): PodGroupSpec {
+    const known = (v: pulumi.Input<string>, kind: "image" | "string", path: string): pulumi.Input<string> =>
+        isOutputLike(v) ? pulumi.output(v).apply((x) => checkResolvedValue(kind, x, path, ctx)) : v;
+    const container = (c: ContainerSpec, path: string): ContainerSpec => ({
+        ...c,
+        image: known(c.image, "image", path),
+        ...(c.env !== undefined ? { env: c.env.map((e, j) => e.value === undefined ? e : { ...e, value: known(e.value, "string", `${path}.env[${j}].value`) }) } : {}),
+        ...(c.command !== undefined ? { command: c.command.map((a, k) => known(a, "string", `${path}.command[${k}]`)) } : {}),
+        ...(c.args !== undefined ? { args: c.args.map((a, k) => known(a, "string", `${path}.args[${k}]`)) } : {}),
+    });
+    return {
+        ...spec,
+        containers: spec.containers.map((c, i) => container(c, `spec.containers[${i}]`)),
+        ...(spec.initContainers !== undefined ? { initContainers: spec.initContainers.map((c, i) => container(c, `spec.initContainers[${i}]`)) } : {}),
+    };
 }

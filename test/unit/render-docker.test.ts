@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PodGroup, PodGroupArgs } from "../../components/pod-group";
 import { checkInitExit, DockerGroupResources, initGate, InitContainerFailedError } from "../../components/render-docker";
 import type { PodGroupSpec } from "../../components/spec";
+import { checkResolvedValue, checkWhenKnown } from "../../components/validate";
 import { fullSpec, minimalSpec, TOOLBOX } from "./fixtures";
 
 const CONTAINER = "docker:index/container:Container";
@@ -248,6 +249,38 @@ describe("Docker renderer", () => {
         expect(namesA).toEqual(["ga_POD", "ga_app"]);
         expect(namesA.filter((n) => namesB.includes(n))).toEqual([]);
         expect(byName("ga-volume-data").inputs.name).not.toBe(byName("gb-volume-data").inputs.name);
+    });
+
+    it("takes the image, env values and command items from other resources' Outputs, expanding $(VAR) once they resolve", async () => {
+        const built = pulumi.output(TOOLBOX); // e.g. a docker.Image's imageName
+        const endpoint = pulumi.output("db.internal:5432");
+        await render("outs", { containers: [{
+            name: "app", image: built,
+            env: [{ name: "DB", value: endpoint }, { name: "URL", value: "postgres://$(DB)/shop" }],
+            command: ["sh", "-c", pulumi.output("echo $(URL)")], args: ["--db", endpoint],
+        }] }, { imageOverrides: { [TOOLBOX]: "mirror/toolbox:1.0.0" } });
+        expect(byName("outs-member-app").inputs).toMatchObject({
+            image: "mirror/toolbox:1.0.0",
+            envs: ["DB=db.internal:5432", "URL=postgres://db.internal:5432/shop"],
+            entrypoints: ["sh", "-c", "echo postgres://db.internal:5432/shop"],
+            command: ["--db", "db.internal:5432"],
+        });
+    });
+
+    it("checks values known only at deploy time by the same rules, failing with the field's path", async () => {
+        // (Checked through the function the Outputs apply: a rejected Output leaves unhandled
+        // internal promises, which is how it fails `pulumi up`, and would crash jest.)
+        const ctx = { groupName: "late", backend: "docker" as const };
+        expect(() => checkResolvedValue("image", "Bad Image:", "spec.containers[0]", ctx)).toThrow(
+            "PodGroup \"late\": a value another resource computed has 1 problem, found when it resolved; the container that uses it is not created:\n" +
+            "  - spec.containers[0].image: the string \"Bad Image:\" is not a Docker image reference");
+        expect(() => checkResolvedValue("string", 3600, "spec.containers[0].args[0]", ctx)).toThrow(
+            "  - spec.containers[0].args[0]: must be a string, got the number 3600 when it resolved");
+        expect(checkResolvedValue("image", TOOLBOX, "spec.containers[0]", ctx)).toBe(TOOLBOX);
+        const checked = checkWhenKnown({ containers: [{ name: "app", image: pulumi.output(TOOLBOX), args: [pulumi.output("x")] }] }, ctx);
+        expect(await valueOf(pulumi.output(checked.containers[0].image))).toBe(TOOLBOX);
+        expect(await valueOf(pulumi.output(checked.containers[0].args![0]))).toBe("x");
+        expect(checkWhenKnown(minimalSpec(), ctx)).toEqual(minimalSpec());
     });
 
     it("honours pauseImage and imageOverrides", async () => {

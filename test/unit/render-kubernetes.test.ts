@@ -86,6 +86,17 @@ describe("Kubernetes renderer", () => {
         expect(container("kc", "check", true)).toMatchObject({ args: ["test", "-f", "/data/index.html"], volumeMounts: [{ name: "data", mountPath: "/data", readOnly: true }] });
     });
 
+    it("passes an image, env values and command items that other resources compute to the Pod, with the pull policy of the resolved image", async () => {
+        await render("kouts", { containers: [{
+            name: "app", image: pulumi.output("registry.local/shop:latest"),
+            env: [{ name: "DB", value: pulumi.output("db:5432") }], command: ["serve", pulumi.output("--db=$(DB)")],
+        }] });
+        expect(container("kouts", "app")).toMatchObject({
+            image: "registry.local/shop:latest", imagePullPolicy: "Always",
+            env: [{ name: "DB", value: "db:5432" }], command: ["serve", "--db=$(DB)"],
+        });
+    });
+
     it("renders a hostPort as written (Kubernetes' own field), and only where one is set", async () => {
         await render("khp", fullSpec());
         const ports = (podSpec("khp").containers as Obj[]).flatMap((c) => (c.ports ?? []) as Obj[]);

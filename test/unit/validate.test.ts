@@ -259,7 +259,7 @@ describe("validation", () => {
         const spec = withContainer({ env: [{ name: "A", value: "1", secretValue: "2" }, { name: "B", value: 8080 }, { name: "C", secretValue: true }, { name: "X=Y", value: "y" }] });
         expect(problemsOf(spec)).toEqual([
             { propertyPath: "spec.containers[0].env[0]", reason: "set one of `value` (plain) and `secretValue` (kept secret), not both" },
-            { propertyPath: "spec.containers[0].env[1].value", reason: "must be a string, got the number 8080; quote numbers and booleans" },
+            { propertyPath: "spec.containers[0].env[1].value", reason: "must be a string (or a Pulumi Output of one), got the number 8080; quote numbers and booleans" },
             { propertyPath: "spec.containers[0].env[2].secretValue", reason: "must be a string or a Pulumi secret Output, got the boolean true" },
             { propertyPath: "spec.containers[0].env[3].name", reason: "the string \"X=Y\" is not a variable name; use printable ASCII characters other than '=', e.g. \"LOG_LEVEL\"" },
         ]);
