@@ -45,6 +45,16 @@ describe("the shop group from the installed podgroup package", () => {
         expect((pod?.inputs.spec as { containers: { name: string }[] }).containers.map((c) => c.name)).toEqual(["web", "poller"]);
     });
 
+    it("takes an image and an env value that other resources compute (Pulumi Inputs)", async () => {
+        const image = pulumi.output("podgroup/toolbox:1.0.0"); // e.g. a docker.Image's imageName
+        const group = new PodGroup("computed", { backend: "docker", spec: { containers: [
+            { name: "app", image, env: [{ name: "PEER", value: pulumi.output("10.0.0.7") }, { name: "URL", value: "http://$(PEER)/" }] },
+        ] } });
+        await valueOf(group.memberIds);
+        const app = registered.filter((r) => r.type === "docker:index/container:Container" && r.name === "computed-member-app")[0];
+        expect(app.inputs).toMatchObject({ image: "podgroup/toolbox:1.0.0", envs: ["PEER=10.0.0.7", "URL=http://10.0.0.7/"] });
+    });
+
     it("rejects a bad spec before anything is created, naming the field", () => {
         const before = registered.length;
         const bad = { ...shopSpec(), restartPolicy: "Sometimes" };
