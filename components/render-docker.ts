@@ -402,11 +402,18 @@ export function dockerCreateOptions(c: DockerContainerLayout, pauseId?: string):
  */
 export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRenderOptions,
     opts: pulumi.CustomResourceOptions): { rendering: PodGroupRendering; resources: DockerGroupResources } {
-    const group = spec.groupName;
-    const supervise = options.supervise ?? false;
     const layout = dockerGroupLayout(spec, options);
+    const volumes = declareVolumes(name, layout, opts);
+    const pause = declarePause(name, layout, volumes, opts);
+    const { initContainers, gates, members, memberMode } = declareJoiners(name, spec, layout, options, pause, volumes, opts);
+    return {
+        rendering: dockerRendering(spec, layout, pause, initContainers, members),
+        resources: { pause, initContainers, members, volumes, initGates: gates, memberJoinMode: memberMode },
+    };
+}
 
-    // emptyDir volumes: Docker volumes owned by the group, named after it.
+/** emptyDir volumes: Docker volumes owned by the group, named after it. */
+function declareVolumes(name: string, layout: DockerGroupLayout, opts: pulumi.CustomResourceOptions): Record<string, docker.Volume> {
     const volumes: Record<string, docker.Volume> = {};
     for (const v of layout.volumes) {
         volumes[v.name] = new docker.Volume(`${name}-volume-${v.name}`, {
@@ -419,15 +426,16 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
             labels: toLabelList(layout.sharedLabels),
         }, { ...opts, deleteBeforeReplace: true });
     }
-    const volumeList = Object.values(volumes);
+    return volumes;
+}
 
-    // Every declared member port is published on the pause, which owns the network namespace.
-    const portOwners = new Map(layout.pause.ports.map((p) => [`${p.containerPort}/${p.protocol}`, p]));
+/** The pause: owns the hostname, the IPC namespace and the network, on which every member port is published. */
+function declarePause(name: string, layout: DockerGroupLayout, volumes: Record<string, docker.Volume>,
+    opts: pulumi.CustomResourceOptions): docker.Container {
     const pausePorts: docker.types.input.ContainerPort[] = layout.pause.ports.map((p) => ({
         internal: p.containerPort, external: p.hostPort, ip: p.hostIp, protocol: p.protocol,
     }));
-
-    const pause = new docker.Container(`${name}-pause`, {
+    return new docker.Container(`${name}-pause`, {
         ...containerInputs(layout.pause, volumes),
         hostname: layout.pause.hostname,
         networkMode: PAUSE_NETWORK_MODE,
@@ -435,48 +443,41 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
         ports: pausePorts.length > 0 ? pausePorts : undefined,
         mustRun: true,
     }, { ...opts, deleteBeforeReplace: true });
+}
 
-    // `container:<full id>`: exactly what `docker inspect` reads back, so no perpetual diff;
-    // a new pause id changes it, and these properties force replacement of the joiners.
+/**
+ * The containers that join the pause's namespaces: init containers one at a time, in order, to
+ * completion, then the members once every init container has exited 0. Each is replaced with
+ * the pause (a new pause id changes its modes, which force replacement) and depends on the
+ * pause, the earlier init containers and the volumes.
+ */
+function declareJoiners(name: string, spec: ResolvedSpec, layout: DockerGroupLayout, options: DockerRenderOptions,
+    pause: docker.Container, volumes: Record<string, docker.Volume>, opts: pulumi.CustomResourceOptions) {
+    // `container:<full id>`: exactly what `docker inspect` reads back, so no perpetual diff.
     const modeAfter = (gates: pulumi.Output<number>[]): pulumi.Output<string> =>
         pulumi.all([pause.id, pulumi.all(gates)]).apply(([id]) => `container:${id}`);
-
-    // What every init container and member shares: the pause's namespaces, and being replaced
-    // with it (a new pause id changes the modes, which force replacement) after the earlier
-    // containers and the volumes exist.
     const joinPause = (mode: pulumi.Output<string>) => ({
-        networkMode: mode,
-        ipcMode: mode,
-        pidMode: spec.shareProcessNamespace ? mode : undefined,
+        networkMode: mode, ipcMode: mode, pidMode: spec.shareProcessNamespace ? mode : undefined,
     });
+    const initContainers: docker.Container[] = [];
     const joinerOptions = (): pulumi.CustomResourceOptions => ({
         ...opts,
-        dependsOn: [pause, ...initContainers, ...volumeList],
+        dependsOn: [pause, ...initContainers, ...Object.values(volumes)],
         deleteBeforeReplace: true,
         replaceOnChanges: NAMESPACE_MODE_PROPERTIES,
     });
-
-    // Init containers: one at a time, in order, to completion, inside the pause's namespaces.
-    const initContainers: docker.Container[] = [];
     const gates: pulumi.Output<number>[] = [];
     layout.initContainers.forEach((c, index) => {
-        const mode = modeAfter([...gates]);
         const init = new docker.Container(`${name}-init-${c.name}`, {
             ...containerInputs(c, volumes),
-            ...joinPause(mode),
+            ...joinPause(modeAfter([...gates])),
             // attach: `pulumi up` waits for the exit; mustRun false: exiting is success, not drift.
-            attach: true,
-            logs: true,
-            mustRun: false,
-            rm: false,
+            attach: true, logs: true, mustRun: false, rm: false,
         }, joinerOptions());
         initContainers.push(init);
-        gates.push(initGate(group, c.name, index, init));
+        gates.push(initGate(spec.groupName, c.name, index, init));
     });
-
-    // Members: join the pause's namespaces once every init container has exited 0.
     const memberMode = modeAfter(gates);
-    const restartPolicy = spec.restartPolicy;
     const members = layout.members.map((c) => {
         const probe = c.spec?.readinessProbe ?? c.spec?.livenessProbe;
         const wait = (options.waitForReadiness ?? false) && probe !== undefined;
@@ -486,24 +487,28 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
             healthcheck: probe !== undefined ? toDockerHealthcheck(probe, c.spec?.ports) : undefined,
             // Only "Always" members must be running; a member that completed under OnFailure/Never,
             // or one the supervisor owns, is not drift to be "fixed" by the next `pulumi up`.
-            mustRun: !supervise && restartPolicy === "Always",
+            mustRun: !(options.supervise ?? false) && spec.restartPolicy === "Always",
             wait: wait ? true : undefined,
             waitTimeout: wait ? options.readinessTimeoutSeconds ?? 60 : undefined,
         }, joinerOptions());
     });
+    return { initContainers, gates, members, memberMode };
+}
 
+/** The group's outputs on Docker: the pause's id, container ids and names, and the published ports by member. */
+function dockerRendering(spec: ResolvedSpec, layout: DockerGroupLayout, pause: docker.Container,
+    initContainers: docker.Container[], members: docker.Container[]): PodGroupRendering {
+    const group = spec.groupName;
     const idsOf = (cs: docker.Container[], specs: { name: string }[]) =>
         pulumi.all(Object.fromEntries(specs.map((c, i) => [c.name, cs[i].id]))) as pulumi.Output<Record<string, string>>;
+    const portOwners = new Map(layout.pause.ports.map((p) => [`${p.containerPort}/${p.protocol}`, p]));
     const ports: pulumi.Output<PublishedPort[]> = pause.ports.apply((ps) => (ps ?? []).map((p) => {
         const protocol = (p.protocol ?? "tcp") as "tcp" | "udp";
         const owner = portOwners.get(`${p.internal}/${protocol}`);
         return {
             container: owner?.container ?? "",
             ...(owner?.name !== undefined ? { name: owner.name } : {}),
-            containerPort: p.internal,
-            protocol,
-            hostIp: p.ip,
-            hostPort: p.external,
+            containerPort: p.internal, protocol, hostIp: p.ip, hostPort: p.external,
         };
     }));
     // The pause under "POD", a key no container name can be (a member may be called "pause").
@@ -511,20 +516,16 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
     for (const c of [...spec.initContainers, ...spec.containers]) {
         containerNames[c.name] = dockerContainerName(group, c.name);
     }
-
     return {
-        rendering: {
-            backend: "docker",
-            groupName: group,
-            pauseId: pause.id.apply((id) => id as string | undefined),
-            podName: pulumi.output(undefined),
-            namespace: pulumi.output(undefined),
-            memberIds: idsOf(members, spec.containers),
-            initIds: idsOf(initContainers, spec.initContainers),
-            members: spec.containers.map((c) => c.name),
-            containerNames,
-            ports,
-        },
-        resources: { pause, initContainers, members, volumes, initGates: gates, memberJoinMode: memberMode },
+        backend: "docker",
+        groupName: group,
+        pauseId: pause.id.apply((id) => id as string | undefined),
+        podName: pulumi.output(undefined),
+        namespace: pulumi.output(undefined),
+        memberIds: idsOf(members, spec.containers),
+        initIds: idsOf(initContainers, spec.initContainers),
+        members: spec.containers.map((c) => c.name),
+        containerNames,
+        ports,
     };
 }

@@ -60,47 +60,12 @@ function toResources(limits: ResourceLimits | undefined): k8s.types.input.core.v
  */
 export function renderKubernetes(name: string, spec: ResolvedSpec, options: KubernetesRenderOptions,
     opts: pulumi.CustomResourceOptions): { rendering: PodGroupRendering; resources: KubernetesGroupResources } {
-    const group = spec.groupName;
     const namespace = options.namespace ?? DEFAULT_NAMESPACE;
-    const labels = { ...spec.labels, [LABEL_GROUP]: group };
-
-    // Secret env values go to one Secret; the Pod refers to them by key, so they never appear in it.
-    const secretData: Record<string, pulumi.Input<string>> = {};
-    for (const c of [...spec.initContainers, ...spec.containers]) {
-        for (const e of c.env ?? []) {
-            if (e.secretValue !== undefined) {
-                secretData[kubernetesEnvSecretKey(c.name, e.name)] = e.secretValue;
-            }
-        }
-    }
-    const envSecret = Object.keys(secretData).length === 0 ? undefined : new k8s.core.v1.Secret(`${name}-env`, {
-        metadata: { name: kubernetesEnvSecretName(group), namespace, labels },
-        type: "Opaque",
-        stringData: pulumi.secret(pulumi.all(secretData)),
-    }, { ...opts, deleteBeforeReplace: true });
-
-    const toContainer = (c: ResolvedContainer): k8s.types.input.core.v1.Container => ({
-        name: c.name,
-        image: c.image,
-        // Kubernetes' own default, written out (components/image.ts): the Pod reads the same either way.
-        imagePullPolicy: c.imagePullPolicy,
-        command: c.command,
-        args: c.args,
-        env: c.env?.map((e) => e.secretValue === undefined
-            ? { name: e.name, value: e.value ?? "" }
-            : { name: e.name, valueFrom: { secretKeyRef: { name: envSecret!.metadata.name, key: kubernetesEnvSecretKey(c.name, e.name) } } }),
-        ports: c.ports?.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? "TCP", name: p.name, hostPort: p.hostPort || undefined })),
-        volumeMounts: c.volumeMounts?.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: m.readOnly ?? false })),
-        resources: toResources(c.resources?.limits),
-        readinessProbe: c.readinessProbe !== undefined ? toProbe(c.readinessProbe) : undefined,
-        livenessProbe: c.livenessProbe !== undefined ? toProbe(c.livenessProbe) : undefined,
-        workingDir: c.workingDir,
-        securityContext: c.securityContext,
-        restartPolicy: c.restartPolicy,
-    });
-
+    const labels = { ...spec.labels, [LABEL_GROUP]: spec.groupName };
+    const envSecret = declareEnvSecret(name, spec, namespace, labels, opts);
+    const toContainer = (c: ResolvedContainer) => kubernetesContainer(c, envSecret);
     const pod = new k8s.core.v1.Pod(`${name}-pod`, {
-        metadata: { name: group, namespace, labels, ...(options.skipAwait ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}) },
+        metadata: { name: spec.groupName, namespace, labels, ...(options.skipAwait ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}) },
         spec: {
             // Cluster-only scheduling fields, as written.
             ...spec.scheduling,
@@ -124,7 +89,52 @@ export function renderKubernetes(name: string, spec: ResolvedSpec, options: Kube
         deleteBeforeReplace: true,
         dependsOn: envSecret !== undefined ? [envSecret] : [],
     });
+    return { rendering: kubernetesRendering(spec, pod), resources: { pod, envSecret } };
+}
 
+/** Secret env values go to one Secret; the Pod refers to them by key, so they never appear in it. */
+function declareEnvSecret(name: string, spec: ResolvedSpec, namespace: string, labels: Record<string, string>,
+    opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret | undefined {
+    const secretData: Record<string, pulumi.Input<string>> = {};
+    for (const c of [...spec.initContainers, ...spec.containers]) {
+        for (const e of c.env ?? []) {
+            if (e.secretValue !== undefined) {
+                secretData[kubernetesEnvSecretKey(c.name, e.name)] = e.secretValue;
+            }
+        }
+    }
+    return Object.keys(secretData).length === 0 ? undefined : new k8s.core.v1.Secret(`${name}-env`, {
+        metadata: { name: kubernetesEnvSecretName(spec.groupName), namespace, labels },
+        type: "Opaque",
+        stringData: pulumi.secret(pulumi.all(secretData)),
+    }, { ...opts, deleteBeforeReplace: true });
+}
+
+/** One container of the Pod, field for field (secret env values by reference to `envSecret`). */
+function kubernetesContainer(c: ResolvedContainer, envSecret: k8s.core.v1.Secret | undefined): k8s.types.input.core.v1.Container {
+    return {
+        name: c.name,
+        image: c.image,
+        // Kubernetes' own default, written out (components/image.ts): the Pod reads the same either way.
+        imagePullPolicy: c.imagePullPolicy,
+        command: c.command,
+        args: c.args,
+        env: c.env?.map((e) => e.secretValue === undefined
+            ? { name: e.name, value: e.value ?? "" }
+            : { name: e.name, valueFrom: { secretKeyRef: { name: envSecret!.metadata.name, key: kubernetesEnvSecretKey(c.name, e.name) } } }),
+        ports: c.ports?.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? "TCP", name: p.name, hostPort: p.hostPort || undefined })),
+        volumeMounts: c.volumeMounts?.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: m.readOnly ?? false })),
+        resources: toResources(c.resources?.limits),
+        readinessProbe: c.readinessProbe !== undefined ? toProbe(c.readinessProbe) : undefined,
+        livenessProbe: c.livenessProbe !== undefined ? toProbe(c.livenessProbe) : undefined,
+        workingDir: c.workingDir,
+        securityContext: c.securityContext,
+        restartPolicy: c.restartPolicy,
+    };
+}
+
+/** The group's outputs on Kubernetes: the Pod's name and namespace, container ids and names, declared ports. */
+function kubernetesRendering(spec: ResolvedSpec, pod: k8s.core.v1.Pod): PodGroupRendering {
     const podName = pod.metadata.name;
     const podNamespace = pod.metadata.namespace;
     const idsOf = (specs: ResolvedContainer[]) => pulumi.all([podNamespace, podName]).apply(([ns, p]) =>
@@ -135,21 +145,16 @@ export function renderKubernetes(name: string, spec: ResolvedSpec, options: Kube
         containerPort: p.containerPort,
         protocol: (p.protocol ?? "TCP").toLowerCase() as "tcp" | "udp",
     })));
-    const containerNames = Object.fromEntries([...spec.initContainers, ...spec.containers].map((c) => [c.name, c.name]));
-
     return {
-        rendering: {
-            backend: "kubernetes",
-            groupName: group,
-            pauseId: pulumi.output(undefined),
-            podName: podName.apply((n) => n as string | undefined),
-            namespace: podNamespace.apply((n) => n as string | undefined),
-            memberIds: idsOf(spec.containers),
-            initIds: idsOf(spec.initContainers),
-            members: spec.containers.map((c) => c.name),
-            containerNames,
-            ports: pulumi.output(ports),
-        },
-        resources: { pod, envSecret },
+        backend: "kubernetes",
+        groupName: spec.groupName,
+        pauseId: pulumi.output(undefined),
+        podName: podName.apply((n) => n as string | undefined),
+        namespace: podNamespace.apply((n) => n as string | undefined),
+        memberIds: idsOf(spec.containers),
+        initIds: idsOf(spec.initContainers),
+        members: spec.containers.map((c) => c.name),
+        containerNames: Object.fromEntries([...spec.initContainers, ...spec.containers].map((c) => [c.name, c.name])),
+        ports: pulumi.output(ports),
     };
 }
