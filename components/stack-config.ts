@@ -14,6 +14,11 @@ import { Backend, BACKENDS, PodGroupSpec } from "./spec";
 import { collectFindings, PodGroupValidationError } from "./validate";
 import { describe, didYouMean, ValidationProblem } from "./validate-support";
 
+/** The keys that only one backend uses. */
+const BACKEND_ONLY_KEYS: Record<string, Backend> = {
+    namespace: "kubernetes", kubeconfig: "kubernetes", skipAwait: "kubernetes", supervise: "docker", supervisor: "docker",
+};
+
 /** The config keys (namespace `podgroup`), as README.md and docs/configuration.md list them. */
 export const STACK_CONFIG_KEYS = ["backend", "name", "group", "manifest", "namespace", "kubeconfig", "supervise", "supervisor", "skipAwait"] as const;
 
@@ -100,6 +105,12 @@ export function readStackConfig(raw: RawStackConfig, projectDir: string, imageOv
     }
     const backend = (raw.backend ?? "docker") as Backend;
     if (!BACKENDS.includes(backend)) add("backend", `${describe(raw.backend)} is not a backend; set "docker" or "kubernetes" (pulumi config set podgroup:backend docker)`);
+    // A key of the other backend would change nothing: an error, as the same option in PodGroupArgs is.
+    for (const [key, home] of Object.entries(BACKEND_ONLY_KEYS)) {
+        if (raw[key as keyof RawStackConfig] !== undefined && BACKENDS.includes(backend) && home !== backend) {
+            add(key, `an option of the ${home} backend, but this stack's backend is ${backend}: remove it (pulumi config rm podgroup:${key}) or set podgroup:backend ${home}`);
+        }
+    }
     const group = readGroup(raw, projectDir, add, warnings);
     const groupName = group.name ?? raw.name ?? "sample";
     const namespace = raw.namespace ?? group.namespace;

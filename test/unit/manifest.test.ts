@@ -73,8 +73,13 @@ describe("stack config (podgroup:*)", () => {
     it("deploys a manifest: its name, labels and namespace, unless the stack sets the namespace", () => {
         const s = readStackConfig({ manifest: "examples/pods/init-containers.yaml", backend: "kubernetes" }, REPO);
         expect([s.groupName, s.namespace, s.spec.initContainers?.[0].name]).toEqual(["init-demo", undefined, "install"]);
-        const withNs = readStackConfig({ manifest: "examples/pods/init-containers.yaml", namespace: "team" }, REPO);
+        const withNs = readStackConfig({ manifest: "examples/pods/init-containers.yaml", backend: "kubernetes", namespace: "team" }, REPO);
         expect(withNs.namespace).toBe("team");
+        // A key of the other backend is an error, not ignored.
+        expect(() => readStackConfig({ manifest: "examples/pods/init-containers.yaml", namespace: "team" }, REPO)).toThrow(
+            "podgroup:namespace: an option of the kubernetes backend, but this stack's backend is docker: remove it (pulumi config rm podgroup:namespace) or set podgroup:backend kubernetes");
+        expect(() => readStackConfig({ backend: "kubernetes", supervise: "true" }, REPO)).toThrow(
+            "podgroup:supervise: an option of the docker backend, but this stack's backend is kubernetes");
     });
 
     it("reports every problem of every key and of the spec at once, with did-you-mean for keys", () => {
