@@ -114,6 +114,9 @@ export function readStackConfig(raw: RawStackConfig, projectDir: string, imageOv
     const group = readGroup(raw, projectDir, add, warnings);
     const groupName = group.name ?? raw.name ?? "sample";
     const namespace = raw.namespace ?? group.namespace;
+    if (backend === "docker" && group.namespace !== undefined) {
+        warnings.push({ propertyPath: "manifest metadata.namespace", reason: `"${group.namespace}" is used on the kubernetes backend only; Docker has no namespaces` });
+    }
     const settings = {
         supervise: readBoolean(raw, "supervise", add),
         supervisor: readBoolean(raw, "supervisor", add),

@@ -1,6 +1,7 @@
 // Pod manifests in: podGroupSpecFromManifest and the podgroup:manifest stack config.
 import { registered } from "./mocks";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { ManifestError, podGroupSpecFromManifest } from "../../components/manifest";
 import { readStackConfig } from "../../components/stack-config";
@@ -75,6 +76,13 @@ describe("stack config (podgroup:*)", () => {
         expect([s.groupName, s.namespace, s.spec.initContainers?.[0].name]).toEqual(["init-demo", undefined, "install"]);
         const withNs = readStackConfig({ manifest: "examples/pods/init-containers.yaml", backend: "kubernetes", namespace: "team" }, REPO);
         expect(withNs.namespace).toBe("team");
+        // A manifest's namespace on Docker: said, not silently dropped.
+        const nsManifest = "apiVersion: v1\nkind: Pod\nmetadata: {name: ns-pod, namespace: team}\nspec: {containers: [{name: app, image: podgroup/toolbox:1.0.0}]}\n";
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "podgroup-manifest-"));
+        fs.writeFileSync(path.join(dir, "pod.yaml"), nsManifest);
+        expect(readStackConfig({ manifest: "pod.yaml" }, dir).warnings).toContainEqual(
+            { propertyPath: "manifest metadata.namespace", reason: "\"team\" is used on the kubernetes backend only; Docker has no namespaces" });
+        expect(readStackConfig({ manifest: "pod.yaml", backend: "kubernetes" }, dir).namespace).toBe("team");
         // A key of the other backend is an error, not ignored.
         expect(() => readStackConfig({ manifest: "examples/pods/init-containers.yaml", namespace: "team" }, REPO)).toThrow(
             "podgroup:namespace: an option of the kubernetes backend, but this stack's backend is docker: remove it (pulumi config rm podgroup:namespace) or set podgroup:backend kubernetes");
