@@ -116,9 +116,15 @@ export function createPodGroup<B extends Backend>(name: string, args: PodGroupAr
     rendering: PodGroupRendering;
     resources: PodGroupResources<B>;
 } {
-    const groupName = args.groupName ?? name;
-    const { spec: checked } = validatePodGroupArgs(name, args);
-    const spec = resolveSpec(groupName, checked);
+    return renderPodGroup(name, args, validatePodGroupArgs(name, args).spec, opts);
+}
+
+/** Resolves and renders a group whose arguments {@link validatePodGroupArgs} accepted (`checked` is its spec). */
+function renderPodGroup<B extends Backend>(name: string, args: PodGroupArgs<B>, checked: PodGroupSpec, opts: pulumi.CustomResourceOptions): {
+    rendering: PodGroupRendering;
+    resources: PodGroupResources<B>;
+} {
+    const spec = resolveSpec(args.groupName ?? name, checked);
     const childOpts: pulumi.CustomResourceOptions = { ...opts, ...(args.provider !== undefined ? { provider: args.provider } : {}) };
     const rendered = args.backend === "docker"
         ? renderDocker(name, spec, args.docker ?? {}, childOpts)
@@ -147,7 +153,7 @@ export class PodGroup<B extends Backend = Backend> extends pulumi.ComponentResou
     readonly initIds: pulumi.Output<Record<string, string>>;
     /** Member names in spec order. */
     readonly members: pulumi.Output<string[]>;
-    /** Container name (with `pause` on Docker) -> Docker container name, or the container name on Kubernetes. */
+    /** Container name (the pause under `POD` on Docker) -> Docker container name, or the container name on Kubernetes. */
     readonly containerNames: pulumi.Output<Record<string, string>>;
     /** The members' declared ports, with the host address and port on Docker. */
     readonly ports: pulumi.Output<PublishedPort[]>;
@@ -156,7 +162,7 @@ export class PodGroup<B extends Backend = Backend> extends pulumi.ComponentResou
 
     constructor(name: string, args: PodGroupArgs<B>, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything, the component included: rejected arguments create nothing.
-        const { warnings } = validatePodGroupArgs(name, args);
+        const { spec, warnings } = validatePodGroupArgs(name, args);
         const groupName = args.groupName ?? name;
         const key = groupKey(groupName, args);
         const other = groupsOfProgram.get(key);
@@ -166,7 +172,7 @@ export class PodGroup<B extends Backend = Backend> extends pulumi.ComponentResou
         groupsOfProgram.set(key, name);
         super(POD_GROUP_TYPE, name, {}, opts);
         for (const w of warnings) void pulumi.log.warn(`${w.propertyPath}: ${w.reason}`, this);
-        const { rendering, resources } = createPodGroup(name, args, { parent: this });
+        const { rendering, resources } = renderPodGroup(name, args, spec, { parent: this });
         this.resources = resources;
         this.backend = pulumi.output(rendering.backend);
         this.groupName = pulumi.output(rendering.groupName);

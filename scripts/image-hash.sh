@@ -6,9 +6,9 @@ HASH_LABEL=$CONTRACT_LABELS_SOURCE_HASH
 
 . "$PODGROUP_ROOT/scripts/lib/hash.sh"
 
-# image_current REF HASH: true when REF exists with that source hash (never when FORCE=--force).
+# image_current REF HASH: true when REF exists with that source hash (the callers skip the check
+# for --force and --inputs).
 image_current() {
-  [ "${FORCE:-}" != --force ] || return 1
   local have
   have=$(docker image inspect "$1" --format "{{index .Config.Labels \"$HASH_LABEL\"}}" 2>/dev/null) || return 1
   [ "$have" = "$2" ]

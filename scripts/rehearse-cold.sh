@@ -104,9 +104,7 @@ cluster_certs() {
 }
 
 installed_plugins() {
-  printf 'docker %s\nkubernetes %s\n' \
-    "$(node -p "require('./node_modules/@pulumi/docker/package.json').pulumi?.version || require('./node_modules/@pulumi/docker/package.json').version")" \
-    "$(node -p "require('./node_modules/@pulumi/kubernetes/package.json').pulumi?.version || require('./node_modules/@pulumi/kubernetes/package.json').version")"
+  printf 'docker %s\nkubernetes %s\n' "$(npm_plugin_version @pulumi/docker)" "$(npm_plugin_version @pulumi/kubernetes)"
 }
 
 CASES=(toolchain-build kubernetes-build images-inputs system-path system-fallback cluster-certs)

@@ -47,11 +47,6 @@ gomod_version() {
   awk -v m="$2" '($1 == m) { print $2 } ($1 == "require" && $2 == m) { print $3 }' "$1/go.mod" | head -n1
 }
 
-# npm_plugin_version PKG: the provider plugin version an installed npm package asks the CLI for.
-npm_plugin_version() {
-  node -p "const p = require('$PODGROUP_ROOT/node_modules/$1/package.json'); (p.pulumi && p.pulumi.version) || p.version"
-}
-
 CLI_VERSION=${PULUMI_CLI_VERSION#v}  # scripts/lib/common.sh reads it from toolchain/pulumi-cli/go.mod
 CLI_DIR=$PODGROUP_CACHE/pulumi/v$CLI_VERSION
 CLI_LDFLAGS="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$CLI_VERSION"

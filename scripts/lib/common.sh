@@ -73,6 +73,11 @@ npm_pkg_version() {
   node -p "require('$PODGROUP_ROOT/node_modules/$1/package.json').version"
 }
 
+# npm_plugin_version PKG: the provider plugin version an installed npm package asks the CLI for.
+npm_plugin_version() {
+  node -p "const p = require('$PODGROUP_ROOT/node_modules/$1/package.json'); (p.pulumi && p.pulumi.version) || p.version"
+}
+
 # image_ref NAME: the image reference of one of the project's images (images/images.json).
 image_ref() {
   node -p "require('$PODGROUP_ROOT/images/images.json')['$1']"
