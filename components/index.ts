@@ -13,8 +13,8 @@ export type { DockerSupervisorArgs } from "./supervisor";
 // The spec.
 export { BACKENDS } from "./spec";
 export type {
-    Backend, ContainerPort, ContainerSpec, EnvVar, ImagePullPolicy, IntOrString, PodGroupSpec, Probe, Quantity, ResourceLimits,
-    RestartPolicy, VolumeMount, VolumeSpec,
+    Backend, ContainerPort, ContainerSpec, EnvVar, ExecAction, HttpGetAction, ImagePullPolicy, IntOrString, Lifecycle, LifecycleHandler,
+    PodGroupSpec, Probe, Quantity, ResourceLimits, RestartPolicy, TcpSocketAction, VolumeMount, VolumeSpec,
 } from "./spec";
 export { collectFindings, validatePodGroupSpec, PodGroupValidationError } from "./validate";
 export type { SpecFindings, ValidationContext, ValidationProblem } from "./validate";

@@ -72,16 +72,39 @@ export interface ResourceLimits {
 /** A port number, or the name of a port the container declares (Kubernetes' int-or-string). */
 export type IntOrString = number | string;
 
+/** Run a command in the container (probes, lifecycle hooks). */
+export interface ExecAction { command: string[] }
+/** An HTTP GET to the pod's own address (probes, lifecycle hooks); a status from 200 to 399 is success. */
+export interface HttpGetAction { path?: string; port: IntOrString; scheme?: "HTTP" | "HTTPS" }
+/** Open a TCP connection to the pod's own address (probes). */
+export interface TcpSocketAction { port: IntOrString }
+
 /** A probe handler: exactly one of exec, httpGet and tcpSocket. */
 export interface Probe {
-    exec?: { command: string[] };
-    httpGet?: { path?: string; port: IntOrString; scheme?: "HTTP" | "HTTPS" };
-    tcpSocket?: { port: IntOrString };
+    exec?: ExecAction;
+    httpGet?: HttpGetAction;
+    tcpSocket?: TcpSocketAction;
     initialDelaySeconds?: number;
     periodSeconds?: number;
     timeoutSeconds?: number;
     failureThreshold?: number;
     successThreshold?: number;
+}
+
+/** A lifecycle hook handler: exactly one of exec, httpGet and sleep (Kubernetes' LifecycleHandler). */
+export interface LifecycleHandler {
+    exec?: ExecAction;
+    httpGet?: HttpGetAction;
+    /** Wait this many seconds (Kubernetes' PodLifecycleSleepAction). */
+    sleep?: { seconds: number };
+}
+
+/** Hooks kubelet runs around a container's life (Kubernetes' Lifecycle). */
+export interface Lifecycle {
+    /** Runs right after the container starts; the container is not running (nor ready) until it returns; a failure kills it. */
+    postStart?: LifecycleHandler;
+    /** Runs before SIGTERM when the container is stopped; counts against terminationGracePeriodSeconds. */
+    preStop?: LifecycleHandler;
 }
 
 /** One container of the group: an init container or an app (member) container. */
@@ -102,14 +125,23 @@ export interface ContainerSpec {
     resources?: { limits?: ResourceLimits };
     readinessProbe?: Probe;
     livenessProbe?: Probe;
+    /** Liveness and readiness wait until it succeeds; a failure restarts the container as liveness does. */
+    startupProbe?: Probe;
+    lifecycle?: Lifecycle;
+    /** File the container writes its termination message to. Default /dev/termination-log. */
+    terminationMessagePath?: string;
+    /** File (default): the message is the file's content; FallbackToLogsOnError: the last log lines when the file is empty and the container failed. */
+    terminationMessagePolicy?: "File" | "FallbackToLogsOnError";
     workingDir?: string;
     /** Numeric uid (a number or a string), or "uid:gid" (PodGroup's shorthand for securityContext.runAsUser/runAsGroup). */
     user?: string | number;
     /** The user and group the container runs as (0 to 2147483647). */
     securityContext?: { runAsUser?: number; runAsGroup?: number };
     /**
-     * Init containers only: "Always" makes it a native sidecar (Kubernetes only; not supported on
-     * docker yet).
+     * Init containers only: "Always" makes it a native sidecar: started in init order, the next
+     * init container and the members start once it has started (and its startupProbe passed), it
+     * is restarted whenever it exits whatever the group's restartPolicy, does not hold up the
+     * group's completion, and is stopped after the members, in reverse order.
      */
     restartPolicy?: "Always";
 }

@@ -6,18 +6,24 @@ package contract
 
 // Label keys on every Docker object of a group (and the supervisor's, the images').
 const (
-	LabelBench         = "podgroup.io/bench"
-	LabelContainer     = "podgroup.io/container"
-	LabelGroup         = "podgroup.io/group"
-	LabelInitIndex     = "podgroup.io/init-index"
-	LabelMemberIndex   = "podgroup.io/member-index"
-	LabelPrefix        = "podgroup.io/"
-	LabelRestartPolicy = "podgroup.io/restart-policy"
-	LabelRole          = "podgroup.io/role"
-	LabelSharePID      = "podgroup.io/share-pid"
-	LabelSourceHash    = "podgroup.io/source-hash"
-	LabelSupervised    = "podgroup.io/supervised"
-	LabelSupervisor    = "podgroup.io/supervisor"
+	LabelBench                  = "podgroup.io/bench"
+	LabelContainer              = "podgroup.io/container"
+	LabelContainerRestartPolicy = "podgroup.io/container-restart-policy"
+	LabelGroup                  = "podgroup.io/group"
+	LabelInitCount              = "podgroup.io/init-count"
+	LabelInitIndex              = "podgroup.io/init-index"
+	LabelLifecycle              = "podgroup.io/lifecycle"
+	LabelMemberCount            = "podgroup.io/member-count"
+	LabelMemberIndex            = "podgroup.io/member-index"
+	LabelPrefix                 = "podgroup.io/"
+	LabelProbes                 = "podgroup.io/probes"
+	LabelRestartPolicy          = "podgroup.io/restart-policy"
+	LabelRole                   = "podgroup.io/role"
+	LabelSharePID               = "podgroup.io/share-pid"
+	LabelSourceHash             = "podgroup.io/source-hash"
+	LabelSupervised             = "podgroup.io/supervised"
+	LabelSupervisor             = "podgroup.io/supervisor"
+	LabelTerminationMessage     = "podgroup.io/termination-message"
 )
 
 // Values of the role label.
