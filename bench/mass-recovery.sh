@@ -154,9 +154,9 @@ jq -n --argjson n "$N" --argjson rest "$SUP_AT_REST" --argjson idle "$IDLE" --ar
       {event: "every sandbox SIGKILLed at once", docker: cell($kd), kubernetes: cell($kk)},
       {event: "daemon restart (dockerd without live-restore / the cluster'"'"'s containerd)",
        docker: (if $rd == null then "not measured" else "\($rd.wholeAfterMs) from the restart (dockerd answered after \($rd.dockerdAnswersAfterMs); \($rd.wholeAfterAnswerMs) after that)" end),
-       kubernetes: (if $rc == null then "not measured" else "nothing to recover: \($rc.podsWithNewContainers) Pods with new containers, \($rc.restartsAdded) restarts; all Ready \($rc.allReadyAfterMs) after the restart\(if $rc.notReadySeen then " (some Pod seen not Ready)" else "" end)" end)},
+       kubernetes: (if $rc == null then "not measured" else "nothing to recover (containers live on in their shims): \($rc.podsWithNewContainers) Pods with new containers, \($rc.restartsAdded) restarts; every Pod Ready at the first check \($rc.allReadyAfterMs) after the restart\(if $rc.notReadySeen then ", some Pod seen not Ready in between" else ", none seen not Ready" end)" end)},
       {event: "kubelet restart", docker: "-",
-       kubernetes: (if $rk == null then "not measured" else "\($rk.podsWithNewContainers) Pods with new containers, \($rk.restartsAdded) restarts; all Ready \($rk.allReadyAfterMs) after the restart" end)}
+       kubernetes: (if $rk == null then "not measured" else "\($rk.podsWithNewContainers) Pods with new containers, \($rk.restartsAdded) restarts; every Pod Ready at the first check \($rk.allReadyAfterMs) after the restart\(if $rk.notReadySeen then ", some Pod seen not Ready in between" else ", none seen not Ready" end)" end)}
     ],
     notes: [
       "supervisor CPU/RSS: idle with \($n) groups \($idle.cpuPercent // "?") % / \(($idle.rssKiB // 0) / 1024 | floor) MiB; recovering from the mass kill \($kd.supervisor.cpuPercent // "?") % over \($kd.supervisor.wallSeconds // "?") s, peak \(($kd.supervisor.peakRssKiB // 0) / 1024 | floor) MiB; after the dockerd restart \($rd.supervisor.cpuPercent // "?") % (peak \(($rd.supervisor.peakRssKiB // 0) / 1024 | floor) MiB)",

@@ -49,7 +49,13 @@ class SupervisorSampler {
     peakRssKiB = 0;
     private timer: NodeJS.Timeout | undefined;
     private readonly t0 = Date.now();
-    constructor(private readonly container: string) {}
+    /** Wall-clock start of the window when it began before sampling (the daemon restart). */
+    since: number | undefined;
+    /**
+     * `wholeFirst`: the supervisor process seen first started during the window (it was restarted
+     * with dockerd), so all of its CPU time counts, not only what it used after the first sample.
+     */
+    constructor(private readonly container: string, private readonly wholeFirst = false) {}
     start(): this {
         const tick = async () => {
             try {
@@ -75,9 +81,9 @@ class SupervisorSampler {
         if (this.timer) clearInterval(this.timer);
         // A supervisor process started during the window (after a daemon restart) counts whole.
         let total = 0;
-        for (const [pid, t] of this.ticks) total += t - (pid === this.initial?.pid ? this.initial.ticks : 0);
+        for (const [pid, t] of this.ticks) total += t - (pid === this.initial?.pid && !this.wholeFirst ? this.initial.ticks : 0);
         const cpu = total / 100; // USER_HZ
-        const wall = (Date.now() - this.t0) / 1000;
+        const wall = (Date.now() - (this.since ?? this.t0)) / 1000;
         return { cpuSeconds: Number(cpu.toFixed(2)), wallSeconds: Number(wall.toFixed(1)), cpuPercent: Number((100 * cpu / wall).toFixed(1)), peakRssKiB: this.peakRssKiB, processes: this.ticks.size };
     }
 }
@@ -186,7 +192,8 @@ async function main(args: string[]): Promise<unknown> {
         }
         case "docker-wait": {
             const before = new Map(Object.entries(JSON.parse(fs.readFileSync(args[3], "utf8")) as Record<string, number>));
-            const sampler = new SupervisorSampler(args[2]).start();
+            const sampler = new SupervisorSampler(args[2], true).start();
+            sampler.since = Number(args[4]);
             return waitDocker(prefix, before, Number(args[4]), sampler);
         }
         case "k8s-snapshot": {
