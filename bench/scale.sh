@@ -53,6 +53,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+OUT=$(realpath -m "$OUT") # absolute: the pulumi commands run in bench/scale (-C)
 WORK=$OUT/scale-work
 rm -rf "$WORK"; mkdir -p "$WORK"
 CELLS=$WORK/cells.jsonl

@@ -14,7 +14,7 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # compile_bench_ts: the benchmark's TypeScript helpers into $KBUILD (node_modules found from there).
 compile_bench_ts() {
-  npx tsc bench/scale/spec.ts bench/scale/report.ts bench/mass-recovery.ts --outDir "$KBUILD" --rootDir . \
+  npx tsc bench/scale/spec.ts bench/scale/report.ts bench/scale/program-cost.ts bench/mass-recovery.ts --outDir "$KBUILD" --rootDir . \
     --target ES2022 --module commonjs --moduleResolution node --esModuleInterop --skipLibCheck \
     --resolveJsonModule --strict --types node || die "the benchmark's TypeScript does not compile"
 }
