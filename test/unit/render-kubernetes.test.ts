@@ -155,6 +155,10 @@ describe("Kubernetes renderer", () => {
             lifecycle: { postStart: { exec: { command: ["sh", "-c", "echo hi"] } }, preStop: { httpGet: { path: "/stop", port: 8080, scheme: "HTTP" } } },
             terminationMessagePath: "/tmp/msg", terminationMessagePolicy: "FallbackToLogsOnError",
         });
+        // null is unset, as on the API server: left out of the Pod.
+        await render("knull", { containers: [{ name: "web", image: "podgroup/toolbox:1.0.0", startupProbe: null, lifecycle: { postStart: null, preStop: { sleep: { seconds: 1 } } } }] } as unknown as PodGroupSpec);
+        expect(container("knull", "web").startupProbe).toBeUndefined();
+        expect(container("knull", "web").lifecycle).toEqual({ preStop: { sleep: { seconds: 1 } } });
         // Without them the Pod leaves them out (the API server fills in its defaults).
         await render("knohooks", minimalSpec());
         const plain = (podSpec("knohooks").containers as Obj[])[0];

@@ -204,6 +204,19 @@ describe("termination messages", () => {
     });
 });
 
+describe("null, as the API server reads it (JSON null is Go's zero value)", () => {
+    it("is unset for the probes, the lifecycle, its hooks and the termination message fields, on every target", () => {
+        const spec = member({
+            startupProbe: null, livenessProbe: null, readinessProbe: null, lifecycle: { postStart: null, preStop: { sleep: { seconds: null } } },
+            terminationMessagePath: null, terminationMessagePolicy: null,
+        });
+        expect(problems(spec, K8S)).toEqual([]);
+        expect(problems(spec, SUPERVISED)).toEqual([]);
+        expect(paths(spec, PLAIN)).toEqual([["spec.containers[0].lifecycle.preStop", "docker-lifecycle"]]);
+        expect(problems(member({ lifecycle: null }), PLAIN)).toEqual([]);
+    });
+});
+
 describe("the supervised target", () => {
     it("is docker with supervise: true only (supervise on kubernetes changes nothing)", () => {
         const spec = withInit({ restartPolicy: "Always" });
