@@ -229,7 +229,10 @@ func (r *Reconciler) execute(ctx context.Context, g Group, st *GroupStatus, p Pl
 // synchronous; when it fails the container is killed, and the restart policy applies).
 func (r *Reconciler) start(ctx context.Context, g Group, st *GroupStatus, a Action) error {
 	c := a.Container
-	r.Backoff.Next(BackoffKey(g.Name, c))
+	if c.EverStarted() {
+		// kubelet's doBackOff: only a restart of an exited container counts (the first start does not).
+		r.Backoff.Next(BackoffKey(g.Name, c))
+	}
 	st.NoteStart(c, a.Reason)
 	t0 := time.Now()
 	err := r.Docker.Start(ctx, c.ID)
