@@ -274,7 +274,9 @@ func (f *fakeDocker) stop(verb, id string) error {
 	return err
 }
 
-func (f *fakeDocker) Stop(_ context.Context, id string, _ time.Duration) error { return f.stop("stop", id) }
+func (f *fakeDocker) Stop(_ context.Context, id string, _ time.Duration) error {
+	return f.stop("stop", id)
+}
 func (f *fakeDocker) Kill(_ context.Context, id string) error { return f.stop("kill", id) }
 
 func (f *fakeDocker) Ping(context.Context) error { return nil }
