@@ -449,14 +449,14 @@ describe("pod lifecycle (declared groups: the supervisor starts every container)
             name: "lc-live", restartPolicy: "Always",
             members: [{
                 name: "web",
-                script: "mkdir -p /www && echo ok > /www/index.html && touch /tmp/healthy && (sleep 3; rm /tmp/healthy) & exec httpd -f -p 8080 -h /www",
+                script: "echo start $(cut -d' ' -f1 /proc/uptime) >> /data/log; mkdir -p /www && echo ok > /www/index.html && touch /tmp/healthy && (sleep 3; rm /tmp/healthy) & exec httpd -f -p 8080 -h /www",
                 probes: {
                     liveness: probe({ exec: { command: ["test", "-f", "/tmp/healthy"] } }, { failureThreshold: 1 }),
                     readiness: probe({ httpGet: { path: "/index.html", port: 8080, scheme: "HTTP" } }, { initialDelaySeconds: 1 }),
                 },
                 lifecycle: {
                     postStart: { exec: { command: ["sh", "-c", "echo poststart >> /data/log"] } },
-                    preStop: { exec: { command: ["sh", "-c", "echo prestop >> /data/log"] } },
+                    preStop: { exec: { command: ["sh", "-c", "echo prestop $(cut -d' ' -f1 /proc/uptime) >> /data/log"] } },
                 },
             }],
         };
@@ -466,19 +466,25 @@ describe("pod lifecycle (declared groups: the supervisor starts every container)
         const firstStart = statusOf(ready, "web")?.state.running?.startedAt ?? "";
         const restarted = await podWhen(g.name, (s) => (statusOf(s, "web")?.restartCount ?? 0) >= 3, "three liveness restarts", 40_000);
         expect(restarted.containers.web.lastReason).toBe("LivenessProbeFailed");
-        const log = await readDataLog(docker, g.name);
-        expect(log.slice(0, 3)).toEqual(["poststart", "prestop", "poststart"]);
-        // Each run: healthy for 3 s, then one failed probe (period 1 s) kills it. Back-off (base 1 s
-        // here): the first restart is immediate, then 1 s, 2 s after the exit.
-        const seen = await inspectGroup(docker, g.name);
-        console.log(`liveness: first run ${firstStart}; restartCount ${statusOf(restarted, "web")?.restartCount}; last run started ${seen.web.startedAt}`);
+        const log = (await readDataLog(docker, g.name)).map((l) => l.split(" "));
+        expect(log.map((l) => l[0]).filter((w) => w !== "start").slice(0, 5)).toEqual(["poststart", "prestop", "poststart", "prestop", "poststart"]);
+        // Each run: healthy for 3 s, then one failed probe (period 1 s) kills it: the preStop runs
+        // 0-1 s (+ exec time) after the file went. Back-off (base 1 s here): the first restart is
+        // immediate, then 1 s, 2 s after the exit.
+        const starts = log.filter((l) => l[0] === "start").map((l) => Number(l[1]));
+        const preStops = log.filter((l) => l[0] === "prestop").map((l) => Number(l[1]));
+        const killAfter = preStops.map((p, i) => Math.round((p - starts[i] - 3) * 1000));
+        const restartGap = preStops.slice(0, starts.length - 1).map((p, i) => Math.round((starts[i + 1] - p) * 1000));
+        console.log(`liveness (first run ${firstStart}): preStop ${killAfter.join(", ")} ms after the probe file went; next start ${restartGap.join(", ")} ms after the preStop`);
+        for (const k of killAfter) expect(k).toBeLessThan(2500);
+        expect(restartGap[1]).toBeGreaterThan(restartGap[0] + 700);
         await removeGroup(docker, g.name);
     });
 
     // test/e2e/common/node/init_container.go "should not start app containers if init containers
     // fail on a RestartAlways pod" (retried), "... and fail the pod ... on a RestartNever pod".
     it("re-runs a failing init container with back-off under OnFailure, then starts the member; fails the group under Never", async () => {
-        const flaky = "n=$(cat /data/n 2>/dev/null || echo 0); echo $((n+1)) > /data/n; date +%s.%N >> /data/log; [ $n -ge 3 ]";
+        const flaky = "n=$(cat /data/n 2>/dev/null || echo 0); echo $((n+1)) > /data/n; cut -d' ' -f1 /proc/uptime >> /data/log; [ $n -ge 3 ]";
         const retry: LifecycleGroup = { name: "lc-init-retry", restartPolicy: "OnFailure", inits: [{ name: "flaky", script: flaky }], members: [{ name: "app", script: "exec sleep 100000" }] };
         const never: LifecycleGroup = { name: "lc-init-never", restartPolicy: "Never", inits: [{ name: "flaky", script: "exit 3" }], members: [{ name: "app", script: "exec sleep 100000" }] };
         await createDeclared(retry);
