@@ -15,6 +15,8 @@
  *  - After dockerd restarts, with or without live-restore, supervised groups MUST be whole.
  *  - Killing or replacing the supervisor at any moment of a recovery MUST leave the group whole
  *    once a supervisor runs again, with the init containers run in order.
+ * Every group is created as `pulumi up` creates a supervised group (createDeclared below): the
+ * pause started and declaring the counts, everything else created and left to the supervisor.
  *
  * Pod lifecycle (docs/supervisor.md; kubelet 1.34 and the e2e tests named in each case): groups
  * labelled as the renderer labels them with `supervise: true` (declared counts on the pause,
@@ -41,7 +43,7 @@ import { dockerPauseName } from "../../components/naming";
 import { PrivateEngine, REPO_ROOT, waitFor } from "./supervisor-engine";
 import { dockerCreateOptions } from "../../components/render-docker";
 import {
-    createGroup, GroupStatusFile, inspectGroup, logsOf, namespaceOf, PAUSE_IMAGE, readDataLog, readStatus, removeGroup,
+    GroupStatusFile, inspectGroup, logsOf, namespaceOf, PAUSE_IMAGE, readDataLog, readStatus, removeGroup,
     runSupervisor, Seen, specOf, SUPERVISOR_IMAGE, TestContainer, TestGroup, TOOLBOX_IMAGE, waitWhole,
 } from "./supervisor-fixtures";
 import { layoutOf } from "./rendered-group";
@@ -133,7 +135,7 @@ afterAll(async () => {
 describe("pause death", () => {
     it("brings the group back whole: a fresh sandbox, init containers again in order, then every member in its namespaces", async () => {
         const g = recoveringGroup("pd-shared");
-        await createGroup(docker, g);
+        await createDeclared(g);
         await statusWhen(g.name, (s) => s.sandboxGeneration === 1 && s.containers.web?.state === "running", "first sandbox seen");
         const before = await inspectGroup(docker, g.name);
 
@@ -154,7 +156,7 @@ describe("pause death", () => {
 
     it("kills members left running in the dead sandbox (no shared PID namespace) and starts them in the new one", async () => {
         const g = recoveringGroup("pd-unshared", { sharePid: false });
-        await createGroup(docker, g);
+        await createDeclared(g);
         await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
         const before = await inspectGroup(docker, g.name);
 
@@ -169,7 +171,7 @@ describe("pause death", () => {
 
     it("does not re-create the sandbox of a restartPolicy Never group whose containers ran, and stops what was left", async () => {
         const g = recoveringGroup("pd-never", { restartPolicy: "Never", sharePid: false });
-        await createGroup(docker, g);
+        await createDeclared(g);
         await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
 
         await kill(dockerPauseName(g.name));
@@ -191,7 +193,7 @@ describe("restart policy (conformance 'Container Runtime, Restart Policy': a con
     ];
     it.each(table)("$policy: restartCount $restartCount, $state, phase $phase", async (row) => {
         const name = `rp-${row.policy.toLowerCase()}`;
-        await createGroup(docker, { name, restartPolicy: row.policy, members: [{ name: "worker", script }] });
+        await createDeclared({ name, restartPolicy: row.policy, members: [{ name: "worker", script }] });
         const status = await statusWhen(name, (s) => s.phase === row.phase && s.containers.worker?.restartCount === row.restartCount
             && s.containers.worker.state === row.state, `${row.phase} with ${row.restartCount} restarts`);
         expect(status.containers.worker).toMatchObject({ restartCount: row.restartCount, state: row.state, lastExitCode: row.lastExitCode });
@@ -207,7 +209,7 @@ describe("restart policy (conformance 'Container Runtime, Restart Policy': a con
 describe("Docker daemon restart", () => {
     it("brings supervised groups back whole after dockerd restarts without live-restore (containers stopped)", async () => {
         const groups = [recoveringGroup("dr-a"), recoveringGroup("dr-b", { sharePid: false })];
-        for (const g of groups) await createGroup(docker, g);
+        for (const g of groups) await createDeclared(g);
         for (const g of groups) await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
         const before = await inspectGroup(docker, groups[0].name);
 
@@ -227,7 +229,7 @@ describe("Docker daemon restart", () => {
         // Into live-restore mode first (this restart stops containers; the supervisor recovers them).
         await engine.restart({ liveRestore: true });
         const groups = [recoveringGroup("lr-a"), recoveringGroup("lr-b", { sharePid: false })];
-        for (const g of groups) await createGroup(docker, g);
+        for (const g of groups) await createDeclared(g);
         for (const g of groups) await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
         const before = await Promise.all(groups.map((g) => inspectGroup(docker, g.name)));
 
@@ -266,7 +268,7 @@ describe("killing or replacing the supervisor", () => {
 
     it.each(["first", "second"])("leaves the group whole when the supervisor is replaced while init container %s runs", async (init) => {
         const g = slow(`kr-${init}`);
-        await createGroup(docker, g);
+        await createDeclared(g);
         await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
         const before = await inspectGroup(docker, g.name);
 
@@ -286,7 +288,7 @@ describe("killing or replacing the supervisor", () => {
 
     it("leaves the group whole when the supervisor crashes during the recovery and Docker restarts it", async () => {
         const g = slow("kr-crash");
-        await createGroup(docker, g);
+        await createDeclared(g);
         await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
         const before = await inspectGroup(docker, g.name);
         const { Pid: supervisorPid, StartedAt: supervisorStart } = (await supervisor.inspect()).State;
@@ -308,7 +310,7 @@ describe("killing or replacing the supervisor", () => {
 
     it("keeps restart counts across a supervisor replacement (the status file is its memory)", async () => {
         const g = recoveringGroup("kr-counts");
-        await createGroup(docker, g);
+        await createDeclared(g);
         await statusWhen(g.name, (s) => s.containers.web?.state === "running", "members running");
         let before = await inspectGroup(docker, g.name);
         await kill(dockerPauseName(g.name));
@@ -338,7 +340,7 @@ interface LifecycleContainer extends TestContainer {
     termination?: { path: string; policy: string };
     user?: string;
 }
-interface LifecycleGroup { name: string; restartPolicy: "Always" | "OnFailure" | "Never"; inits?: LifecycleContainer[]; members: LifecycleContainer[] }
+interface LifecycleGroup { name: string; restartPolicy?: "Always" | "OnFailure" | "Never"; sharePid?: boolean; inits?: LifecycleContainer[]; members: LifecycleContainer[] }
 
 interface PodState { waiting?: { reason: string; message?: string }; running?: { startedAt: string }; terminated?: { exitCode: number; reason: string; message?: string; startedAt: string; finishedAt: string } }
 interface PodContainerStatus { name: string; containerID: string; image: string; ready: boolean; started: boolean; restartCount: number; state: PodState; lastState: PodState }
@@ -357,10 +359,11 @@ const probe = (handler: Record<string, unknown>, extra: Record<string, number> =
 /**
  * Creates a group the way `pulumi up` now does with `supervise: true`: volumes, the pause (started,
  * declaring the counts, the emptyDir mounted under /.podgroup/volumes), every other container
- * created with start false. The supervisor does the rest.
+ * created with start false. The supervisor does the rest. (The extra labels are written here, not
+ * by the layout, so that these cases do not depend on how the renderer spells probes and hooks.)
  */
 async function createDeclared(g: LifecycleGroup): Promise<void> {
-    const tg: TestGroup = { name: g.name, restartPolicy: g.restartPolicy, inits: g.inits, members: g.members };
+    const tg: TestGroup = { name: g.name, restartPolicy: g.restartPolicy, sharePid: g.sharePid, inits: g.inits, members: g.members };
     const layout = layoutOf(g.name, specOf(tg), true);
     for (const v of layout.volumes) await docker.createVolume({ Name: v.dockerName, Driver: "local", Labels: layout.sharedLabels });
     const pauseOptions = dockerCreateOptions(layout.pause);
