@@ -123,7 +123,7 @@ func TestSyncStopsSidecarsInReverseOrderWhenMembersComplete(t *testing.T) {
 	expectCalls(t, fake, "start job", "start s1", "start s2") // (sorted: one verb)
 	fake.crash("g", "job", 0)
 	syncGroup(t, r, "g")
-	if got := fake.calls; !reflect.DeepEqual(got, []string{"stop s2", "stop s1"}) { // unsorted: the order is the point
+	if got := fake.calls; !reflect.DeepEqual(got, []string{"stop s2", "stop s1", "stop pause"}) { // unsorted: the order is the point
 		t.Fatalf("calls %q", got)
 	}
 	fake.takeCalls()
@@ -151,7 +151,7 @@ func TestSyncInitFailure(t *testing.T) {
 		fake.exits["i1"] = []int{1}
 		r := newReconciler(t, fake)
 		syncGroup(t, r, "g")
-		expectCalls(t, fake, "run i1")
+		expectCalls(t, fake, "run i1", "stop pause")
 		st := r.status("g")
 		web := st.ContainerStatuses[0]
 		if st.Phase != "Failed" || cond(st, "Initialized") != "False" || web.State.Waiting == nil || web.State.Waiting.Reason != "PodInitializing" {
@@ -161,7 +161,7 @@ func TestSyncInitFailure(t *testing.T) {
 		if i1.State.Terminated == nil || i1.State.Terminated.ExitCode != 1 || i1.State.Terminated.Reason != "Error" {
 			t.Fatalf("i1 %+v", i1)
 		}
-		if !strings.Contains(st.Conditions[1].Message, "[i1]") {
+		if !strings.Contains(st.Conditions[1].Message, "[i1 i2]") {
 			t.Fatalf("Initialized message %q", st.Conditions[1].Message)
 		}
 	})
