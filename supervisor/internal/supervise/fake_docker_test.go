@@ -281,6 +281,6 @@ func (f *fakeDocker) Kill(_ context.Context, id string) error { return f.stop("k
 
 func (f *fakeDocker) Ping(context.Context) error { return nil }
 
-func (f *fakeDocker) Events(ctx context.Context) (<-chan string, <-chan error) {
-	return make(chan string), make(chan error)
+func (f *fakeDocker) Events(ctx context.Context) (<-chan Event, <-chan error) {
+	return make(chan Event), make(chan error)
 }

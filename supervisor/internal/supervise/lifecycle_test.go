@@ -274,3 +274,31 @@ func TestKillRunsPreStopBeforeStop(t *testing.T) {
 	}
 	expectCalls(t, fake, "stop web")
 }
+
+// A stop someone else sends (the deployer's termination on `pulumi destroy`, a `docker stop`) is
+// not undone: the member and the sidecar it stopped stay down. SIGKILL is a crash: restarted.
+// The supervisor's own stops (probe kills) are not taken for someone else's.
+func TestSyncLeavesContainersStoppedBySomeoneElse(t *testing.T) {
+	fake := newFakeDocker()
+	fake.declare("g", RestartAlways, []string{"side"}, map[string]bool{"side": true}, []string{"web", "crashy"})
+	r := newReconciler(t, fake)
+	syncGroup(t, r, "g")
+	fake.takeCalls()
+	r.markSelfStop("g-crashy-id", time.Second)
+	r.NoteKillEvent("g-crashy-id", "15", time.Now()) // the supervisor's own stop: ignored
+	r.NoteKillEvent("g-web-id", "15", time.Now())
+	r.NoteKillEvent("g-side-id", "15", time.Now())
+	fake.crash("g", "web", 143)
+	fake.crash("g", "side", 143)
+	fake.crash("g", "crashy", 137)
+	syncGroup(t, r, "g")
+	expectCalls(t, fake, "start crashy")
+	if st := r.status("g"); st.Phase != "Running" {
+		t.Fatalf("phase %s", st.Phase)
+	}
+	r.NoteKillEvent("g-crashy-id", "9", time.Now()) // SIGKILL: a crash
+	fake.crash("g", "crashy", 137)
+	fake.clock = fake.clock.Add(time.Minute)
+	syncGroup(t, r, "g")
+	expectCalls(t, fake, "start crashy")
+}

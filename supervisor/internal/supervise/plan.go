@@ -213,7 +213,7 @@ func membersFinished(policy RestartPolicy, members []Container) (bool, string) {
 		return false, ""
 	}
 	for _, c := range members {
-		if !c.Exited() || restarts(policy, c) {
+		if !c.Exited() || c.Held || restarts(policy, c) {
 			return false, ""
 		}
 	}
@@ -278,6 +278,7 @@ func (p *planner) walkInits(pause Container, inits []Container) initWalk {
 				if !c.Started && !initialized {
 					return pending(c, fmt.Sprintf("waiting for sidecar %s to start", c.Name))
 				}
+			case current && c.Held: // stopped by someone else (the deployer terminating the group): left alone
 			case current: // exited in this sandbox: always restarted, whatever the policy
 				p.start(ActRunInit, c, c.TerminationReason())
 				if !initialized {
@@ -334,6 +335,8 @@ func (p *planner) members(pause Container, members []Container) {
 			}
 		case c.Running:
 			running++
+		case c.Held && !c.StartedAt.Before(pause.StartedAt):
+			running++ // stopped by someone else in this sandbox: left alone (the group is being taken down)
 		case !restarts(p.g.RestartPolicy, c):
 			if c.Succeeded() {
 				succeeded++
