@@ -125,7 +125,7 @@ describe("a supervised group's Pulumi graph", () => {
     it("registers one lifecycle resource that depends on every container and volume, with the wait's settings", () => {
         const lifecycle = registered.filter((r) => r.name === "sv-lifecycle");
         expect(lifecycle).toHaveLength(1);
-        expect(lifecycle[0].type).toMatch(/^pulumi-nodejs:dynamic.*DockerGroupLifecycle/);
+        expect(lifecycle[0].type).toBe("pulumi-nodejs:dynamic:Resource");
         expect(lifecycle[0].inputs).toMatchObject({
             groupName: "svg", restartPolicy: "OnFailure", waitForReadiness: false, timeoutSeconds: 45,
             pauseId: mockId(CONTAINER, "sv-pause"),
