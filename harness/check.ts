@@ -22,6 +22,23 @@ export interface Fixture {
      * readiness, and the runner does not wait for every member to run.
      */
     membersExit?: boolean;
+    /**
+     * Its members are not meant to be running (or ready) right after the deploy (a postStart hook
+     * that takes time, a startup probe, a crash loop): as {@link membersExit}, the deploy does not
+     * wait for readiness and the runner does not wait for every member to run.
+     */
+    noWait?: boolean;
+    /**
+     * `pulumi up` is meant to fail (an init container failing under restartPolicy Never): the
+     * stack is kept, the check gets the error as {@link CheckContext.upError} and inspects what
+     * was created; the runner destroys it afterwards.
+     */
+    upMayFail?: boolean;
+}
+
+/** Whether the deploy waits for the fixture's members (readiness on Kubernetes, running everywhere). */
+export function waitsForMembers(fixture: Fixture): boolean {
+    return !(fixture.membersExit ?? false) && !(fixture.noWait ?? false) && !(fixture.upMayFail ?? false);
 }
 
 /** The written specification of a check, as Kubernetes' conformance tests carry one. */
@@ -67,7 +84,24 @@ export class CheckContext {
     constructor(readonly adapter: RuntimeAdapter, readonly group: GroupRef, readonly fixture: Fixture,
         readonly targetId: string, readonly evidence: Evidence, readonly log: DebugLog,
         /** Scale for time limits (e.g. 2 on a slow machine). */
-        readonly timeScale = 1) {}
+        readonly timeScale = 1,
+        /** Terminates the group as its users do (`pulumi destroy` of its stack); the runner's own destroy then does nothing. */
+        private readonly destroyGroup: () => Promise<number> = async () => { throw new Error("this run cannot terminate the group"); },
+        /** The error of `pulumi up` when it failed ({@link Fixture.upMayFail}). */
+        readonly upError?: string) {}
+
+    /** Terminates the group (`pulumi destroy`); resolves with how long it took (ms). */
+    async terminate(): Promise<number> {
+        const t0 = Date.now();
+        try {
+            const ms = await this.destroyGroup();
+            this.evidence.record("note", "terminate the group (pulumi destroy)", `done in ${ms} ms`);
+            return ms;
+        } catch (e) {
+            this.evidence.record("note", "terminate the group (pulumi destroy)", `FAILED after ${Date.now() - t0} ms: ${(e as Error).message}`);
+            throw e;
+        }
+    }
 
     get kind(): RuntimeKind {
         return this.adapter.kind;
@@ -142,9 +176,13 @@ export class CheckContext {
 /** One line per container: `name role state exit=.. restarts=.. started=..`. */
 export function formatStatus(s: GroupStatus): string {
     const lines = s.containers.map((c) =>
-        `${c.name} (${c.role}): ${c.state}${c.reason !== undefined ? ` [${c.reason}]` : ""}` +
+        `${c.name} (${c.role}${c.sidecar === true ? ", sidecar" : ""}): ${c.state}${c.reason !== undefined ? ` [${c.reason}]` : ""}` +
         `${c.exitCode !== undefined ? ` exit=${c.exitCode}` : ""} restarts=${c.restartCount}` +
-        `${c.startedAt !== undefined ? ` started=${c.startedAt.toISOString()}` : ""}` +
-        `${c.finishedAt !== undefined ? ` finished=${c.finishedAt.toISOString()}` : ""}`);
-    return [`phase=${s.phase} (restart counts: ${s.restartCountSource})`, ...lines].join("\n");
+        `${c.ready !== undefined ? ` ready=${c.ready}` : ""}${c.started !== undefined ? ` started=${c.started}` : ""}` +
+        `${c.startedAt !== undefined ? ` startedAt=${c.startedAt.toISOString()}` : ""}` +
+        `${c.finishedAt !== undefined ? ` finishedAt=${c.finishedAt.toISOString()}` : ""}` +
+        `${c.message !== undefined ? ` message=${JSON.stringify(c.message)}` : ""}` +
+        `${c.lastState !== undefined ? ` lastState=terminated(exit ${c.lastState.exitCode}${c.lastState.reason !== undefined ? ` ${c.lastState.reason}` : ""}${c.lastState.finishedAt !== undefined ? ` at ${c.lastState.finishedAt.toISOString()}` : ""})` : ""}`);
+    const conditions = s.conditions === undefined ? "" : ` conditions: ${s.conditions.map((c) => `${c.type}=${c.status}`).join(" ")}`;
+    return [`phase=${s.phase}${conditions} (restart counts: ${s.restartCountSource})`, ...lines].join("\n");
 }

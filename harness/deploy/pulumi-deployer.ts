@@ -58,6 +58,11 @@ export interface GroupDeployment {
     skipAwait?: boolean;
     /** The throwaway stack's name. Default: the group's name. */
     stackName?: string;
+    /**
+     * A failing `pulumi up` resolves (with {@link DeployedGroup.upError}) instead of throwing, and
+     * the stack is kept until `destroy()`, so what was created can be inspected.
+     */
+    keepOnFailure?: boolean;
 }
 
 /** A deployed group: its stack, how long `up` took, its outputs, and how to destroy it. */
@@ -66,6 +71,8 @@ export interface DeployedGroup {
     groupName: string;
     upMs: number;
     outputs: Record<string, unknown>;
+    /** The error of `pulumi up`, when it failed and the deployment asked to keep the stack. */
+    upError?: string;
     /** `pulumi destroy` then `pulumi stack rm`; safe to call more than once. */
     destroy(): Promise<{ destroyMs: number }>;
 }
@@ -134,6 +141,9 @@ export async function deployGroup(deployment: GroupDeployment, options: Deployer
         const outputs = Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value]));
         return { stackName, groupName, upMs: Date.now() - t0, outputs, destroy };
     } catch (e) {
+        if (deployment.keepOnFailure === true) {
+            return { stackName, groupName, upMs: Date.now() - t0, outputs: {}, upError: (e as Error).message, destroy };
+        }
         await destroy().catch((d) => log(`[${stackName}] destroy after a failed up failed too: ${(d as Error).message}`));
         throw new Error(`pulumi up of ${stackName} failed: ${(e as Error).message}`);
     }
