@@ -157,6 +157,23 @@ export class CheckContext {
         }
     }
 
+    /** Reads the status every `intervalMs` for `ms` (scaled); records the first and last; returns every read. */
+    async watch(what: string, ms: number, intervalMs = 500): Promise<GroupStatus[]> {
+        const seen: GroupStatus[] = [];
+        const until = Date.now() + ms * this.timeScale;
+        while (Date.now() < until) {
+            try {
+                seen.push(await this.adapter.status(this.group));
+            } catch (e) {
+                this.log(`watch ${what}: ${(e as Error).message}`);
+            }
+            await new Promise((r) => setTimeout(r, intervalMs));
+        }
+        this.evidence.record("wait", `watch ${what} for ${ms} ms (${seen.length} reads)`,
+            seen.length === 0 ? "no read succeeded" : `first:\n${formatStatus(seen[0])}\nlast:\n${formatStatus(seen[seen.length - 1])}`);
+        return seen;
+    }
+
     note(text: string, result = ""): void {
         this.evidence.record("note", text, result);
     }
