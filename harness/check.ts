@@ -8,7 +8,7 @@ import {
     containerStatus, ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, ProcessInfo, RuntimeAdapter, RuntimeKind,
 } from "./adapters/runtime-adapter";
 import { Evidence } from "./model/evidence";
-import { DebugLog, waitFor } from "./wait";
+import { DebugLog, waitFor, WaitTimeoutError } from "./wait";
 
 /** A group a check deploys (a PodGroup, through Pulumi) before it runs. */
 export interface Fixture {
@@ -153,6 +153,10 @@ export class CheckContext {
             return s;
         } catch (e) {
             this.evidence.record("wait", `wait until ${what}`, `FAILED after ${Date.now() - t0} ms: ${(e as Error).message}`);
+            // The state the property needs never came: the property does not hold (unless the runtime stopped answering).
+            if (e instanceof WaitTimeoutError && e.lastError === undefined) {
+                throw new CheckFailure(`${what}: not reached in ${Math.round(e.timeoutMs / 1000)} s; last state: ${e.lastValue === undefined ? "none" : formatStatus(e.lastValue as GroupStatus).replace(/\n/g, "; ")}`);
+            }
             throw e;
         }
     }

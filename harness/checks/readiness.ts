@@ -105,8 +105,8 @@ export function readinessNoRestartCheck(fixture: Fixture = readinessFixture()): 
 
 /**
  * Testname: PodGroup, emptyDir permissions
- * Description: A default-medium and a Memory emptyDir MUST be directories of mode 0777 (not
- * sticky), so that a member running as a non-root user can create files in them.
+ * Description: A default-medium emptyDir MUST be a directory of mode 0777, a Memory one of mode
+ * 1777 (as kubelet's tmpfs), so that a member running as a non-root user can create files in them.
  */
 export function emptyDirPermissionsCheck(fixture: Fixture = readinessFixture(), writer = "writer"): Check {
     return {
@@ -114,7 +114,7 @@ export function emptyDirPermissionsCheck(fixture: Fixture = readinessFixture(), 
         fixture,
         spec: {
             testname: "PodGroup, emptyDir permissions",
-            description: `Every emptyDir volume (default medium and Memory) MUST be a directory of mode 0777, and a member running as a non-root user (uid ${NON_ROOT_UID}) MUST be able to create a file in it.`,
+            description: `A default-medium emptyDir MUST be a directory of mode 0777 and a Memory one a tmpfs of mode 1777 (what kubelet gives on the cluster), and a member running as a non-root user (uid ${NON_ROOT_UID}) MUST be able to create a file in each.`,
             references: ["kubernetes test/e2e/common/storage/empty_dir.go: \"volume on default medium should have the correct mode\", \"volume on tmpfs should have the correct mode\", \"should support (non-root,0777,default)\", \"should support (non-root,0777,tmpfs)\" [NodeConformance] [Conformance]"],
         },
         async run(ctx: CheckContext): Promise<Observation> {
@@ -122,11 +122,11 @@ export function emptyDirPermissionsCheck(fixture: Fixture = readinessFixture(), 
             const uid = await ctx.sh(writer, "id -u");
             ctx.expect(uid === String(NON_ROOT_UID), `${writer} runs as uid ${uid}, not ${NON_ROOT_UID}: the fixture does not test a non-root member`);
             const found: string[] = [];
-            for (const dir of ["/work", "/mem"]) {
+            for (const [dir, want] of [["/work", "777"], ["/mem", "1777"]]) {
                 const mode = await ctx.sh(writer, `stat -c '%a' ${dir}`);
                 const write = await ctx.exec(writer, ["sh", "-c", `echo x > ${dir}/by-uid-${NON_ROOT_UID} && echo written`]);
                 found.push(`${dir}: mode ${mode}, write as uid ${uid} ${write.exitCode === 0 ? "ok" : `failed (${write.stderr.trim()})`}`);
-                ctx.expect(mode === "777", `${dir} has mode ${mode}, not 777 (${found.join("; ")})`);
+                ctx.expect(mode === want, `${dir} has mode ${mode}, not ${want} (${found.join("; ")})`);
                 ctx.expect(write.exitCode === 0, `uid ${uid} cannot write into ${dir}: ${write.stderr.trim()}`);
             }
             return { summary: found.join("; ") };
