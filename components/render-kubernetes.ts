@@ -9,7 +9,7 @@ import { kubernetesEnvSecretKey, kubernetesEnvSecretName } from "./naming";
 import { PodGroupRendering, PublishedPort } from "./rendering";
 import { quantityText } from "./quantity";
 import { ResolvedContainer, ResolvedSpec } from "./resolve";
-import { Probe, ResourceLimits } from "./spec";
+import { HttpGetAction, Lifecycle, LifecycleHandler, Probe, ResourceLimits } from "./spec";
 
 /** Kubernetes-only options. */
 export interface KubernetesRenderOptions {
@@ -32,16 +32,39 @@ export interface KubernetesGroupResources {
 /** Namespace of the Pod when none is given, as on Kubernetes. */
 export const DEFAULT_NAMESPACE = "default";
 
+/** An httpGet action with Kubernetes' defaults written out (path "/", scheme HTTP), as the API server stores it. */
+function toHttpGet(h: HttpGetAction): k8s.types.input.core.v1.HTTPGetAction {
+    return { path: h.path ?? "/", port: h.port, scheme: h.scheme ?? "HTTP" };
+}
+
 function toProbe(p: Probe): k8s.types.input.core.v1.Probe {
     return {
         exec: p.exec !== undefined ? { command: p.exec.command } : undefined,
-        httpGet: p.httpGet !== undefined ? { path: p.httpGet.path ?? "/", port: p.httpGet.port, scheme: p.httpGet.scheme ?? "HTTP" } : undefined,
+        httpGet: p.httpGet !== undefined ? toHttpGet(p.httpGet) : undefined,
         tcpSocket: p.tcpSocket !== undefined ? { port: p.tcpSocket.port } : undefined,
         initialDelaySeconds: p.initialDelaySeconds,
         periodSeconds: p.periodSeconds,
         timeoutSeconds: p.timeoutSeconds,
         failureThreshold: p.failureThreshold,
         successThreshold: p.successThreshold,
+    };
+}
+
+function toHandler(h: LifecycleHandler): k8s.types.input.core.v1.LifecycleHandler {
+    return {
+        exec: h.exec !== undefined ? { command: h.exec.command } : undefined,
+        httpGet: h.httpGet !== undefined ? toHttpGet(h.httpGet) : undefined,
+        // seconds is 0 when left out, as the API server decodes it.
+        sleep: h.sleep !== undefined ? { seconds: h.sleep.seconds ?? 0 } : undefined,
+    };
+}
+
+/** The hooks as written (a null hook, which the API server reads as unset, is left out). */
+function toLifecycle(l: Lifecycle | undefined): k8s.types.input.core.v1.Lifecycle | undefined {
+    if (l === undefined) return undefined;
+    return {
+        postStart: l.postStart != null ? toHandler(l.postStart) : undefined,
+        preStop: l.preStop != null ? toHandler(l.preStop) : undefined,
     };
 }
 
@@ -125,8 +148,12 @@ function kubernetesContainer(c: ResolvedContainer, envSecret: k8s.core.v1.Secret
         ports: c.ports?.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? "TCP", name: p.name, hostPort: p.hostPort || undefined })),
         volumeMounts: c.volumeMounts?.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: m.readOnly ?? false })),
         resources: toResources(c.resources?.limits),
-        readinessProbe: c.readinessProbe !== undefined ? toProbe(c.readinessProbe) : undefined,
+        startupProbe: c.startupProbe !== undefined ? toProbe(c.startupProbe) : undefined,
         livenessProbe: c.livenessProbe !== undefined ? toProbe(c.livenessProbe) : undefined,
+        readinessProbe: c.readinessProbe !== undefined ? toProbe(c.readinessProbe) : undefined,
+        lifecycle: toLifecycle(c.lifecycle),
+        terminationMessagePath: c.terminationMessagePath,
+        terminationMessagePolicy: c.terminationMessagePolicy,
         workingDir: c.workingDir,
         securityContext: c.securityContext,
         restartPolicy: c.restartPolicy,

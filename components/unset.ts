@@ -10,7 +10,7 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 /** The fields, per object, whose "" means unset. */
 export const EMPTY_MEANS_UNSET = {
     pod: ["restartPolicy", "hostname", "serviceAccountName", "priorityClassName", "schedulerName"],
-    container: ["imagePullPolicy", "restartPolicy", "workingDir"],
+    container: ["imagePullPolicy", "restartPolicy", "workingDir", "terminationMessagePath", "terminationMessagePolicy"],
     port: ["protocol", "name"],
     httpGet: ["scheme", "path"],
 } as const;
@@ -26,13 +26,24 @@ function mapList(v: unknown, f: (x: unknown) => unknown): unknown {
     return Array.isArray(v) ? v.map(f) : v;
 }
 
+/** A probe or lifecycle handler with its httpGet's unset strings removed. */
+function withHttpGetUnset(handler: unknown): unknown {
+    return isObj(handler) && handler.httpGet !== undefined ? { ...handler, httpGet: without(handler.httpGet, EMPTY_MEANS_UNSET.httpGet) } : handler;
+}
+
 function container(c: unknown): unknown {
     const out = without(c, EMPTY_MEANS_UNSET.container);
     if (!isObj(out)) return out;
     if (out.ports !== undefined) out.ports = mapList(out.ports, (p) => without(p, EMPTY_MEANS_UNSET.port));
-    for (const probe of ["readinessProbe", "livenessProbe"]) {
-        const p = out[probe];
-        if (isObj(p) && p.httpGet !== undefined) out[probe] = { ...p, httpGet: without(p.httpGet, EMPTY_MEANS_UNSET.httpGet) };
+    for (const probe of ["readinessProbe", "livenessProbe", "startupProbe"]) {
+        if (out[probe] !== undefined) out[probe] = withHttpGetUnset(out[probe]);
+    }
+    if (isObj(out.lifecycle)) {
+        const lifecycle: Obj = { ...out.lifecycle };
+        for (const hook of ["postStart", "preStop"]) {
+            if (lifecycle[hook] !== undefined) lifecycle[hook] = withHttpGetUnset(lifecycle[hook]);
+        }
+        out.lifecycle = lifecycle;
     }
     return out;
 }
