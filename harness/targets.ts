@@ -58,8 +58,8 @@ export function dockerTarget(options: DockerAdapterOptions = {}): Target {
  * supervisor), as one line, or undefined: the same errors `pulumi preview` would give.
  */
 export function refusedOnDocker(fixture: Fixture, groupName: string, supervise: boolean): string | undefined {
-    const ctx = { groupName, backend: "docker" as const, docker: { supervise }, supervise };
-    const problems = collectProblems(fixture.spec, ctx as ValidationContext);
+    const ctx: ValidationContext = { groupName, backend: "docker", supervise };
+    const problems = collectProblems(fixture.spec, ctx);
     return problems.length === 0 ? undefined : problems.map((p) => `${p.propertyPath}: ${p.reason}`).join("; ");
 }
 
