@@ -83,7 +83,7 @@ export function livenessRestartCheck(fixture: Fixture = probesFixture()): Check 
             const after = await ctx.waitForStatus(`${LIVE} restarted and running`, (s: GroupStatus) => {
                 const c = s.containers.find((x) => x.name === LIVE);
                 return c !== undefined && c.restartCount > live0.restartCount && c.state === "running";
-            }, 60_000, 250);
+            }, 40_000, 250);
             const restartMs = Date.now() - t0;
             const live1 = ctx.container(after, LIVE);
             ctx.expect(live1.lastState !== undefined, `${LIVE} was restarted but its status has no lastState`);

@@ -47,7 +47,7 @@ export function readinessTimingCheck(fixture: Fixture = readinessFixture()): Che
                     }
                 }
                 return probedReady(s);
-            }, delaySeconds * 1000 + 60_000, 200).catch(() => undefined);
+            }, delaySeconds * 1000 + 20_000, 200).catch(() => undefined);
             ctx.expect(early === undefined, early ?? "");
             ctx.expect(earlyReads > 0, `no status was read before ${delaySeconds} s after ${PROBED} started (the check began too late to see the delay)`);
             ctx.expect(ready !== undefined, `${PROBED} did not become ready (with the group Ready) after its initial delay`);

@@ -70,7 +70,7 @@ export function sidecarRestartCheck(fixture: Fixture = sidecarFixture()): Check 
             const back = await ctx.waitForStatus(`${SIDE} running again`, (s) => {
                 const c = s.containers.find((x) => x.name === SIDE);
                 return c !== undefined && c.state === "running" && c.restartCount > side0.restartCount;
-            }, 60_000, 250);
+            }, 40_000, 250);
             const restartMs = Date.now() - t0;
             const app1 = ctx.container(back, APP);
             ctx.expect(app1.state === "running" && app1.restartCount === app0.restartCount, `${APP} was touched by the sidecar's restart: ${app1.state}, restartCount ${app1.restartCount}`);

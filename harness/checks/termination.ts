@@ -155,7 +155,7 @@ export function postStartHookCheck(fixture: Fixture = hooksFixture(), container 
             const begin = Number(await ctx.sh(container, "cat /tmp/poststart-begin"));
             ctx.expect(end - begin >= POST_START_SECONDS - 1, `the postStart hook ran ${end - begin} s, not ${POST_START_SECONDS} s`);
             ctx.expect(readySeen >= end * 1000, `${container} was reported started and ready at ${new Date(readySeen).toISOString()}, before its postStart hook returned (${new Date(end * 1000).toISOString()})`);
-            const restarted = await ctx.waitForStatus(`${bad} restarted after its postStart hook failed`, (s) => (s.containers.find((c) => c.name === bad)?.restartCount ?? 0) >= 1, 60_000, 500);
+            const restarted = await ctx.waitForStatus(`${bad} restarted after its postStart hook failed`, (s) => (s.containers.find((c) => c.name === bad)?.restartCount ?? 0) >= 1, 40_000, 500);
             const b = ctx.container(restarted, bad);
             ctx.expect(b.ready !== true, `${bad} reported ready although its postStart hook failed`);
             ctx.expect(b.lastState !== undefined, `${bad} was restarted but its status has no lastState`);
