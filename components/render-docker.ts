@@ -8,10 +8,12 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerCreateOptions } from "dockerode";
 import images from "../images/images.json";
-import { toDockerHealthcheck } from "./healthcheck";
+import { DockerGroupLifecycle, groupLifecycleInputs } from "./group-lifecycle";
+import { handlerLabel, HandlerLabel, probeLabel, ProbeLabel, toDockerHealthcheck } from "./healthcheck";
 import {
-    LABEL_CONTAINER, LABEL_GROUP, LABEL_INIT_INDEX, LABEL_MEMBER_INDEX, LABEL_RESTART_POLICY, LABEL_ROLE,
-    LABEL_SHARE_PID, LABEL_SUPERVISED, Role, ROLE_INIT, ROLE_MEMBER, ROLE_PAUSE,
+    LABEL_CONTAINER, LABEL_CONTAINER_RESTART_POLICY, LABEL_GROUP, LABEL_INIT_COUNT, LABEL_INIT_INDEX, LABEL_LIFECYCLE,
+    LABEL_MEMBER_COUNT, LABEL_MEMBER_INDEX, LABEL_PROBES, LABEL_RESTART_POLICY, LABEL_ROLE, LABEL_SHARE_PID, LABEL_SUPERVISED,
+    LABEL_TERMINATION_MESSAGE, Role, ROLE_INIT, ROLE_MEMBER, ROLE_PAUSE,
 } from "./labels";
 import { expandArgs, expandEnv, mayExpand } from "./expand";
 import { DOCKER_PAUSE_SUFFIX, dockerContainerName, dockerPauseName, dockerVolumeName } from "./naming";
@@ -35,11 +37,16 @@ export interface DockerRenderOptions {
     /** Image of the pause container. Default podgroup/pause:1.0.0. */
     pauseImage?: string;
     /**
-     * Wait, during `pulumi up`, for members that have a readiness (or liveness) probe to report
-     * healthy. Default false.
+     * Plain Docker: wait, during `pulumi up`, for members that have a readiness (or liveness) probe
+     * to report healthy. Supervised: wait until the group is Ready (every member and sidecar ready),
+     * not only initialized with every member running. Default false.
      */
     waitForReadiness?: boolean;
-    /** Seconds to wait for health when `waitForReadiness` is set. Default 60. */
+    /**
+     * Seconds `pulumi up` waits: for health when `waitForReadiness` is set (plain Docker); for a
+     * supervised group to be initialized with every member running (and Ready with
+     * `waitForReadiness`). Default 60.
+     */
     readinessTimeoutSeconds?: number;
 }
 
@@ -49,10 +56,15 @@ export interface DockerGroupResources {
     initContainers: docker.Container[];
     members: docker.Container[];
     volumes: Record<string, docker.Volume>;
-    /** Per init container: resolves to 0 once it exited 0, rejects if it failed. */
+    /** Plain Docker, per init container: resolves to 0 once it exited 0, rejects if it failed. Supervised: none. */
     initGates: pulumi.Output<number>[];
-    /** The members' `container:<pause id>` mode; resolves only after every init gate. */
+    /** The members' `container:<pause id>` mode; on plain Docker it resolves only after every init gate. */
     memberJoinMode: pulumi.Output<string>;
+    /**
+     * Supervised groups: the resource that waits, during `pulumi up`, for the supervisor to bring
+     * the group up, and on `pulumi destroy` stops it in kubelet's order before the containers go.
+     */
+    lifecycle?: DockerGroupLifecycle;
 }
 
 /** Properties of a member or init container that, when changed, replace it (they follow the pause's id). */
@@ -235,6 +247,8 @@ export interface DockerContainerLayout {
     /** The pause only. */
     hostname?: string;
     restart: "no" | "always" | "on-failure";
+    /** Started by the deployer (Pulumi); false: created only, the supervisor starts it. */
+    start: boolean;
     stopTimeout: number;
     mounts: DockerMountLayout[];
     /** The pause only: every member's declared port. */
@@ -264,6 +278,38 @@ function pausePortsOf(spec: ResolvedSpec): DockerPortLayout[] {
     return ports.sort((a, b) => a.containerPort - b.containerPort || a.protocol.localeCompare(b.protocol));
 }
 
+/** Kubernetes' termination message defaults (core/v1 SetDefaults_Container). */
+export const TERMINATION_MESSAGE_DEFAULTS = { path: "/dev/termination-log", policy: "File" } as const;
+
+/**
+ * The labels the supervisor reads from a supervised init container, sidecar or member: probes
+ * (startup, liveness, readiness) and hooks (postStart, preStop) as JSON with Kubernetes' defaults
+ * written out and named ports resolved, and the termination message's path and policy.
+ */
+export function supervisedContainerLabels(c: ResolvedContainer): Record<string, string> {
+    const ports = c.ports ?? [];
+    const probes: { startup?: ProbeLabel; liveness?: ProbeLabel; readiness?: ProbeLabel } = {
+        ...(c.startupProbe !== undefined ? { startup: probeLabel(c.startupProbe, ports) } : {}),
+        ...(c.livenessProbe !== undefined ? { liveness: probeLabel(c.livenessProbe, ports) } : {}),
+        ...(c.readinessProbe !== undefined ? { readiness: probeLabel(c.readinessProbe, ports) } : {}),
+    };
+    const hooks: { postStart?: HandlerLabel; preStop?: HandlerLabel } = {
+        ...(c.lifecycle?.postStart !== undefined ? { postStart: handlerLabel(c.lifecycle.postStart, ports) } : {}),
+        ...(c.lifecycle?.preStop !== undefined ? { preStop: handlerLabel(c.lifecycle.preStop, ports) } : {}),
+    };
+    return {
+        ...(Object.keys(probes).length > 0 ? { [LABEL_PROBES]: JSON.stringify(probes) } : {}),
+        ...(Object.keys(hooks).length > 0 ? { [LABEL_LIFECYCLE]: JSON.stringify(hooks) } : {}),
+        [LABEL_TERMINATION_MESSAGE]: JSON.stringify({
+            path: c.terminationMessagePath ?? TERMINATION_MESSAGE_DEFAULTS.path,
+            policy: c.terminationMessagePolicy ?? TERMINATION_MESSAGE_DEFAULTS.policy,
+        }),
+    };
+}
+
+/** Where the pause mounts each emptyDir (sup's pause chmods 0777 every directory under it at start). */
+export const PAUSE_VOLUMES_DIR = "/.podgroup/volumes";
+
 /**
  * Lays a validated, resolved group out as Docker containers and volumes: names, labels, the
  * pause's network, what joins it, restart policies, mounts and ports. The Pulumi renderer
@@ -289,8 +335,13 @@ export function dockerGroupLayout(spec: ResolvedSpec, options: Pick<DockerRender
     const base = { sharePid: spec.shareProcessNamespace, stopTimeout: spec.terminationGracePeriodSeconds, ports: [] };
     const joiner = (role: Role, c: ResolvedContainer, index: number, indexLabel: string, restart: DockerContainerLayout["restart"]): DockerContainerLayout => ({
         ...base, name: c.name, role, dockerName: dockerContainerName(group, c.name), image: c.image, spec: c, index,
-        labels: { ...sharedLabels, [LABEL_ROLE]: role, [LABEL_CONTAINER]: c.name, [indexLabel]: String(index) },
-        joinsPause: true, restart,
+        labels: {
+            ...sharedLabels, [LABEL_ROLE]: role, [LABEL_CONTAINER]: c.name, [indexLabel]: String(index),
+            ...(c.restartPolicy === "Always" ? { [LABEL_CONTAINER_RESTART_POLICY]: "Always" } : {}),
+            ...(supervise ? supervisedContainerLabels(c) : {}),
+        },
+        // Supervised: Pulumi declares, the supervisor starts them in kubelet's order.
+        joinsPause: true, restart, start: !supervise,
         mounts: (c.volumeMounts ?? []).map((m) => ({
             volume: m.name, dockerVolume: dockerVolumeName(group, m.name), target: m.mountPath, readOnly: m.readOnly ?? false,
         })),
@@ -299,13 +350,21 @@ export function dockerGroupLayout(spec: ResolvedSpec, options: Pick<DockerRender
         pause: {
             ...base, name: PAUSE_NAME, role: ROLE_PAUSE, dockerName: dockerPauseName(group), index: 0,
             image: options.pauseImage ?? DEFAULT_PAUSE_IMAGE,
-            labels: { ...sharedLabels, [LABEL_ROLE]: ROLE_PAUSE, [LABEL_CONTAINER]: PAUSE_NAME },
-            joinsPause: false, hostname: spec.hostname, restart: supervise ? "no" : "always",
-            // Docker mounts a tmpfs volume only while some container uses it: a member restarting
-            // alone would get a fresh, empty one. The pause holds every Memory emptyDir for the
-            // group's whole life, as kubelet keeps a pod's emptyDir across container restarts.
-            mounts: volumes.filter((v) => v.tmpfs).map((v) => ({
-                volume: v.name, dockerVolume: v.dockerName, target: `/.podgroup/volumes/${v.name}`, readOnly: true,
+            labels: {
+                ...sharedLabels, [LABEL_ROLE]: ROLE_PAUSE, [LABEL_CONTAINER]: PAUSE_NAME,
+                // The supervisor waits until every declared container exists before it starts any.
+                ...(supervise ? { [LABEL_INIT_COUNT]: String(spec.initContainers.length), [LABEL_MEMBER_COUNT]: String(spec.containers.length) } : {}),
+            },
+            // Plain Docker restarts the pause as the group's policy says (a finished Never group
+            // stays finished); a supervisor re-creates the sandbox itself.
+            joinsPause: false, hostname: spec.hostname, restart: supervise ? "no" : dockerRestartPolicy(spec.restartPolicy), start: true,
+            // Every emptyDir is mounted on the pause first: at start it makes each directory under
+            // /.podgroup/volumes mode 0777, as kubelet makes an emptyDir, so a non-root member can
+            // write into it. A Memory volume is read-only there (tmpfs is already 1777) and the
+            // pause holds it for the group's whole life: Docker mounts a tmpfs volume only while
+            // some container uses it, and a member restarting alone would get a fresh, empty one.
+            mounts: volumes.map((v) => ({
+                volume: v.name, dockerVolume: v.dockerName, target: `${PAUSE_VOLUMES_DIR}/${v.name}`, readOnly: v.tmpfs,
             })),
             ports: pausePortsOf(spec),
         },
@@ -321,7 +380,8 @@ export function dockerGroupLayout(spec: ResolvedSpec, options: Pick<DockerRender
 function engineProcess(c: DockerContainerLayout, where: string): Partial<ContainerCreateOptions> {
     const s = c.spec;
     if (s === undefined) return {};
-    if (s.readinessProbe !== undefined || s.livenessProbe !== undefined) {
+    // Supervised: probes are labels the supervisor runs; plain Docker: a Pulumi-rendered healthcheck.
+    if ((s.readinessProbe !== undefined || s.livenessProbe !== undefined) && c.labels[LABEL_SUPERVISED] !== "true") {
         throw new Error(`${where}: probes are rendered through Pulumi only (healthcheck); dockerCreateOptions cannot create them`);
     }
     (s.env ?? []).forEach((e, i) => {
@@ -406,9 +466,20 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
     const volumes = declareVolumes(name, layout, opts);
     const pause = declarePause(name, layout, volumes, opts);
     const { initContainers, gates, members, memberMode } = declareJoiners(name, spec, layout, options, pause, volumes, opts);
+    const lifecycle = (options.supervise ?? false)
+        ? new DockerGroupLifecycle(`${name}-lifecycle`, groupLifecycleInputs({
+            groupName: spec.groupName,
+            restartPolicy: spec.restartPolicy,
+            waitForReadiness: options.waitForReadiness ?? false,
+            timeoutSeconds: options.readinessTimeoutSeconds ?? 60,
+            pauseId: pause.id,
+            containerIds: [...initContainers, ...members].map((c) => c.id),
+            containerNames: [...spec.initContainers, ...spec.containers].map((c) => c.name),
+        }), { ...opts, dependsOn: [pause, ...initContainers, ...members, ...Object.values(volumes)] })
+        : undefined;
     return {
         rendering: dockerRendering(spec, layout, pause, initContainers, members),
-        resources: { pause, initContainers, members, volumes, initGates: gates, memberJoinMode: memberMode },
+        resources: { pause, initContainers, members, volumes, initGates: gates, memberJoinMode: memberMode, ...(lifecycle !== undefined ? { lifecycle } : {}) },
     };
 }
 
@@ -446,10 +517,12 @@ function declarePause(name: string, layout: DockerGroupLayout, volumes: Record<s
 }
 
 /**
- * The containers that join the pause's namespaces: init containers one at a time, in order, to
- * completion, then the members once every init container has exited 0. Each is replaced with
- * the pause (a new pause id changes its modes, which force replacement) and depends on the
- * pause, the earlier init containers and the volumes.
+ * The containers that join the pause's namespaces. Plain Docker: init containers one at a time,
+ * in order, to completion, then the members once every init container has exited 0. Supervised:
+ * every container is only created (the supervisor starts them in kubelet's order, re-runs a
+ * failed init container, restarts sidecars), so members do not wait on init exit codes. Each is
+ * replaced with the pause (a new pause id changes its modes, which force replacement) and
+ * depends on the pause, the earlier init containers and the volumes.
  */
 function declareJoiners(name: string, spec: ResolvedSpec, layout: DockerGroupLayout, options: DockerRenderOptions,
     pause: docker.Container, volumes: Record<string, docker.Volume>, opts: pulumi.CustomResourceOptions) {
@@ -467,18 +540,27 @@ function declareJoiners(name: string, spec: ResolvedSpec, layout: DockerGroupLay
         replaceOnChanges: NAMESPACE_MODE_PROPERTIES,
     });
     const gates: pulumi.Output<number>[] = [];
+    const supervise = options.supervise ?? false;
+    // Created, not started (the supervisor starts them); mustRun false: not running is not drift.
+    const supervised = { start: false, mustRun: false };
     layout.initContainers.forEach((c, index) => {
         const init = new docker.Container(`${name}-init-${c.name}`, {
             ...containerInputs(c, volumes),
             ...joinPause(modeAfter([...gates])),
             // attach: `pulumi up` waits for the exit; mustRun false: exiting is success, not drift.
-            attach: true, logs: true, mustRun: false, rm: false,
+            ...(supervise ? supervised : { attach: true, logs: true, mustRun: false, rm: false }),
         }, joinerOptions());
         initContainers.push(init);
-        gates.push(initGate(spec.groupName, c.name, index, init));
+        if (!supervise) gates.push(initGate(spec.groupName, c.name, index, init));
     });
     const memberMode = modeAfter(gates);
     const members = layout.members.map((c) => {
+        if (supervise) {
+            // No Docker healthcheck: the supervisor runs the probes (podgroup.io/probes).
+            return new docker.Container(`${name}-member-${c.name}`, {
+                ...containerInputs(c, volumes), ...joinPause(memberMode), ...supervised,
+            }, joinerOptions());
+        }
         const probe = c.spec?.readinessProbe ?? c.spec?.livenessProbe;
         const wait = (options.waitForReadiness ?? false) && probe !== undefined;
         return new docker.Container(`${name}-member-${c.name}`, {

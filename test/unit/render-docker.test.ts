@@ -163,8 +163,9 @@ describe("Docker renderer", () => {
         expect(optionsByName.get("full-volume-cache")?.deleteBeforeReplace).toBe(true);
     });
 
-    it("keeps every Memory emptyDir mounted in the pause, so a member restarting alone finds its tmpfs contents", async () => {
+    it("mounts every emptyDir on the pause: disk read-write (the pause makes it 0777), Memory read-only (held for the group's life)", async () => {
         expect(byName("full-pause").inputs.volumes).toEqual([
+            { volumeName: "shop_data", containerPath: "/.podgroup/volumes/data", readOnly: false },
             { volumeName: "shop_cache", containerPath: "/.podgroup/volumes/cache", readOnly: true },
         ]);
     });
@@ -180,11 +181,12 @@ describe("Docker renderer", () => {
         ["Always", "always", true],
         ["OnFailure", "on-failure", false],
         ["Never", "no", false],
-    ] as const)("maps restartPolicy %s to Docker restart %s (mustRun %s)", async (policy, restart, mustRun) => {
+    ] as const)("maps restartPolicy %s to Docker restart %s (mustRun %s) on the members and the pause", async (policy, restart, mustRun) => {
         const name = `rp-${policy.toLowerCase()}`;
         await render(name, { ...minimalSpec(), restartPolicy: policy });
         expect(byName(`${name}-member-app`).inputs).toMatchObject({ restart, mustRun });
-        expect(byName(`${name}-pause`).inputs).toMatchObject({ restart: "always", mustRun: true });
+        // A finished Never group stays finished: Docker does not give it a new sandbox.
+        expect(byName(`${name}-pause`).inputs).toMatchObject({ restart, mustRun: true });
     });
 
     it("hands restarts to the supervisor when supervise is set", async () => {

@@ -66,9 +66,14 @@ var (
 
 // Lists of the contract.
 var (
-	SupervisorCapDrop     = []string{"ALL"}
-	SupervisorSecurityOpt = []string{"no-new-privileges"}
-	StatusGroupFields     = []string{"group", "sandboxGeneration", "containers", "updatedAt", "phase", "restartPolicy", "message", "sandbox"}
-	StatusContainerFields = []string{"restartCount", "lastReason", "state", "lastExitCode", "role", "id", "startedAt", "finishedAt", "backoffSeconds", "backoffSince", "killReason", "killedRun"}
-	StatusSandboxFields   = []string{"id", "state", "startedAt", "restartCount"}
+	SupervisorCapDrop              = []string{"ALL"}
+	SupervisorSecurityOpt          = []string{"no-new-privileges"}
+	StatusGroupFields              = []string{"group", "sandboxGeneration", "containers", "updatedAt", "phase", "restartPolicy", "message", "sandbox", "conditions", "initContainerStatuses", "containerStatuses"}
+	StatusContainerFields          = []string{"restartCount", "lastReason", "state", "lastExitCode", "role", "id", "startedAt", "finishedAt", "backoffSeconds", "backoffSince", "killReason", "killedRun", "termination", "previousTermination", "hookMessage"}
+	StatusSandboxFields            = []string{"id", "state", "startedAt", "restartCount"}
+	StatusPodContainerStatusFields = []string{"name", "containerID", "image", "ready", "started", "restartCount", "state", "lastState"}
+	StatusContainerStateFields     = []string{"waiting", "running", "terminated"}
+	StatusTerminatedFields         = []string{"exitCode", "reason", "message", "startedAt", "finishedAt"}
+	StatusConditionFields          = []string{"type", "status", "reason", "message", "lastTransitionTime"}
+	StatusConditionTypes           = []string{"PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready"}
 )

@@ -16,6 +16,8 @@ type Reconciler struct {
 	Backoff   *Backoff
 	Log       *slog.Logger
 	Now       func() time.Time
+	// Probes runs the containers' probes; nil: no probes (every running container is started and ready).
+	Probes *Prober
 
 	mu       sync.Mutex
 	statuses map[string]*GroupStatus
@@ -79,6 +81,9 @@ func (r *Reconciler) Sync(ctx context.Context, group string) (requeue time.Durat
 		}
 		if len(cs) == 0 {
 			r.Log.Info("group gone", "group", group)
+			if r.Probes != nil {
+				r.Probes.StopGroup(group)
+			}
 			r.mu.Lock()
 			delete(r.statuses, group)
 			delete(r.lastIdle, group)
@@ -86,8 +91,9 @@ func (r *Reconciler) Sync(ctx context.Context, group string) (requeue time.Durat
 			return 0, false, nil
 		}
 		g := BuildGroup(group, cs)
+		r.annotate(g)
 		plan := Compute(g, r.Backoff)
-		st.Observe(g, plan)
+		st.Observe(g, plan, r.messages(ctx, st, g), r.now())
 		if len(plan.Actions) == 0 {
 			r.idle(group, plan)
 			st.SaveBackoff(g, r.Backoff)
@@ -127,8 +133,66 @@ func (r *Reconciler) idle(group string, p Plan) {
 	}
 }
 
-// execute runs a plan's actions in order: kills together, then the pause, then one init
-// container to completion, then members together.
+// annotate fills in what the supervisor knows beyond Docker: started / ready / a probe's kill
+// request of each running container (the probe workers follow the group's runs first).
+func (r *Reconciler) annotate(g Group) {
+	if r.Probes != nil {
+		r.Probes.Sync(g)
+	}
+	for _, cs := range [][]Container{g.Inits, g.Members} {
+		for i := range cs {
+			c := &cs[i]
+			switch {
+			case !c.Running:
+			case r.Probes == nil:
+				c.Started, c.Ready = true, true
+			default:
+				c.Started, c.Ready, c.ProbeKill = r.Probes.Started(*c), r.Probes.Ready(*c), r.Probes.Kill(*c)
+			}
+		}
+	}
+}
+
+// Termination messages: kubelet reads the last 4096 bytes of terminationMessagePath; with
+// FallbackToLogsOnError, an empty file and a non-zero exit, the last 80 log lines cut to 2048 bytes.
+const (
+	maxTerminationMessage = 4096
+	fallbackLogLines      = 80
+	maxFallbackLog        = 2048
+)
+
+// messages reads the termination message of every container whose exit the status has not seen yet.
+func (r *Reconciler) messages(ctx context.Context, st *GroupStatus, g Group) map[string]string {
+	out := map[string]string{}
+	for _, c := range append(append([]Container{}, g.Inits...), g.Members...) {
+		tm := c.Spec.TerminationMessage
+		if tm == nil || !st.NewExit(c) {
+			continue
+		}
+		b, err := r.Docker.ReadFile(ctx, c.ID, tm.Path, maxTerminationMessage)
+		if err != nil {
+			r.Log.Warn("termination message unreadable", "group", g.Name, "container", c.Name, "path", tm.Path, "err", err)
+		}
+		msg := string(b)
+		if msg == "" && tm.Policy == TerminationMessageFallbackToLogsOnError && c.ExitCode != 0 {
+			logs, err := r.Docker.Logs(ctx, c.ID, fallbackLogLines)
+			if err != nil {
+				r.Log.Warn("logs unreadable", "group", g.Name, "container", c.Name, "err", err)
+			}
+			if len(logs) > maxFallbackLog {
+				logs = logs[len(logs)-maxFallbackLog:]
+			}
+			msg = string(logs)
+		}
+		if msg != "" {
+			out[c.Name] = msg
+		}
+	}
+	return out
+}
+
+// execute runs a plan's actions in order: kills together, then the pause, then init containers
+// one at a time (start and postStart; their exit is seen by a later look), then members together.
 func (r *Reconciler) execute(ctx context.Context, g Group, st *GroupStatus, p Plan) error {
 	var kills, members []Action
 	for _, a := range p.Actions {
@@ -153,46 +217,75 @@ func (r *Reconciler) execute(ctx context.Context, g Group, st *GroupStatus, p Pl
 				return err
 			}
 		case ActRunInit:
-			r.Backoff.Next(BackoffKey(g.Name, a.Container))
-			st.NoteStart(a.Container, a.Reason)
-			t0 := time.Now()
-			code, err := r.Docker.StartAndWait(ctx, a.Container.ID)
-			r.logAction(g, a, t0, err, "exitCode", code)
-			if err != nil {
-				return err
-			}
-		case ActWaitInit:
-			t0 := time.Now()
-			code, err := r.Docker.Wait(ctx, a.Container.ID)
-			r.logAction(g, a, t0, err, "exitCode", code)
-			if err != nil {
+			if err := r.start(ctx, g, st, a); err != nil {
 				return err
 			}
 		}
 	}
-	return r.parallel(members, func(a Action) error {
-		r.Backoff.Next(BackoffKey(g.Name, a.Container))
-		st.NoteStart(a.Container, a.Reason)
-		t0 := time.Now()
-		err := r.Docker.Start(ctx, a.Container.ID)
-		r.logAction(g, a, t0, err)
-		return err
-	})
+	return r.parallel(members, func(a Action) error { return r.start(ctx, g, st, a) })
 }
 
-// kill stops a container: SIGKILL at once when forced, else Docker's stop (SIGTERM, then SIGKILL).
-func (r *Reconciler) kill(ctx context.Context, g Group, st *GroupStatus, a Action) error {
-	st.NoteKill(a.Container, a.Reason)
+// start starts a container and runs its postStart hook (kubelet's startContainer: the hook is
+// synchronous; when it fails the container is killed, and the restart policy applies).
+func (r *Reconciler) start(ctx context.Context, g Group, st *GroupStatus, a Action) error {
+	c := a.Container
+	r.Backoff.Next(BackoffKey(g.Name, c))
+	st.NoteStart(c, a.Reason)
 	t0 := time.Now()
-	var err error
-	if a.Force {
-		err = r.Docker.Kill(ctx, a.Container.ID)
-	} else {
-		err = r.Docker.Stop(ctx, a.Container.ID)
+	err := r.Docker.Start(ctx, c.ID)
+	r.logAction(g, a, t0, err)
+	if err != nil || c.Spec.Lifecycle.PostStart == nil {
+		return err
 	}
-	r.logAction(g, a, t0, err, "force", a.Force)
+	t1 := time.Now()
+	out, herr := r.runHandler(ctx, g, c, c.Spec.Lifecycle.PostStart)
+	if herr == nil {
+		r.Log.Info("postStart hook", "group", g.Name, "container", c.Name, "took", time.Since(t1).Round(time.Millisecond))
+		return nil
+	}
+	r.Log.Warn("FailedPostStartHook: killing the container", "group", g.Name, "container", c.Name, "err", herr, "output", out)
+	now, err := r.Docker.Inspect(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	st.NoteHookFailure(now, fmt.Sprintf("PostStartHook failed: %v", herr))
+	return r.kill(ctx, g, st, Action{Kind: ActKill, Container: now, Reason: ReasonPostStartHook})
+}
+
+// kill stops a container: SIGKILL at once when forced (the PID namespace died with the pause);
+// else kubelet's killContainer: the preStop hook (bounded by the grace period and counted
+// against it), then SIGTERM, and SIGKILL when the rest of the grace (at least 2 s) is over.
+func (r *Reconciler) kill(ctx context.Context, g Group, st *GroupStatus, a Action) error {
+	c := a.Container
+	st.NoteKill(c, a.Reason)
+	t0 := time.Now()
+	if a.Force {
+		err := r.Docker.Kill(ctx, c.ID)
+		r.logAction(g, a, t0, err, "force", true)
+		return err
+	}
+	grace := time.Duration(c.StopTimeout) * time.Second
+	if h := c.Spec.Lifecycle.PreStop; h != nil && grace > 0 {
+		hctx, cancel := context.WithTimeout(ctx, grace)
+		out, err := r.runHandler(hctx, g, c, h)
+		cancel()
+		if err != nil {
+			r.Log.Warn("FailedPreStopHook", "group", g.Name, "container", c.Name, "err", err, "output", out)
+		} else {
+			r.Log.Info("preStop hook", "group", g.Name, "container", c.Name, "took", time.Since(t0).Round(time.Millisecond))
+		}
+	}
+	left := grace - time.Since(t0)
+	if left < minimumGracePeriod {
+		left = minimumGracePeriod
+	}
+	err := r.Docker.Stop(ctx, c.ID, left)
+	r.logAction(g, a, t0, err, "grace", left.Round(time.Millisecond))
 	return err
 }
+
+// minimumGracePeriod: kubelet gives StopContainer at least 2 s, even after a preStop hook used the grace.
+const minimumGracePeriod = 2 * time.Second
 
 func (r *Reconciler) parallel(as []Action, f func(Action) error) error {
 	if len(as) == 1 {

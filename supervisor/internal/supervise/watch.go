@@ -36,6 +36,10 @@ var ErrUnreachable = errors.New("dockerd unreachable")
 // until GiveUpAfter.
 func (w *Watcher) Run(ctx context.Context) error {
 	w.workers = map[string]chan struct{}{}
+	if w.Reconciler.Probes != nil {
+		// A probe result that flips looks at its group again at once.
+		w.Reconciler.Probes.Kick = func(group string) { w.kick(ctx, group) }
+	}
 	delay := 250 * time.Millisecond
 	var failingSince time.Time
 	for ctx.Err() == nil {

@@ -55,6 +55,12 @@ type Status struct {
 	GroupFields     []string `json:"groupFields"`
 	ContainerFields []string `json:"containerFields"`
 	SandboxFields   []string `json:"sandboxFields"`
+	// The Pod-like part (core/v1 PodStatus names).
+	PodContainerStatusFields []string `json:"podContainerStatusFields"`
+	ContainerStateFields     []string `json:"containerStateFields"`
+	TerminatedFields         []string `json:"terminatedFields"`
+	ConditionFields          []string `json:"conditionFields"`
+	ConditionTypes           []string `json:"conditionTypes"`
 }
 
 func main() {
@@ -111,6 +117,11 @@ func Generate(in []byte) ([]byte, error) {
 	writeList(&b, "StatusGroupFields", c.Status.GroupFields)
 	writeList(&b, "StatusContainerFields", c.Status.ContainerFields)
 	writeList(&b, "StatusSandboxFields", c.Status.SandboxFields)
+	writeList(&b, "StatusPodContainerStatusFields", c.Status.PodContainerStatusFields)
+	writeList(&b, "StatusContainerStateFields", c.Status.ContainerStateFields)
+	writeList(&b, "StatusTerminatedFields", c.Status.TerminatedFields)
+	writeList(&b, "StatusConditionFields", c.Status.ConditionFields)
+	writeList(&b, "StatusConditionTypes", c.Status.ConditionTypes)
 	b.WriteString(")\n")
 	return format.Source(b.Bytes())
 }
