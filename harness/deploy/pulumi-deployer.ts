@@ -102,9 +102,12 @@ export function groupProgram(deployment: GroupDeployment): () => Promise<Record<
     return async () => {
         const provider = providerFor(groupName, destination);
         const args: PodGroupArgs = destination.backend === "docker"
-            ? { backend: "docker", spec, groupName, provider, docker: { supervise: destination.supervise } }
-            : { backend: "kubernetes", spec, groupName, provider, kubernetes: { namespace: destination.namespace, skipAwait: deployment.skipAwait ?? false } };
-        const group = new PodGroup(groupName, args);
+            ? { backend: "docker", spec, groupName, docker: { supervise: destination.supervise } }
+            : { backend: "kubernetes", spec, groupName, kubernetes: { namespace: destination.namespace, skipAwait: deployment.skipAwait ?? false } };
+        // The provider by package (`providers`), not as every child's `provider`: a supervised group's
+        // lifecycle resource is a dynamic resource (package pulumi-nodejs), which the docker provider
+        // cannot serve ("unrecognized resource type (Check)").
+        const group = new PodGroup(groupName, args, { providers: [provider] });
         return {
             backend: group.backend,
             groupName: group.groupName,
