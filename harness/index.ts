@@ -57,7 +57,7 @@ export {
 export { BACKOFF_WINDOWS, EXPECTED_POD_STATUS, parseLifecycleLog, podStatusDifferences, startGaps, terminationProblems } from "./checks";
 /** The pod-lifecycle fixture groups. */
 export {
-    backoffFixture, finishedFixture, hooksFixture, initNeverFixture, initRetryFixture, probesFixture, readinessFixture, sidecarFixture,
+    backoffFixture, finishedFixture, hooksFixture, initNeverFixture, initRetryFixture, preStopFixture, probesFixture, readinessFixture, sidecarFixture,
     statusFixture, terminationFixture, terminationMessageFixture,
 } from "./fixtures/lifecycle";
 /** The restart-policy table and the order-log analysis behind start-order and pause-death. */

@@ -239,7 +239,9 @@ export class DockerAdapter implements RuntimeAdapter {
                 started: state === "running",
             };
             const pod = podLike.get(name);
-            return pod === undefined ? docker : fromPodStatus(docker, pod);
+            if (pod !== undefined) return fromPodStatus(docker, pod);
+            // The supervisor writes Pod-like statuses but has none for this container (yet): not started, not ready.
+            return supervisor?.containerStatuses !== undefined && docker.role !== "pause" ? { ...docker, ready: false, started: false } : docker;
         });
         const phase = supervisor?.phase !== undefined && supervisor.containerStatuses !== undefined
             ? supervisor.phase as GroupStatus["phase"]

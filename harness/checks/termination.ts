@@ -6,7 +6,7 @@
  */
 import { LogFollower } from "../adapters/runtime-adapter";
 import { Check, CheckContext, Fixture, Observation } from "../check";
-import { hooksFixture, POST_START_SECONDS, terminationFixture, terminationMessageFixture, TERMINATION_MESSAGES } from "../fixtures/lifecycle";
+import { hooksFixture, POST_START_SECONDS, preStopFixture, terminationFixture, terminationMessageFixture, TERMINATION_MESSAGES } from "../fixtures/lifecycle";
 
 /** One `<name> <EVENT> <uptime>` line of a termination-aware container's log. */
 export interface LifecycleEvent {
@@ -107,7 +107,7 @@ export function terminationOrderCheck(fixture: Fixture = terminationFixture(), m
  * Description: When the group is terminated, a member's preStop hook MUST run, and the member MUST
  * get SIGTERM only after the hook returned.
  */
-export function preStopHookCheck(fixture: Fixture = hooksFixture(), container = "hooked"): Check {
+export function preStopHookCheck(fixture: Fixture = preStopFixture(), container = "stopper"): Check {
     return {
         id: "pre-stop-hook",
         fixture,

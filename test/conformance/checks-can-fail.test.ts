@@ -8,7 +8,7 @@ import { PodGroupSpec } from "../../components/spec";
 import {
     backoffFixture, Check, crashLoopBackoffCheck, dockerTarget, emptyDirPermissionsCheck, finishedFixture, finishedStaysFinishedCheck, Fixture,
     hooksFixture, initFailureNeverCheck, initNeverFixture, initRetryCheck, initRetryFixture, ipcCheck, isolatedPodFixture, kubernetesTarget,
-    livenessRestartCheck, memberDeathCheck, networkCheck, pauseDeathCheck, pidIsolatedCheck, pidSharedCheck, podStatusCheck, postStartHookCheck,
+    livenessRestartCheck, memberDeathCheck, networkCheck, pauseDeathCheck, preStopFixture, pidIsolatedCheck, pidSharedCheck, podStatusCheck, postStartHookCheck,
     preStopHookCheck, probesFixture, readinessFixture, readinessNoRestartCheck, readinessTimingCheck, restartPolicyCheck, restartPolicyFixture,
     runSuite, sharedPodFixture, sidecarFixture, sidecarRestartCheck, sidecarStartOrderCheck, startOrderCheck, startupProbeCheck, statusFixture,
     SuiteReport, terminationFixture, terminationMessageCheck, terminationMessageFixture, terminationOrderCheck, volumeCheck,
@@ -83,7 +83,7 @@ const xSidecar = broken(sidecarFixture(), "x-sidecar", (s) => {
     delete side.restartPolicy;
     s.containers.push(side);
 });
-const xHooks = hooksFixture({ id: "x-hooks", badHook: false, preStop: false });
+const xHooks = hooksFixture({ id: "x-hooks", badHook: false });
 const brokenOnKubernetes: Record<string, Check> = {
     // The probe's file is never created: never ready.
     "readiness-timing": readinessTimingCheck(broken(readinessFixture(), "x-readiness", (s) => {
@@ -111,7 +111,7 @@ const brokenOnKubernetes: Record<string, Check> = {
     // bad-hook's postStart succeeds: nothing restarts it.
     "post-start-hook": postStartHookCheck(xHooks),
     // hooked has no preStop hook.
-    "pre-stop-hook": preStopHookCheck(xHooks),
+    "pre-stop-hook": preStopHookCheck(preStopFixture({ id: "x-prestop", preStop: false })),
     // The "sidecars" are members: stopped with the others, in parallel.
     "termination-order": terminationOrderCheck(terminationFixture({ id: "x-termination", sidecars: false })),
     // msg-path writes its message elsewhere than its terminationMessagePath.
