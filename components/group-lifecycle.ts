@@ -7,7 +7,8 @@
  *   running (Ready with `waitForReadiness`), and fails with one clear message otherwise.
  * - destroy: it is deleted before the containers, and stops the group as kubelet terminates a
  *   pod: the regular containers in parallel (preStop hook, then SIGTERM with the grace left,
- *   SIGKILL at its end), then the native sidecars in reverse spec order, then the pause.
+ *   SIGKILL at its end), then the native sidecars in reverse spec order; the pause goes last,
+ *   stopped and removed by Pulumi after every container that joins it.
  *   {@link terminateDockerGroup} is the same code for callers that hold a Docker client.
  *
  * The dynamic provider's code is serialised into the Pulumi state (Pulumi's closure
@@ -63,7 +64,7 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 /** The lifecycle resource's inputs for a group (the contract's names filled in). */
 export function groupLifecycleInputs(args: {
     groupName: string; restartPolicy: RestartPolicy; waitForReadiness: boolean; timeoutSeconds: number;
-    pauseId: pulumi.Input<string>; containerIds: pulumi.Input<string>[]; containerNames?: string[];
+    pauseId: pulumi.Input<string>; containerIds: pulumi.Input<string>[]; containerNames?: string[]; dockerHost?: string;
 }): Inputs<GroupLifecycleInputs> {
     return {
         groupName: args.groupName,
@@ -74,6 +75,7 @@ export function groupLifecycleInputs(args: {
         containerIds: pulumi.all(args.containerIds),
         dockerNames: groupDockerNames(args.groupName, args.containerNames ?? []),
         contract: lifecycleContract(),
+        ...(args.dockerHost !== undefined ? { dockerHost: args.dockerHost } : {}),
     };
 }
 
@@ -360,7 +362,8 @@ async function stopContainer(docker: Docker, info: Inspected, pauseId: string | 
  * container) in parallel, then native sidecars in reverse spec order, then the pause. Only the
  * containers of the sandbox `pauseId` (default: the group's running pause, else its newest).
  */
-async function terminateGroup(docker: Docker, group: string, pauseId: string | undefined, c: LifecycleContract, log: (m: string) => void): Promise<void> {
+async function terminateGroup(docker: Docker, group: string, pauseId: string | undefined, c: LifecycleContract, log: (m: string) => void,
+    stopPause: boolean): Promise<void> {
     const listed = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${c.labels.group}=${group}`] }) });
     const infos: Inspected[] = [];
     for (const l of listed) {
@@ -382,7 +385,7 @@ async function terminateGroup(docker: Docker, group: string, pauseId: string | u
     const sidecars = infos.filter((i) => joins(i) && isSidecar(i)).sort((a, b) => index(b, c.labels.initIndex) - index(a, c.labels.initIndex));
     await Promise.all(regular.map((i) => stopContainer(docker, i, sandbox, c, log)));
     for (const s of sidecars) await stopContainer(docker, s, sandbox, c, log);
-    if (pause !== undefined) await stopContainer(docker, pause, undefined, c, log);
+    if (pause !== undefined && stopPause) await stopContainer(docker, pause, undefined, c, log);
 }
 
 /** The dynamic provider (its methods are what Pulumi serialises). */
@@ -397,7 +400,10 @@ const groupLifecycleProvider: pulumi.dynamic.ResourceProvider = {
     },
     async delete(_id: string, props: GroupLifecycleInputs) {
         const docker = dockerClient(props.dockerHost);
-        await terminateGroup(docker, props.groupName, props.pauseId, props.contract, (m) => console.log(m));
+        // The pause is left to Pulumi, which removes it after every container that joins it (they
+        // depend on it): by then the group has fewer containers than it declares, and the
+        // supervisor leaves it alone instead of re-creating a stopped sandbox.
+        await terminateGroup(docker, props.groupName, props.pauseId, props.contract, (m) => console.log(m), false);
     },
 };
 
@@ -417,6 +423,11 @@ export interface TerminateOptions {
     pauseId?: string;
     /** Progress lines (hook results, stop durations). */
     log?: (line: string) => void;
+    /**
+     * Stop the pause last (default true). A supervisor re-creates a stopped sandbox whose
+     * containers are all still there: remove them before the pause, or stop the supervisor first.
+     */
+    stopPause?: boolean;
 }
 
 /**
@@ -426,7 +437,7 @@ export interface TerminateOptions {
  * Removes nothing. What `pulumi destroy` of a supervised group runs before removing it.
  */
 export async function terminateDockerGroup(docker: Docker, groupName: string, options: TerminateOptions = {}): Promise<void> {
-    await terminateGroup(docker, groupName, options.pauseId, lifecycleContract(), options.log ?? (() => undefined));
+    await terminateGroup(docker, groupName, options.pauseId, lifecycleContract(), options.log ?? (() => undefined), options.stopPause ?? true);
 }
 
 /** Docker names of a group's containers, for error messages. */

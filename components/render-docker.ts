@@ -48,6 +48,13 @@ export interface DockerRenderOptions {
      * `waitForReadiness`). Default 60.
      */
     readinessTimeoutSeconds?: number;
+    /**
+     * Supervised groups: the Docker engine the lifecycle resource talks to (to wait for the group
+     * and to stop it in kubelet's order), as the docker provider's `host` is written
+     * (`unix:///path/docker.sock`, `tcp://host:2375`). Default: DOCKER_HOST, else the local socket.
+     * Set it when the group's docker provider points at another engine.
+     */
+    host?: string;
 }
 
 /** The Docker resources of a rendered group, for tests and advanced users. */
@@ -475,6 +482,7 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
             pauseId: pause.id,
             containerIds: [...initContainers, ...members].map((c) => c.id),
             containerNames: [...spec.initContainers, ...spec.containers].map((c) => c.name),
+            dockerHost: options.host,
         }), { ...opts, dependsOn: [pause, ...initContainers, ...members, ...Object.values(volumes)] })
         : undefined;
     return {

@@ -137,6 +137,14 @@ describe("a supervised group's Pulumi graph", () => {
         expect(dependsOn).toHaveLength(1 + 2 + 2 + 2);
     });
 
+    it("passes the engine's address to the lifecycle resource when the docker provider points elsewhere", async () => {
+        const group = withoutStacks(() => new PodGroup("hosted", { backend: "docker", spec: fullSpec(), groupName: "hostedg", docker: { supervise: true, host: "unix:///run/other.sock" } }));
+        const r = group.resources as DockerGroupResources;
+        await settled([group, r.lifecycle!]);
+        expect(byName("hosted-lifecycle").inputs.dockerHost).toBe("unix:///run/other.sock");
+        expect(byName("sv-lifecycle").inputs.dockerHost).toBeUndefined();
+    });
+
     it("registers no lifecycle resource for a plain Docker group", async () => {
         const group = withoutStacks(() => new PodGroup("pl", { backend: "docker", spec: fullSpec(), groupName: "plg" }));
         const r = group.resources as DockerGroupResources;

@@ -40,9 +40,9 @@ type Docker interface {
 	Logs(ctx context.Context, id string, tail int) ([]byte, error)
 	// Ping checks that the engine answers.
 	Ping(ctx context.Context) error
-	// Events streams the start, die and destroy events of supervised containers as the names of
-	// their groups, until ctx ends or the stream breaks (then an error arrives).
-	Events(ctx context.Context) (<-chan string, <-chan error)
+	// Events streams the start, die, destroy and kill events of supervised containers, until ctx
+	// ends or the stream breaks (then an error arrives).
+	Events(ctx context.Context) (<-chan Event, <-chan error)
 }
 
 // EngineDocker implements Docker with the Docker Engine API client.
@@ -248,16 +248,24 @@ func (d *EngineDocker) Ping(ctx context.Context) error {
 	return err
 }
 
-func (d *EngineDocker) Events(ctx context.Context) (<-chan string, <-chan error) {
+// Event is one Docker event of a supervised container.
+type Event struct {
+	Group, ID, Action string
+	// Signal: the signal of a kill event ("15", "9"; Docker writes the number).
+	Signal string
+}
+
+func (d *EngineDocker) Events(ctx context.Context) (<-chan Event, <-chan error) {
 	f := filters.NewArgs(
 		filters.Arg("type", string(events.ContainerEventType)),
 		filters.Arg("label", SupervisedSelector),
 		filters.Arg("event", string(events.ActionStart)),
 		filters.Arg("event", string(events.ActionDie)),
 		filters.Arg("event", string(events.ActionDestroy)),
+		filters.Arg("event", string(events.ActionKill)),
 	)
 	msgs, errs := d.Client.Events(ctx, events.ListOptions{Filters: f})
-	groups := make(chan string)
+	out := make(chan Event)
 	go func() {
 		for {
 			select {
@@ -266,7 +274,7 @@ func (d *EngineDocker) Events(ctx context.Context) (<-chan string, <-chan error)
 			case m := <-msgs:
 				if g := m.Actor.Attributes[LabelGroup]; g != "" {
 					select {
-					case groups <- g:
+					case out <- Event{Group: g, ID: m.Actor.ID, Action: string(m.Action), Signal: m.Actor.Attributes["signal"]}:
 					case <-ctx.Done():
 						return
 					}
@@ -274,7 +282,7 @@ func (d *EngineDocker) Events(ctx context.Context) (<-chan string, <-chan error)
 			}
 		}
 	}()
-	return groups, errs
+	return out, errs
 }
 
 func waitResult(resC <-chan container.WaitResponse, errC <-chan error) (int, error) {

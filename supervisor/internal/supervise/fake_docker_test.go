@@ -274,11 +274,13 @@ func (f *fakeDocker) stop(verb, id string) error {
 	return err
 }
 
-func (f *fakeDocker) Stop(_ context.Context, id string, _ time.Duration) error { return f.stop("stop", id) }
+func (f *fakeDocker) Stop(_ context.Context, id string, _ time.Duration) error {
+	return f.stop("stop", id)
+}
 func (f *fakeDocker) Kill(_ context.Context, id string) error { return f.stop("kill", id) }
 
 func (f *fakeDocker) Ping(context.Context) error { return nil }
 
-func (f *fakeDocker) Events(ctx context.Context) (<-chan string, <-chan error) {
-	return make(chan string), make(chan error)
+func (f *fakeDocker) Events(ctx context.Context) (<-chan Event, <-chan error) {
+	return make(chan Event), make(chan error)
 }

@@ -151,13 +151,23 @@ func Compute(g Group, bo BackoffView) Plan {
 	p.plan.Initialized = startedIn(pause, members)
 	if finished, phase := membersFinished(g.RestartPolicy, members); finished {
 		p.plan.Initialized = true
-		p.stopSidecars(inits, phase, "every member terminated")
+		p.stopSidecars(pause, inits, phase, "every member terminated")
 		return p.plan
 	}
-	switch p.walkInits(pause, inits) {
+	walk := p.walkInits(pause, inits)
+	if walk != initsDone {
+		// kubelet's Initialized condition names every init container not done yet.
+		for _, c := range inits {
+			current := c.EverStarted() && !c.StartedAt.Before(pause.StartedAt)
+			if (c.Sidecar() && !(current && c.Running && c.Started)) || (!c.Sidecar() && !(current && c.Succeeded())) {
+				p.plan.Incomplete = append(p.plan.Incomplete, c.Name)
+			}
+		}
+	}
+	switch walk {
 	case initsFailed:
 		p.plan.Actions = p.plan.Actions[:0]
-		p.stopSidecars(inits, "Failed", p.plan.Idle)
+		p.stopSidecars(pause, inits, "Failed", p.plan.Idle)
 		return p.plan
 	case initsPending:
 		p.plan.Phase = "Pending"
@@ -203,16 +213,18 @@ func membersFinished(policy RestartPolicy, members []Container) (bool, string) {
 		return false, ""
 	}
 	for _, c := range members {
-		if !c.Exited() || restarts(policy, c) {
+		if !c.Exited() || c.Held || restarts(policy, c) {
 			return false, ""
 		}
 	}
 	return true, deadPhase(members)
 }
 
-// stopSidecars ends a group whose members are done (or whose init failed under Never): the last
-// running sidecar is stopped (one per look, so that they stop in reverse order), nothing starts.
-func (p *planner) stopSidecars(inits []Container, phase, why string) {
+// stopSidecars ends a group whose members are done (or whose init failed under Never), as
+// kubelet ends a terminal pod: the last running sidecar is stopped (one per look, so that they
+// stop in reverse order), then the sandbox (the pause); nothing starts. A stopped sandbox of a
+// finished group is not re-created (sandboxDead), so the group stays finished.
+func (p *planner) stopSidecars(pause Container, inits []Container, phase, why string) {
 	p.plan.Phase = phase
 	p.plan.Waiting = map[string]time.Duration{}
 	p.plan.RequeueAfter = 0
@@ -221,6 +233,10 @@ func (p *planner) stopSidecars(inits []Container, phase, why string) {
 			p.kill(c, ReasonPodCompleted)
 			return
 		}
+	}
+	if len(p.plan.Actions) == 0 && pause.Running {
+		p.kill(pause, ReasonPodCompleted)
+		return
 	}
 	if p.plan.Idle == "" {
 		p.plan.Idle = why
@@ -240,7 +256,6 @@ const (
 func (p *planner) walkInits(pause Container, inits []Container) initWalk {
 	initialized := p.plan.Initialized
 	pending := func(c Container, why string) initWalk {
-		p.plan.Incomplete = append(p.plan.Incomplete, c.Name)
 		switch {
 		case len(p.plan.Actions) > 0:
 		case why != "":
@@ -253,7 +268,6 @@ func (p *planner) walkInits(pause Container, inits []Container) initWalk {
 	for _, c := range inits {
 		if !c.EverStarted() && !p.g.Declared() {
 			// A group deployed before the count labels: its deployer starts what it creates.
-			p.plan.Incomplete = append(p.plan.Incomplete, c.Name)
 			p.idle("Pending", fmt.Sprintf("init container %s never started (being created by its deployer)", c.Name))
 			return initsPending
 		}
@@ -264,6 +278,7 @@ func (p *planner) walkInits(pause Container, inits []Container) initWalk {
 				if !c.Started && !initialized {
 					return pending(c, fmt.Sprintf("waiting for sidecar %s to start", c.Name))
 				}
+			case current && c.Held: // stopped by someone else (the deployer terminating the group): left alone
 			case current: // exited in this sandbox: always restarted, whatever the policy
 				p.start(ActRunInit, c, c.TerminationReason())
 				if !initialized {
@@ -296,7 +311,6 @@ func (p *planner) walkInits(pause Container, inits []Container) initWalk {
 		case c.ExitCode == 0:
 			continue
 		case p.g.RestartPolicy == RestartNever: // failed in this sandbox, for good
-			p.plan.Incomplete = append(p.plan.Incomplete, c.Name)
 			p.plan.Idle = fmt.Sprintf("init container %s failed (exit %d) under restartPolicy Never", c.Name, c.ExitCode)
 			return initsFailed
 		default: // failed in this sandbox: again, with back-off
@@ -321,6 +335,8 @@ func (p *planner) members(pause Container, members []Container) {
 			}
 		case c.Running:
 			running++
+		case c.Held && !c.StartedAt.Before(pause.StartedAt):
+			running++ // stopped by someone else in this sandbox: left alone (the group is being taken down)
 		case !restarts(p.g.RestartPolicy, c):
 			if c.Succeeded() {
 				succeeded++
@@ -397,6 +413,18 @@ func (p *planner) sandboxDead(pause Container, inits, members []Container) Plan 
 	if !recreate {
 		p.plan.Idle = why
 		p.plan.Phase = deadPhase(members)
+		for _, c := range members {
+			if c.EverStarted() {
+				p.plan.Initialized = true // it was, before the sandbox went (kubelet keeps Initialized)
+			}
+		}
+		if !p.plan.Initialized {
+			for _, c := range inits {
+				if !c.Sidecar() && !c.Succeeded() {
+					p.plan.Incomplete = append(p.plan.Incomplete, c.Name)
+				}
+			}
+		}
 		return p.plan
 	}
 	if !p.start(ActStartPause, pause, "sandbox not running") {

@@ -22,6 +22,64 @@ type Reconciler struct {
 	mu       sync.Mutex
 	statuses map[string]*GroupStatus
 	lastIdle map[string]string
+	// selfStops: containers the supervisor is stopping (until when its kill events may still come);
+	// external: containers someone else asked to stop (a non-SIGKILL kill event), and when.
+	selfStops map[string]time.Time
+	external  map[string]time.Time
+}
+
+// NoteKillEvent records a kill event. A stop signal (not SIGKILL) sent by someone else than the
+// supervisor is a deliberate stop (the deployer terminating the group, a `docker stop`): that run
+// is left alone, not restarted, as Docker leaves a manually stopped container. SIGKILL is taken
+// for a crash (OOM killer, `kill -9`): the restart policy applies.
+func (r *Reconciler) NoteKillEvent(id, signal string, at time.Time) {
+	if signal == "9" || signal == "SIGKILL" || signal == "KILL" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if until, ok := r.selfStops[id]; ok && at.Before(until) {
+		return
+	}
+	if r.external == nil {
+		r.external = map[string]time.Time{}
+	}
+	r.external[id] = at
+}
+
+// markSelfStop notes that the supervisor stops id within grace.
+func (r *Reconciler) markSelfStop(id string, grace time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.selfStops == nil {
+		r.selfStops = map[string]time.Time{}
+	}
+	now := time.Now()
+	for k, until := range r.selfStops {
+		if now.After(until) {
+			delete(r.selfStops, k)
+		}
+	}
+	r.selfStops[id] = now.Add(grace + 10*time.Second)
+}
+
+// stoppedBySomeoneElse: c's current run ended after a stop someone else asked for.
+func (r *Reconciler) stoppedBySomeoneElse(c Container) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	at, ok := r.external[c.ID]
+	if !ok {
+		return false
+	}
+	if c.Running || at.Before(c.StartedAt.Add(-time.Second)) {
+		// Started again since (by whoever stopped it): the mark is spent. (A second of slack:
+		// StartedAt is the daemon's clock, the mark the supervisor's.)
+		if !c.Running {
+			delete(r.external, c.ID)
+		}
+		return false
+	}
+	return true
 }
 
 // maxStepsPerSync bounds one Sync (a group whose containers keep dying is looked at again later).
@@ -144,6 +202,7 @@ func (r *Reconciler) annotate(g Group) {
 			c := &cs[i]
 			switch {
 			case !c.Running:
+				c.Held = c.Exited() && r.stoppedBySomeoneElse(*c)
 			case r.Probes == nil:
 				c.Started, c.Ready = true, true
 			default:
@@ -229,7 +288,10 @@ func (r *Reconciler) execute(ctx context.Context, g Group, st *GroupStatus, p Pl
 // synchronous; when it fails the container is killed, and the restart policy applies).
 func (r *Reconciler) start(ctx context.Context, g Group, st *GroupStatus, a Action) error {
 	c := a.Container
-	r.Backoff.Next(BackoffKey(g.Name, c))
+	if c.EverStarted() {
+		// kubelet's doBackOff: only a restart of an exited container counts (the first start does not).
+		r.Backoff.Next(BackoffKey(g.Name, c))
+	}
 	st.NoteStart(c, a.Reason)
 	t0 := time.Now()
 	err := r.Docker.Start(ctx, c.ID)
@@ -258,6 +320,7 @@ func (r *Reconciler) start(ctx context.Context, g Group, st *GroupStatus, a Acti
 func (r *Reconciler) kill(ctx context.Context, g Group, st *GroupStatus, a Action) error {
 	c := a.Container
 	st.NoteKill(c, a.Reason)
+	r.markSelfStop(c.ID, time.Duration(c.StopTimeout)*time.Second)
 	t0 := time.Now()
 	if a.Force {
 		err := r.Docker.Kill(ctx, c.ID)

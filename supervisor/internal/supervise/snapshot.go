@@ -44,6 +44,9 @@ type Container struct {
 	// ProbeKill: a liveness or startup probe failed for good on this run; the container is to be
 	// killed (the reason, e.g. LivenessProbeFailed).
 	ProbeKill string
+	// Held: its last run was stopped by someone else (a stop signal the supervisor did not send):
+	// it is not restarted in this sandbox.
+	Held bool
 }
 
 // Sidecar: a native sidecar (init container with restartPolicy Always).

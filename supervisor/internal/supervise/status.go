@@ -419,6 +419,9 @@ func (st *GroupStatus) NoteHookFailure(c Container, message string) {
 // NoteStart records why the supervisor starts c again (SandboxChanged, or its own exit's reason).
 func (st *GroupStatus) NoteStart(c Container, reason string) {
 	if rec := st.Containers[c.Name]; rec != nil && rec.ID == c.ID && reason != "" && c.EverStarted() {
+		if rec.KilledRun != "" && rec.KilledRun == fmtTime(c.StartedAt) && reason != ReasonSandboxChanged {
+			reason = rec.KillReason // its run ended because the supervisor killed it (probe, hook)
+		}
 		rec.LastReason = reason
 	}
 }

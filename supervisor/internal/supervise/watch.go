@@ -76,7 +76,7 @@ func (w *Watcher) watch(ctx context.Context) (connected bool, err error) {
 	if err := w.Docker.Ping(ctx); err != nil {
 		return false, err
 	}
-	groups, errs := w.Docker.Events(ctx)
+	evs, errs := w.Docker.Events(ctx)
 	if err := w.resync(ctx); err != nil {
 		return false, err
 	}
@@ -94,8 +94,14 @@ func (w *Watcher) watch(ctx context.Context) (connected bool, err error) {
 			return true, ctx.Err()
 		case err := <-errs:
 			return true, err
-		case g := <-groups:
-			w.kick(ctx, g)
+		case e := <-evs:
+			if e.Action == "kill" {
+				// Only a stop by someone else matters (the deployer terminating the group); the
+				// die event that follows wakes the group.
+				w.Reconciler.NoteKillEvent(e.ID, e.Signal, time.Now())
+				continue
+			}
+			w.kick(ctx, e.Group)
 		case <-tick.C:
 			if err := w.resync(ctx); err != nil {
 				return true, err
