@@ -86,7 +86,8 @@ export function readinessNoRestartCheck(fixture: Fixture = readinessFixture()): 
             const unready = await ctx.waitForStatus(`${PROBED} not ready and the group not Ready`, (s) =>
                 s.containers.find((c) => c.name === PROBED)?.ready === false && conditionStatus(s, "Ready") === "False", 30_000, 250);
             const unreadyMs = Date.now() - t0;
-            const held = await ctx.watch(`${PROBED} while its probe fails`, 4_000, 500);
+            // Long enough for a liveness kill and restart to show (kubelet: up to ~7 s with a 2 s grace).
+            const held = await ctx.watch(`${PROBED} while its probe fails`, 8_000, 500);
             for (const s of [unready, ...held]) {
                 const c = ctx.container(s, PROBED);
                 ctx.expect(c.state === "running" && c.restartCount === b.restartCount && c.startedAt?.getTime() === b.startedAt?.getTime(),
