@@ -413,7 +413,9 @@ const groupLifecycleProvider: pulumi.dynamic.ResourceProvider = {
  */
 export class DockerGroupLifecycle extends pulumi.dynamic.Resource {
     constructor(name: string, args: Inputs<GroupLifecycleInputs>, opts?: pulumi.CustomResourceOptions) {
-        super(groupLifecycleProvider, name, args, opts, "podgroup", "DockerGroupLifecycle");
+        // The plain dynamic type (pulumi-nodejs:dynamic:Resource): a module/type of our own is
+        // "unrecognized resource type" to the dynamic provider host a consumer's project runs.
+        super(groupLifecycleProvider, name, args, opts);
     }
 }
 
