@@ -9,18 +9,19 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ContainerCreateOptions } from "dockerode";
 import images from "../images/images.json";
 import { DockerGroupLifecycle, groupLifecycleInputs } from "./group-lifecycle";
+import { DockerInitGate, initFailureMessage } from "./init-gate";
 import { handlerLabel, HandlerLabel, probeLabel, ProbeLabel, toDockerHealthcheck } from "./healthcheck";
 import {
     LABEL_CONTAINER, LABEL_CONTAINER_RESTART_POLICY, LABEL_GROUP, LABEL_INIT_COUNT, LABEL_INIT_INDEX, LABEL_LIFECYCLE,
     LABEL_MEMBER_COUNT, LABEL_MEMBER_INDEX, LABEL_PROBES, LABEL_RESTART_POLICY, LABEL_ROLE, LABEL_SHARE_PID, LABEL_SUPERVISED,
     LABEL_TERMINATION_MESSAGE, Role, ROLE_INIT, ROLE_MEMBER, ROLE_PAUSE,
 } from "./labels";
-import { expandArgs, expandEnv, mayExpand } from "./expand";
+import { expandArgs, expandEnv, expandProbeCommand, mayExpand } from "./expand";
 import { DOCKER_PAUSE_SUFFIX, dockerContainerName, dockerPauseName, dockerVolumeName } from "./naming";
 import { formatDockerCpus, parseCpu, parseMemory, toDockerMemoryMb } from "./quantity";
 import { PodGroupRendering, PublishedPort } from "./rendering";
 import { ResolvedContainer, ResolvedSpec } from "./resolve";
-import { ContainerSpec, PAUSE_NAME, RestartPolicy } from "./spec";
+import { ContainerSpec, PAUSE_NAME, Probe, RestartPolicy } from "./spec";
 
 /** The pause image the project builds (images/images.json). */
 export const DEFAULT_PAUSE_IMAGE: string = images.pause;
@@ -63,9 +64,9 @@ export interface DockerGroupResources {
     initContainers: docker.Container[];
     members: docker.Container[];
     volumes: Record<string, docker.Volume>;
-    /** Plain Docker, per init container: resolves to 0 once it exited 0, rejects if it failed. Supervised: none. */
-    initGates: pulumi.Output<number>[];
-    /** The members' `container:<pause id>` mode; on plain Docker it resolves only after every init gate. */
+    /** Plain Docker, per init container: the gate that fails the update when it exited non-zero (members and later init containers depend on it). Supervised: none. */
+    initGates: DockerInitGate[];
+    /** The members' `container:<pause id>` mode. */
     memberJoinMode: pulumi.Output<string>;
     /**
      * Supervised groups: the resource that waits, during `pulumi up`, for the supervisor to bring
@@ -86,18 +87,14 @@ export function dockerRestartPolicy(policy: RestartPolicy): "always" | "on-failu
     }
 }
 
-/** How many log lines a failed init container's error shows. */
-export const INIT_LOG_TAIL_LINES = 20;
-
-/** Thrown (inside the update) when an init container exits with a non-zero code. */
+/**
+ * The error of a failed init container, as `pulumi up` reports it (the message of the init
+ * container's gate, {@link DockerInitGate}).
+ */
 export class InitContainerFailedError extends pulumi.RunError {
     constructor(readonly groupName: string, readonly container: string, readonly index: number,
-        readonly exitCode: number | undefined, readonly logTail: string[]) {
-        const code = exitCode === undefined || exitCode === null ? "without reporting an exit code" : `with exit code ${exitCode}`;
-        const logs = logTail.length === 0 ? "  (no output)" : logTail.map((l) => `  | ${l}`).join("\n");
-        super(`PodGroup "${groupName}": init container "${container}" (spec.initContainers[${index}]) exited ${code}; ` +
-            `the later init containers and the members were not started. Fix the init container, then run \`pulumi up\` again ` +
-            `(or \`pulumi up --replace\` its container to re-run it unchanged). Last ${INIT_LOG_TAIL_LINES} log lines:\n${logs}`);
+        readonly exitCode: number | undefined, logs: string | undefined) {
+        super(initFailureMessage(groupName, container, index, exitCode, logs) ?? `init container "${container}" exited 0`);
         this.name = "InitContainerFailedError";
     }
 }
@@ -105,23 +102,8 @@ export class InitContainerFailedError extends pulumi.RunError {
 /** Returns the exit code when it is 0; throws {@link InitContainerFailedError} with the log tail otherwise. */
 export function checkInitExit(groupName: string, container: string, index: number,
     exitCode: number | undefined, logs: string | undefined): number {
-    if (exitCode === 0) {
-        return exitCode;
-    }
-    const lines = (logs ?? "").replace(/\r/g, "").split("\n").filter((l, i, all) => !(l === "" && i === all.length - 1));
-    throw new InitContainerFailedError(groupName, container, index, exitCode, lines.slice(-INIT_LOG_TAIL_LINES));
-}
-
-/**
- * An init container's gate: resolves to 0 once it has exited 0, rejects with
- * {@link InitContainerFailedError} otherwise. Later init containers and members join the pause
- * through an input derived from every earlier gate, so a failing init container fails their
- * registration, hence the update, and they are never created.
- */
-export function initGate(groupName: string, container: string, index: number,
-    init: Pick<docker.Container, "exitCode" | "containerLogs">): pulumi.Output<number> {
-    return pulumi.all([init.exitCode, init.containerLogs])
-        .apply(([code, logs]) => checkInitExit(groupName, container, index, code, logs));
+    if (exitCode === 0) return exitCode;
+    throw new InitContainerFailedError(groupName, container, index, exitCode, logs);
 }
 
 function toLabelList(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
@@ -295,10 +277,19 @@ export const TERMINATION_MESSAGE_DEFAULTS = { path: "/dev/termination-log", poli
  */
 export function supervisedContainerLabels(c: ResolvedContainer): Record<string, string> {
     const ports = c.ports ?? [];
+    // kubelet's prober expands $(VAR) in an exec probe's command against the env values as written
+    // (a secret is the empty string there); a value only known at deploy time (an Output) is left
+    // as the reference.
+    const written = (c.env ?? []).flatMap((e) => e.secretValue !== undefined ? [{ name: e.name, value: "" }]
+        : typeof e.value === "string" || e.value === undefined ? [{ name: e.name, value: e.value }] : []);
+    const probe = (p: Probe): ProbeLabel => {
+        const label = probeLabel(p, ports);
+        return label.exec !== undefined ? { ...label, exec: { command: expandProbeCommand(label.exec.command, written) } } : label;
+    };
     const probes: { startup?: ProbeLabel; liveness?: ProbeLabel; readiness?: ProbeLabel } = {
-        ...(c.startupProbe !== undefined ? { startup: probeLabel(c.startupProbe, ports) } : {}),
-        ...(c.livenessProbe !== undefined ? { liveness: probeLabel(c.livenessProbe, ports) } : {}),
-        ...(c.readinessProbe !== undefined ? { readiness: probeLabel(c.readinessProbe, ports) } : {}),
+        ...(c.startupProbe !== undefined ? { startup: probe(c.startupProbe) } : {}),
+        ...(c.livenessProbe !== undefined ? { liveness: probe(c.livenessProbe) } : {}),
+        ...(c.readinessProbe !== undefined ? { readiness: probe(c.readinessProbe) } : {}),
     };
     const hooks: { postStart?: HandlerLabel; preStop?: HandlerLabel } = {
         ...(c.lifecycle?.postStart !== undefined ? { postStart: handlerLabel(c.lifecycle.postStart, ports) } : {}),
@@ -545,33 +536,38 @@ function declarePause(name: string, layout: DockerGroupLayout, volumes: Record<s
 function declareJoiners(name: string, spec: ResolvedSpec, layout: DockerGroupLayout, options: DockerRenderOptions,
     pause: docker.Container, volumes: Record<string, docker.Volume>, opts: pulumi.CustomResourceOptions) {
     // `container:<full id>`: exactly what `docker inspect` reads back, so no perpetual diff.
-    const modeAfter = (gates: pulumi.Output<number>[]): pulumi.Output<string> =>
-        pulumi.all([pause.id, pulumi.all(gates)]).apply(([id]) => `container:${id}`);
+    const modeAfter = (): pulumi.Output<string> => pause.id.apply((id) => `container:${id}`);
     const joinPause = (mode: pulumi.Output<string>) => ({
         networkMode: mode, ipcMode: mode, pidMode: spec.shareProcessNamespace ? mode : undefined,
     });
     const initContainers: docker.Container[] = [];
+    // Plain Docker: each init container's gate fails the update when it exited non-zero; later
+    // init containers and the members depend on every earlier gate, so they are not created.
+    const gates: DockerInitGate[] = [];
     const joinerOptions = (): pulumi.CustomResourceOptions => ({
         ...opts,
-        dependsOn: [pause, ...initContainers, ...Object.values(volumes)],
+        dependsOn: [pause, ...initContainers, ...gates, ...Object.values(volumes)],
         deleteBeforeReplace: true,
         replaceOnChanges: NAMESPACE_MODE_PROPERTIES,
     });
-    const gates: pulumi.Output<number>[] = [];
     const supervise = options.supervise ?? false;
     // Created, not started (the supervisor starts them); mustRun false: not running is not drift.
     const supervised = { start: false, mustRun: false };
     layout.initContainers.forEach((c, index) => {
         const init = new docker.Container(`${name}-init-${c.name}`, {
             ...containerInputs(c, volumes),
-            ...joinPause(modeAfter([...gates])),
+            ...joinPause(modeAfter()),
             // attach: `pulumi up` waits for the exit; mustRun false: exiting is success, not drift.
             ...(supervise ? supervised : { attach: true, logs: true, mustRun: false, rm: false }),
         }, joinerOptions());
         initContainers.push(init);
-        if (!supervise) gates.push(initGate(spec.groupName, c.name, index, init));
+        if (!supervise) {
+            gates.push(new DockerInitGate(`${name}-init-${c.name}-exit`, {
+                groupName: spec.groupName, container: c.name, index, containerId: init.id, exitCode: init.exitCode, logs: init.containerLogs,
+            }, { ...lifecycleOptions(opts), dependsOn: [init] }));
+        }
     });
-    const memberMode = modeAfter(gates);
+    const memberMode = modeAfter();
     const members = layout.members.map((c) => {
         if (supervise) {
             // No Docker healthcheck: the supervisor runs the probes (podgroup.io/probes).

@@ -36,6 +36,18 @@ function lifecycleSpec(): PodGroupSpec {
 describe("a supervised group's layout", () => {
     const layout = dockerGroupLayout(resolveSpec("lc", lifecycleSpec()), { supervise: true });
 
+    it("expands $(VAR) in exec probes as kubelet's prober does (values as written, a secret is empty), never in exec hooks", () => {
+        const spec: PodGroupSpec = { containers: [{
+            name: "app", image: TOOLBOX,
+            env: [{ name: "DIR", value: "/srv" }, { name: "PATHX", value: "$(DIR)/x" }, { name: "TOKEN", secretValue: "s3cret" }],
+            livenessProbe: { exec: { command: ["test", "-e", "$(PATHX)", "$(TOKEN)", "$(NOPE)", "$$(DIR)"] } },
+            lifecycle: { postStart: { exec: { command: ["echo", "$(DIR)"] } } },
+        }] };
+        const labels = dockerGroupLayout(resolveSpec("exp", spec), { supervise: true }).members[0].labels;
+        expect(JSON.parse(labels["podgroup.io/probes"]).liveness.exec.command).toEqual(["test", "-e", "$(DIR)/x", "", "$(NOPE)", "$(DIR)"]);
+        expect(JSON.parse(labels["podgroup.io/lifecycle"]).postStart.exec.command).toEqual(["echo", "$(DIR)"]);
+    });
+
     it("writes probes with every Kubernetes default and named ports resolved, as the supervisor reads them", () => {
         const web = layout.members[0].labels;
         expect(JSON.parse(web["podgroup.io/probes"])).toEqual({
