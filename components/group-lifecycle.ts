@@ -87,7 +87,7 @@ const LOG_TAIL_LINES = 20;
 /** kubelet's minimum grace for the stop after a preStop hook (minimumGracePeriodInSeconds). */
 const MINIMUM_STOP_SECONDS = 2;
 
-interface StatusContainer {
+export interface StatusContainer {
     name: string;
     containerID?: string;
     ready?: boolean;
@@ -97,7 +97,7 @@ interface StatusContainer {
     lastState?: StatusContainer["state"];
 }
 
-interface GroupStatusFile {
+export interface GroupStatusFile {
     group?: string;
     phase?: string;
     message?: string;
@@ -124,7 +124,7 @@ function sleepMs(ms: number): Promise<void> {
 }
 
 /** Docker's multiplexed log stream (8-byte frame headers, no TTY) as text. */
-function demuxDockerStream(buf: Buffer): string {
+export function demuxDockerStream(buf: Buffer): string {
     const parts: string[] = [];
     let i = 0;
     while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2 || buf[i] === 0) && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
@@ -175,7 +175,7 @@ function readStatusFile(path: string): GroupStatusFile | undefined {
 }
 
 /** "done", "failed" (terminal), or "waiting" with what is missing. */
-function judgeStatus(s: GroupStatusFile, waitForReadiness: boolean): { verdict: "done" | "failed" | "waiting"; missing: string } {
+export function judgeStatus(s: GroupStatusFile, waitForReadiness: boolean): { verdict: "done" | "failed" | "waiting"; missing: string } {
     if (s.phase === "Failed") return { verdict: "failed", missing: "" };
     if (s.phase === "Succeeded") return { verdict: "done", missing: "" };
     if (s.conditions !== undefined && s.containerStatuses !== undefined) {
@@ -199,7 +199,7 @@ function judgeStatus(s: GroupStatusFile, waitForReadiness: boolean): { verdict: 
 interface Culprit { name: string; kind: "init container" | "member"; dockerId?: string; exitCode?: number; reason?: string; restartCount: number; message?: string }
 
 /** The container the failure is about: one that exited non-zero (now or last time) or is crash-looping. */
-function findCulprit(s: GroupStatusFile): Culprit | undefined {
+export function findCulprit(s: GroupStatusFile): Culprit | undefined {
     const lists: [Culprit["kind"], StatusContainer[]][] = [["init container", s.initContainerStatuses ?? []], ["member", s.containerStatuses ?? []]];
     for (const [kind, list] of lists) {
         for (const c of list) {
@@ -413,7 +413,9 @@ const groupLifecycleProvider: pulumi.dynamic.ResourceProvider = {
  */
 export class DockerGroupLifecycle extends pulumi.dynamic.Resource {
     constructor(name: string, args: Inputs<GroupLifecycleInputs>, opts?: pulumi.CustomResourceOptions) {
-        super(groupLifecycleProvider, name, args, opts, "podgroup", "DockerGroupLifecycle");
+        // The plain dynamic type (pulumi-nodejs:dynamic:Resource): a module/type of our own is
+        // "unrecognized resource type" to the dynamic provider host a consumer's project runs.
+        super(groupLifecycleProvider, name, args, opts);
     }
 }
 

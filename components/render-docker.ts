@@ -533,12 +533,22 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
             containerIds: [...initContainers, ...members].map((c) => c.id),
             containerNames: [...spec.initContainers, ...spec.containers].map((c) => c.name),
             dockerHost: options.host,
-        }), { ...opts, dependsOn: [pause, ...initContainers, ...members, ...Object.values(volumes)] })
+        }), { ...lifecycleOptions(opts), dependsOn: [pause, ...initContainers, ...members, ...Object.values(volumes)] })
         : undefined;
     return {
         rendering: dockerRendering(spec, layout, pause, initContainers, members),
         resources: { pause, initContainers, members, volumes, initGates: gates, memberJoinMode: memberMode, ...(lifecycle !== undefined ? { lifecycle } : {}) },
     };
+}
+
+/**
+ * The lifecycle resource's options: the group's, without the docker provider (a dynamic resource
+ * given it would be sent to that provider, which answers "unrecognized resource type").
+ */
+function lifecycleOptions(opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const { provider, ...rest } = opts;
+    return rest;
 }
 
 /** emptyDir volumes: Docker volumes owned by the group, named after it. */

@@ -2,6 +2,7 @@
 // not started), the supervisor reads the probes, hooks and termination message from labels, and
 // one lifecycle resource per group waits for it and runs the termination order on destroy.
 import { byName, mockId, optionsByName, recordOptions, registered, settled, withoutStacks } from "./mocks";
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PodGroup } from "../../components/pod-group";
 import { DockerGroupResources, dockerCreateOptions, dockerGroupLayout } from "../../components/render-docker";
@@ -125,7 +126,7 @@ describe("a supervised group's Pulumi graph", () => {
     it("registers one lifecycle resource that depends on every container and volume, with the wait's settings", () => {
         const lifecycle = registered.filter((r) => r.name === "sv-lifecycle");
         expect(lifecycle).toHaveLength(1);
-        expect(lifecycle[0].type).toMatch(/^pulumi-nodejs:dynamic.*DockerGroupLifecycle/);
+        expect(lifecycle[0].type).toBe("pulumi-nodejs:dynamic:Resource");
         expect(lifecycle[0].inputs).toMatchObject({
             groupName: "svg", restartPolicy: "OnFailure", waitForReadiness: false, timeoutSeconds: 45,
             pauseId: mockId(CONTAINER, "sv-pause"),
@@ -143,6 +144,16 @@ describe("a supervised group's Pulumi graph", () => {
         await settled([group, r.lifecycle!]);
         expect(byName("hosted-lifecycle").inputs.dockerHost).toBe("unix:///run/other.sock");
         expect(byName("sv-lifecycle").inputs.dockerHost).toBeUndefined();
+    });
+
+    it("does not hand the lifecycle resource to the group's docker provider (it is a dynamic resource)", async () => {
+        const provider = new docker.Provider("other-engine", { host: "unix:///run/other.sock" });
+        const group = withoutStacks(() => new PodGroup("prov", { backend: "docker", spec: fullSpec(), groupName: "provg", provider, docker: { supervise: true } },
+            { transformations: [recordOptions] }));
+        const r = group.resources as DockerGroupResources;
+        await settled([group, r.pause, r.lifecycle!]);
+        expect(optionsByName.get("prov-pause")?.provider).toBe(provider);
+        expect(optionsByName.get("prov-lifecycle")?.provider).toBeUndefined();
     });
 
     it("registers no lifecycle resource for a plain Docker group", async () => {
