@@ -1,7 +1,8 @@
 /**
  * Kubernetes' zero values: in an optional string field an empty string means "not set", and the
- * API server defaults it (`restartPolicy: ""` is Always, `protocol: ""` is TCP). PodGroup reads
- * a spec the same way: validation and the renderers see these fields absent.
+ * API server defaults it (`restartPolicy: ""` is Always, `protocol: ""` is TCP); null (YAML's
+ * `startupProbe:` with nothing after it) is "not set" for the probe, hook and termination message
+ * fields. PodGroup reads a spec the same way: validation and the renderers see these fields absent.
  */
 type Obj = Record<string, unknown>;
 
@@ -15,10 +16,17 @@ export const EMPTY_MEANS_UNSET = {
     httpGet: ["scheme", "path"],
 } as const;
 
-function without(o: unknown, fields: readonly string[]): unknown {
+/** The container fields whose null means unset (JSON null decodes to Go's zero value: no probe, no hooks, the default). */
+export const NULL_MEANS_UNSET = {
+    container: ["startupProbe", "livenessProbe", "readinessProbe", "lifecycle", "terminationMessagePath", "terminationMessagePolicy"],
+    lifecycle: ["postStart", "preStop"],
+} as const;
+
+function without(o: unknown, fields: readonly string[], nulls: readonly string[] = []): unknown {
     if (!isObj(o)) return o;
     const out: Obj = { ...o };
     for (const f of fields) if (out[f] === "") delete out[f];
+    for (const f of nulls) if (out[f] === null) delete out[f];
     return out;
 }
 
@@ -32,14 +40,14 @@ function withHttpGetUnset(handler: unknown): unknown {
 }
 
 function container(c: unknown): unknown {
-    const out = without(c, EMPTY_MEANS_UNSET.container);
+    const out = without(c, EMPTY_MEANS_UNSET.container, NULL_MEANS_UNSET.container);
     if (!isObj(out)) return out;
     if (out.ports !== undefined) out.ports = mapList(out.ports, (p) => without(p, EMPTY_MEANS_UNSET.port));
     for (const probe of ["readinessProbe", "livenessProbe", "startupProbe"]) {
         if (out[probe] !== undefined) out[probe] = withHttpGetUnset(out[probe]);
     }
     if (isObj(out.lifecycle)) {
-        const lifecycle: Obj = { ...out.lifecycle };
+        const lifecycle = without(out.lifecycle, [], NULL_MEANS_UNSET.lifecycle) as Obj;
         for (const hook of ["postStart", "preStop"]) {
             if (lifecycle[hook] !== undefined) lifecycle[hook] = withHttpGetUnset(lifecycle[hook]);
         }

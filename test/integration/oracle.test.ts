@@ -14,6 +14,11 @@ import * as path from "path";
 import { ValidationProblem } from "../../components";
 import { ruleAppliesOn, ValidationTarget, VALIDATION_TARGETS } from "../../components/stricter";
 import { collectProblems, ValidationContext } from "../../components/validate";
+import { podGroupSpecFromManifest } from "../../components/manifest";
+import { kubernetesPodSpec } from "../../components/render-kubernetes";
+import { resolveSpec } from "../../components/resolve";
+import { parse } from "yaml";
+import { SIDECAR_POD_MANIFEST } from "../unit/lifecycle-fixtures";
 import { OracleCase, oracleCases } from "./oracle-corpus";
 
 const KUBECONFIG = process.env.KUBECONFIG ?? "/var/lib/podgroup-cluster/admin.kubeconfig";
@@ -60,8 +65,8 @@ function oraclePod(c: OracleCase): Obj {
     };
 }
 
-/** One server-side dry-run create: accepted, or the server's message. */
-async function dryRun(kc: k8s.KubeConfig, pod: Obj): Promise<{ accepted: boolean; message: string }> {
+/** One server-side dry-run create: accepted (with the Pod as the server would store it), or the server's message. */
+async function dryRun(kc: k8s.KubeConfig, pod: Obj): Promise<{ accepted: boolean; message: string; stored?: Obj }> {
     const server = new URL(kc.getCurrentCluster()!.server);
     const body = JSON.stringify(pod);
     const opts: https.RequestOptions = {
@@ -77,8 +82,9 @@ async function dryRun(kc: k8s.KubeConfig, pod: Obj): Promise<{ accepted: boolean
             res.on("end", () => {
                 const code = res.statusCode ?? 0;
                 if (code >= 500) reject(new Error(`API server error ${code}: ${text}`));
-                const message = code < 300 ? "" : ((JSON.parse(text) as { message?: string }).message ?? text);
-                resolve({ accepted: code >= 200 && code < 300, message });
+                const accepted = code >= 200 && code < 300;
+                const message = accepted ? "" : ((JSON.parse(text) as { message?: string }).message ?? text);
+                resolve({ accepted, message, ...(accepted ? { stored: JSON.parse(text) as Obj } : {}) });
             });
         });
         req.on("error", reject);
@@ -129,7 +135,7 @@ beforeAll(async () => {
         const apis = await Promise.all(batch.map((c) => dryRun(kc, oraclePod(c))));
         batch.forEach((c, j) => verdicts.push({
             id: c.id,
-            api: apis[j],
+            api: { accepted: apis[j].accepted, message: apis[j].message },
             ours: Object.fromEntries(VALIDATION_TARGETS.map((t) => [t, collectProblems(c.spec, CONTEXTS[t](c.groupName))])) as Record<ValidationTarget, ValidationProblem[]>,
         }));
     }
@@ -154,4 +160,34 @@ test("the corpus has at least 150 cases, and the API server both accepts and ref
 test.each(VALIDATION_TARGETS)("PodGroup on %s agrees with the API server on every case but the listed stricter rules", (target) => {
     const disagreements = verdicts.map((v) => [v.id, unlistedDisagreement(v, target)]).filter(([, d]) => d !== undefined);
     expect(disagreements).toEqual([]);
+});
+
+/** The containers of a stored Pod without what admission adds (the service account token's volume mount, whose name is random). */
+function storedContainers(pod: Obj | undefined): unknown {
+    const spec = isObj(pod) && isObj(pod.spec) ? pod.spec : {};
+    const strip = (list: unknown) => (Array.isArray(list) ? list.map((c: Obj) => {
+        const mounts = (Array.isArray(c.volumeMounts) ? c.volumeMounts : []).filter((m: Obj) => !String(m.name).startsWith("kube-api-access-"));
+        const { volumeMounts: _mounts, ...rest } = c;
+        return mounts.length > 0 ? { ...rest, volumeMounts: mounts } : rest;
+    }) : list);
+    return { initContainers: strip(spec.initContainers), containers: strip(spec.containers), restartPolicy: spec.restartPolicy, terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds };
+}
+
+test("a Pod with a native sidecar, hooks, startup probes and a termination message: the Pod PodGroup renders from it is the Pod the API server stores for it", async () => {
+    const original = parse(SIDECAR_POD_MANIFEST) as Obj;
+    const group = podGroupSpecFromManifest(SIDECAR_POD_MANIFEST);
+    for (const target of ["kubernetes", "docker-supervised"] as const) {
+        expect([target, collectProblems(group.spec, CONTEXTS[target](group.groupName))]).toEqual([target, []]);
+    }
+    const rendered = { apiVersion: "v1", kind: "Pod", metadata: { name: group.groupName, namespace: NAMESPACE }, spec: kubernetesPodSpec(resolveSpec(group.groupName, group.spec)) };
+    const [fromManifest, fromPodGroup] = await Promise.all([dryRun(kc, original), dryRun(kc, JSON.parse(JSON.stringify(rendered)) as Obj)]);
+    expect([fromManifest.message, fromPodGroup.message]).toEqual(["", ""]);
+    expect(storedContainers(fromPodGroup.stored)).toEqual(storedContainers(fromManifest.stored));
+    // The fields of this work are there, as written (a check that the comparison compares something).
+    const stored = storedContainers(fromPodGroup.stored) as { initContainers: Obj[]; containers: Obj[] };
+    expect(stored.initContainers[1]).toMatchObject({ name: "proxy", restartPolicy: "Always", lifecycle: { preStop: { sleep: { seconds: 2 } } }, startupProbe: { tcpSocket: { port: 9000 } } });
+    expect(stored.containers[0]).toMatchObject({
+        lifecycle: { postStart: { exec: { command: ["sh", "-c", "echo started > /work/started"] } }, preStop: { httpGet: { path: "/shutdown", port: 8080, scheme: "HTTP" } } },
+        startupProbe: { httpGet: { port: "http" } }, terminationMessagePath: "/work/termination-log", terminationMessagePolicy: "FallbackToLogsOnError",
+    });
 });
