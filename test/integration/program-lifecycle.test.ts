@@ -238,6 +238,9 @@ test("a supervised member's /dev/termination-log is its termination message; the
     let destroyed = false;
     try {
         expect(d.upError).toBeUndefined();
+        // The pause's command and host directory and the worker's file bind read back as declared.
+        const preview = await d.stack.preview({ color: "never" });
+        expect(preview.changeSummary).toEqual({ same: preview.changeSummary.same });
         const readStatus = () => JSON.parse(fs.readFileSync(supervisorStatusFile(supervisorStatusDir(DEFAULT_SUPERVISOR_STATE_DIR), d.groupName), "utf8")) as {
             containerStatuses: { name: string; restartCount: number; state: Record<string, unknown>; lastState: { terminated?: { exitCode: number; reason: string; message?: string } } }[];
         };
