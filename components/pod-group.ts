@@ -44,7 +44,7 @@ export type PodGroupResources<B extends Backend> = B extends "docker" ? DockerGr
 
 const ARG_KEYS = ["backend", "spec", "groupName", "imageOverrides", "docker", "kubernetes", "provider"];
 const BACKEND_OPTION_KEYS: Record<Backend, string[]> = {
-    docker: ["supervise", "pauseImage", "waitForReadiness", "readinessTimeoutSeconds", "host"],
+    docker: ["supervise", "pauseImage", "waitForReadiness", "readinessTimeoutSeconds", "host", "supervisorStateDir"],
     kubernetes: ["namespace", "skipAwait"],
 };
 

@@ -8,6 +8,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerCreateOptions } from "dockerode";
 import images from "../images/images.json";
+import { supervisorTerminationDir } from "./contract";
 import { DockerGroupLifecycle, groupLifecycleInputs } from "./group-lifecycle";
 import { DockerInitGate, initFailureMessage } from "./init-gate";
 import { handlerLabel, HandlerLabel, probeLabel, ProbeLabel, toDockerHealthcheck } from "./healthcheck";
@@ -56,6 +57,12 @@ export interface DockerRenderOptions {
      * Set it when the group's docker provider points at another engine.
      */
     host?: string;
+    /**
+     * Supervised groups: the host directory the supervisor keeps its state in (DockerSupervisor's
+     * `stateDir`, on the Docker engine's host). Each container's termination-message file is
+     * `<dir>/termination/<group>/<container>`. Default /var/lib/podgroup/supervisor.
+     */
+    supervisorStateDir?: string;
 }
 
 /** The Docker resources of a rendered group, for tests and advanced users. */
@@ -170,8 +177,16 @@ function dockerUser(c: ResolvedContainer | undefined): string | undefined {
 
 /** Docker volume mounts of a laid-out container (the Docker volumes are declared first). */
 function dockerMounts(c: DockerContainerLayout, volumes: Record<string, docker.Volume>): docker.types.input.ContainerVolume[] | undefined {
-    const mounts = c.mounts.map((m) => ({ volumeName: volumes[m.volume].name, containerPath: m.target, readOnly: m.readOnly }));
+    const mounts: docker.types.input.ContainerVolume[] = c.mounts.map((m) => ({ volumeName: volumes[m.volume].name, containerPath: m.target, readOnly: m.readOnly }));
+    // A host directory: a bind (Docker's `Binds`) creates it on the engine's host when missing.
+    for (const h of c.hostMounts ?? []) if (h.kind === "directory") mounts.push({ hostPath: h.source, containerPath: h.target });
     return mounts.length > 0 ? mounts : undefined;
+}
+
+/** A host file: a bind mount (Docker's `Mounts`), whose source must exist (the pause created it). */
+function hostMountInputs(c: DockerContainerLayout): Pick<docker.ContainerArgs, "mounts"> {
+    const files = (c.hostMounts ?? []).filter((h) => h.kind === "file");
+    return files.length > 0 ? { mounts: files.map((h) => ({ type: "bind", source: h.source, target: h.target })) } : {};
 }
 
 /** The Docker inputs of a laid-out container: name, image, labels, restart, mounts, and its spec's process and limits. */
@@ -186,7 +201,9 @@ function containerInputs(c: DockerContainerLayout, volumes: Record<string, docke
         stopTimeout: c.stopTimeout,
         destroyGraceSeconds: c.stopTimeout,
         volumes: dockerMounts(c, volumes),
+        ...hostMountInputs(c),
         ...(c.spec !== undefined ? dockerProcess(c.spec) : {}),
+        ...(c.args !== undefined ? { command: c.args } : {}),
         workingDir: c.spec?.workingDir,
         user: dockerUser(c.spec),
         memory: memoryMb,
@@ -215,6 +232,12 @@ export interface DockerPortLayout {
 export interface DockerMountLayout { volume: string; dockerVolume: string; target: string; readOnly: boolean }
 
 /**
+ * A read-write bind mount of a path on the engine's host: a directory (created by Docker when
+ * missing) or a file (which must exist when the container is created).
+ */
+export interface DockerHostMountLayout { source: string; target: string; kind: "directory" | "file" }
+
+/**
  * One container of a rendered group in plain values: what the Pulumi renderer declares and what
  * {@link dockerCreateOptions} gives Docker's Engine API, so that both build the same container.
  */
@@ -240,6 +263,10 @@ export interface DockerContainerLayout {
     start: boolean;
     stopTimeout: number;
     mounts: DockerMountLayout[];
+    /** Supervised groups: the termination-message directory (pause) or file (every other container). */
+    hostMounts?: DockerHostMountLayout[];
+    /** The pause only: its arguments (supervised: `-termination-files <dir> <name>...`). */
+    args?: string[];
     /** The pause only: every member's declared port. */
     ports: DockerPortLayout[];
 }
@@ -308,15 +335,23 @@ export function supervisedContainerLabels(c: ResolvedContainer): Record<string, 
 /** Where the pause mounts each emptyDir (sup's pause chmods 0777 every directory under it at start). */
 export const PAUSE_VOLUMES_DIR = "/.podgroup/volumes";
 
+/** Where a supervised group's pause mounts the group's termination-message directory. */
+export const PAUSE_TERMINATION_DIR = "/.podgroup/termination";
+
 /**
  * Lays a validated, resolved group out as Docker containers and volumes: names, labels, the
  * pause's network, what joins it, restart policies, mounts and ports. The Pulumi renderer
  * ({@link renderDocker}) declares exactly this; tests and benchmarks create it directly with
  * {@link dockerCreateOptions}.
  */
-export function dockerGroupLayout(spec: ResolvedSpec, options: Pick<DockerRenderOptions, "supervise" | "pauseImage">): DockerGroupLayout {
+export function dockerGroupLayout(spec: ResolvedSpec,
+    options: Pick<DockerRenderOptions, "supervise" | "pauseImage" | "supervisorStateDir">): DockerGroupLayout {
     const group = spec.groupName;
     const supervise = options.supervise ?? false;
+    // Supervised: kubelet's termination-message file per container, on the host (the pause
+    // creates them 0666; the supervisor reads, empties and removes them). Docker's /dev is a tmpfs
+    // that is gone once the container stopped, so a path there cannot be read afterwards.
+    const terminationDir = supervise ? supervisorTerminationDir(options.supervisorStateDir, group) : undefined;
     const sharedLabels: Record<string, string> = {
         ...spec.labels,
         [LABEL_GROUP]: group,
@@ -343,6 +378,9 @@ export function dockerGroupLayout(spec: ResolvedSpec, options: Pick<DockerRender
         mounts: (c.volumeMounts ?? []).map((m) => ({
             volume: m.name, dockerVolume: dockerVolumeName(group, m.name), target: m.mountPath, readOnly: m.readOnly ?? false,
         })),
+        ...(terminationDir !== undefined ? { hostMounts: [{
+            source: `${terminationDir}/${c.name}`, target: c.terminationMessagePath ?? TERMINATION_MESSAGE_DEFAULTS.path, kind: "file" as const,
+        }] } : {}),
     });
     return {
         pause: {
@@ -365,6 +403,11 @@ export function dockerGroupLayout(spec: ResolvedSpec, options: Pick<DockerRender
                 volume: v.name, dockerVolume: v.dockerName, target: `${PAUSE_VOLUMES_DIR}/${v.name}`, readOnly: v.tmpfs,
             })),
             ports: pausePortsOf(spec),
+            ...(terminationDir !== undefined ? {
+                hostMounts: [{ source: terminationDir, target: PAUSE_TERMINATION_DIR, kind: "directory" as const }],
+                // Created at the pause's start, before any container that mounts one is created.
+                args: ["-termination-files", PAUSE_TERMINATION_DIR, ...[...spec.initContainers, ...spec.containers].map((c) => c.name)],
+            } : {}),
         },
         initContainers: spec.initContainers.map((c, i) => joiner(ROLE_INIT, c, i, LABEL_INIT_INDEX, "no")),
         members: spec.containers.map((c, i) =>
@@ -429,6 +472,8 @@ export function dockerCreateOptions(c: DockerContainerLayout, pauseId?: string):
         throw new Error(`${where}.image: an Output exists only inside Pulumi; dockerCreateOptions takes plain values`);
     }
     const proc = engineProcess(c, where);
+    const files = (c.hostMounts ?? []).filter((h) => h.kind === "file");
+    const dirs = (c.hostMounts ?? []).filter((h) => h.kind === "directory");
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
     for (const p of c.ports) {
         bindings[`${p.containerPort}/${p.protocol}`] = [{ HostIp: p.hostIp, HostPort: p.hostPort !== undefined ? String(p.hostPort) : "" }];
@@ -440,6 +485,7 @@ export function dockerCreateOptions(c: DockerContainerLayout, pauseId?: string):
         Labels: c.labels,
         StopTimeout: c.stopTimeout,
         ...(c.hostname !== undefined ? { Hostname: c.hostname } : {}),
+        ...(c.args !== undefined ? { Cmd: c.args } : {}),
         ...(c.ports.length > 0 ? { ExposedPorts: Object.fromEntries(Object.keys(bindings).map((k) => [k, {}])) } : {}),
         HostConfig: {
             ...proc.HostConfig,
@@ -447,9 +493,13 @@ export function dockerCreateOptions(c: DockerContainerLayout, pauseId?: string):
             IpcMode: c.joinsPause ? join : PAUSE_IPC_MODE,
             ...(c.joinsPause && c.sharePid ? { PidMode: join } : {}),
             RestartPolicy: { Name: c.restart },
-            ...(c.mounts.length > 0 ? {
-                Mounts: c.mounts.map((m) => ({ Type: "volume" as const, Source: m.dockerVolume, Target: m.target, ReadOnly: m.readOnly })),
+            ...(c.mounts.length > 0 || files.length > 0 ? {
+                Mounts: [
+                    ...c.mounts.map((m) => ({ Type: "volume" as const, Source: m.dockerVolume, Target: m.target, ReadOnly: m.readOnly })),
+                    ...files.map((h) => ({ Type: "bind" as const, Source: h.source, Target: h.target })),
+                ],
             } : {}),
+            ...(dirs.length > 0 ? { Binds: dirs.map((h) => `${h.source}:${h.target}`) } : {}),
             ...(c.ports.length > 0 ? { PortBindings: bindings } : {}),
         },
     };

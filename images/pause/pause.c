@@ -7,6 +7,11 @@
  *     (the group's emptyDir volumes; a read-only one is skipped silently), as kubelet makes a
  *     default-medium emptyDir 0777; started as root, it then drops to 65535:65535 (the
  *     identity of Kubernetes' pause) before it sleeps;
+ *   - `pause -termination-files <dir> <name>...` (supervised groups): before dropping root, it
+ *     creates <dir>/<name> for each container name (the host directory of the group's
+ *     termination messages, bind-mounted at <dir>), mode 0666 whatever the umask, as kubelet
+ *     creates each container's termination-log file; an existing file is kept as it is (the
+ *     supervisor empties it before each start of its container);
  *   - it sleeps in pause() and does no work of its own;
  *   - SIGINT or SIGTERM: it exits with status 0 (so `docker stop` is quick and clean);
  *   - SIGCHLD: as PID 1 of a shared PID namespace it inherits every orphaned process of the
@@ -279,6 +284,31 @@ static void open_volumes(void) {
   close(dir);
 }
 
+/* Creates dir/name mode 0666 for each name (names are container names: no '/', not "." or "..").
+ * A failure is reported and skipped: the pause must keep the group's namespaces whatever happens. */
+static void termination_files(const char *dir_path, int n, char **names) {
+  int dir = open(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) {
+    say("pause: warning: cannot open the termination-message directory\n");
+    return;
+  }
+  for (int i = 0; i < n; i++) {
+    const char *name = names[i];
+    if (name[0] == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+      say("pause: warning: bad termination-message file name skipped\n");
+      continue;
+    }
+    int fd = openat(dir, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+    if (fd < 0 || fchmod(fd, 0666) < 0) {
+      say("pause: warning: cannot create a termination-message file: ");
+      say(name);
+      say("\n");
+    }
+    if (fd >= 0) close(fd);
+  }
+  close(dir);
+}
+
 /* Started as root (to chmod the volumes): continue as 65535:65535, as Kubernetes' pause runs. */
 static void drop_root(void) {
   if (getuid() != 0) return;
@@ -296,10 +326,16 @@ int main(int argc, char **argv) {
   if (argc > 1 && (strcmp(argv[1], "-probe-tcp") == 0 || strcmp(argv[1], "-probe-http") == 0)) {
     return probe(argc, argv);
   }
+  int files = argc > 2 && strcmp(argv[1], "-termination-files") == 0;
+  if (argc > 1 && !files) {
+    say("pause: error: usage: pause [-v | -termination-files <dir> <name>... | -probe-tcp ... | -probe-http ...]\n");
+    return 2;
+  }
   if (getpid() != 1) {
     /* Not fatal: the pause also runs outside a shared PID namespace (pidMode unset). */
     say("pause: warning: not PID 1, orphans of other processes will not be reaped here\n");
   }
+  if (files) termination_files(argv[2], argc - 3, argv + 3);
   open_volumes();
   drop_root();
   if (handle(SIGINT, on_shutdown, 0) < 0) return 1;

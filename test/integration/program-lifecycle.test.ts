@@ -6,7 +6,10 @@
  *   ever runs; `destroy` runs preStop hooks before SIGTERM, members first, then native sidecars
  *   in reverse order, then the pause (read from the engine's event stream during the destroy);
  * - plain Docker and supervised: a non-root member writes into a default emptyDir (0777, as on
- *   Kubernetes), and a Memory emptyDir is a 1777 tmpfs, as kubelet's.
+ *   Kubernetes), and a Memory emptyDir is a 1777 tmpfs, as kubelet's;
+ * - supervised: what a member writes to /dev/termination-log before it exits is its termination
+ *   message in the status file (kubelet's per-run file, here on the host under the supervisor's
+ *   state directory), its next run starts with an empty file, and `destroy` removes the files.
  * Durations of up and destroy are printed (PODGROUP_TEST_VERBOSE shows Pulumi's own output).
  */
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
@@ -14,7 +17,7 @@ import Docker from "dockerode";
 import * as fs from "fs";
 import { PodGroup, PodGroupSpec } from "../../components";
 import { DEFAULT_SUPERVISOR_STATE_DIR } from "../../components/supervisor";
-import { supervisorStatusDir, supervisorStatusFile } from "../../components/contract";
+import { supervisorStatusDir, supervisorStatusFile, supervisorTerminationDir } from "../../components/contract";
 import { LABEL_CONTAINER, LABEL_GROUP } from "../../components/labels";
 import { ensureSupervisor, SupervisorHandle } from "../../harness/deploy/supervisor-setup";
 import { cliEnv } from "../../harness/deploy/pulumi-deployer";
@@ -210,3 +213,56 @@ describe.each([false, true])("a non-root member and emptyDirs (supervise %s)", (
         }
     }, 300_000);
 });
+
+// runtime.go "should report termination message if TerminationMessagePath is set" with the
+// default path: on Docker, /dev is a tmpfs that is gone once the container stopped; the group's
+// host file bind-mounted there keeps the message for the supervisor.
+test("a supervised member's /dev/termination-log is its termination message; the next run starts empty; destroy removes the files", async () => {
+    const spec: PodGroupSpec = {
+        containers: [{
+            name: "worker", image: TOOLBOX_IMAGE, volumeMounts: [{ name: "work", mountPath: "/work" }],
+            command: ["sh", "-c", [
+                "if [ -f /work/ran ]; then",
+                "  if [ -s /dev/termination-log ]; then echo second run: not empty > /work/saw; else echo second run: empty > /work/saw; fi",
+                "  exec sleep 100000",
+                "fi",
+                "touch /work/ran; echo -n bye > /dev/termination-log; exit 3",
+            ].join("\n")],
+        }],
+        volumes: [{ name: "work" }],
+        restartPolicy: "Always",
+        terminationGracePeriodSeconds: 2,
+    };
+    const d = await up(`itlc-termlog-${run}`, spec, true);
+    const dir = supervisorTerminationDir(DEFAULT_SUPERVISOR_STATE_DIR, d.groupName);
+    let destroyed = false;
+    try {
+        expect(d.upError).toBeUndefined();
+        // The pause's command and host directory and the worker's file bind read back as declared.
+        const preview = await d.stack.preview({ color: "never" });
+        expect(preview.changeSummary).toEqual({ same: preview.changeSummary.same });
+        const readStatus = () => JSON.parse(fs.readFileSync(supervisorStatusFile(supervisorStatusDir(DEFAULT_SUPERVISOR_STATE_DIR), d.groupName), "utf8")) as {
+            containerStatuses: { name: string; restartCount: number; state: Record<string, unknown>; lastState: { terminated?: { exitCode: number; reason: string; message?: string } } }[];
+        };
+        // `up` returns once the worker runs; its second run is the one running.
+        let worker = readStatus().containerStatuses[0];
+        for (let i = 0; i < 50 && worker.restartCount < 1; i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            worker = readStatus().containerStatuses[0];
+        }
+        expect(worker).toMatchObject({ name: "worker", restartCount: 1, lastState: { terminated: { exitCode: 3, reason: "Error", message: "bye" } } });
+        expect(worker.state.running).toBeDefined();
+        const id = (await containersOf(d.groupName)).find((c) => c.Config.Labels[LABEL_CONTAINER] === "worker")!.Id;
+        expect(await exec(id, ["cat", "/work/saw"])).toEqual({ exitCode: 0, output: "second run: empty\n" });
+        expect((fs.statSync(`${dir}/worker`).mode & 0o777).toString(8)).toBe("666");
+        timings.push(`termination message group: up ${d.upMs} ms, destroy ${await destroy(d)} ms`);
+        destroyed = true;
+        // The supervisor removes the directory once the group has been gone for a resync period (10 s).
+        const t0 = Date.now();
+        while (fs.existsSync(dir) && Date.now() - t0 < 40_000) await new Promise((r) => setTimeout(r, 250));
+        console.log(`termination directory removed ${Date.now() - t0} ms after the destroy returned`);
+        expect(fs.existsSync(dir)).toBe(false);
+    } finally {
+        if (!destroyed) await destroy(d);
+    }
+}, 300_000);

@@ -13,10 +13,13 @@ import { PodGroupSpec } from "../../components/spec";
 import { ResolvedSupervisor, supervisorCreateOptions } from "../../components/supervisor";
 import { validatePodGroupSpec } from "../../components/validate";
 
-/** Validates and lays out `spec` as the PodGroup component does for `backend: "docker"`. */
-export function layoutOf(groupName: string, spec: PodGroupSpec, supervise: boolean): DockerGroupLayout {
+/**
+ * Validates and lays out `spec` as the PodGroup component does for `backend: "docker"`;
+ * `supervisorStateDir`: the supervisor's state directory on the host (termination-message files).
+ */
+export function layoutOf(groupName: string, spec: PodGroupSpec, supervise: boolean, supervisorStateDir?: string): DockerGroupLayout {
     validatePodGroupSpec(spec, { groupName, backend: "docker", supervise });
-    return dockerGroupLayout(resolveSpec(groupName, spec), { supervise });
+    return dockerGroupLayout(resolveSpec(groupName, spec), { supervise, ...(supervisorStateDir !== undefined ? { supervisorStateDir } : {}) });
 }
 
 /**

@@ -364,7 +364,13 @@ const probe = (handler: Record<string, unknown>, extra: Record<string, number> =
  */
 async function createDeclared(g: LifecycleGroup): Promise<void> {
     const tg: TestGroup = { name: g.name, restartPolicy: g.restartPolicy, sharePid: g.sharePid, inits: g.inits, members: g.members };
-    const layout = layoutOf(g.name, specOf(tg), true);
+    const spec = specOf(tg);
+    // The termination message's path also places the container's file (bind-mounted there).
+    for (const [c, lc] of [...(spec.initContainers ?? []), ...spec.containers].map((c, i) => [c, [...(g.inits ?? []), ...g.members][i]] as const)) {
+        if (lc.termination !== undefined) Object.assign(c, { terminationMessagePath: lc.termination.path, terminationMessagePolicy: lc.termination.policy });
+    }
+    // Termination-message files under the test supervisor's state directory, as `docker.supervisorStateDir` gives them.
+    const layout = layoutOf(g.name, spec, true, stateDir);
     for (const v of layout.volumes) await docker.createVolume({ Name: v.dockerName, Driver: "local", Labels: layout.sharedLabels });
     const pauseOptions = dockerCreateOptions(layout.pause);
     const pause = await docker.createContainer({
@@ -525,11 +531,48 @@ describe("pod lifecycle (declared groups: the supervisor starts every container)
         await createDeclared(g);
         const s = await podWhen(g.name, (st) => st.phase === "Failed", "Failed");
         expect(statusOf(s, "file")?.state.terminated).toMatchObject({ exitCode: 3, reason: "Error", message: "bye" });
+        expect(statusOf(s, "devlog")?.state.terminated).toMatchObject({ exitCode: 0, reason: "Completed", message: "devbye" });
         expect(statusOf(s, "logs")?.state.terminated).toMatchObject({ exitCode: 2, message: "first\nlast words\n" });
         expect(s.containers.hook.lastReason).toBe("PostStartHookError");
         expect(statusOf(s, "hook")?.state.terminated?.exitCode).toBeGreaterThan(0);
         expect(statusOf(s, "nonroot")?.state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
-        console.log(`/dev/termination-log message on Docker: ${JSON.stringify(statusOf(s, "devlog")?.state.terminated?.message)}`);
         await removeGroup(docker, g.name);
+    });
+
+    // runtime.go "should report termination message from log output if TerminationMessagePolicy
+    // FallbackToLogsOnError is set" / "... if TerminationMessagePath is set" with the default
+    // path: kubelet bind-mounts a fresh 0666 host file at /dev/termination-log for each run. On
+    // Docker that path is in the container's /dev tmpfs, gone once it stopped: the pause creates
+    // <state dir>/termination/<group>/<name>, bind-mounted there, and the supervisor reads it.
+    it("reads /dev/termination-log through the group's host files: per run (the next starts empty), non-root too, removed with the group", async () => {
+        const once = [
+            "if [ ! -f /data/ran ]; then touch /data/ran; echo -n bye > /dev/termination-log; exit 3; fi",
+            "if [ -s /dev/termination-log ]; then echo \"second run saw: $(cat /dev/termination-log)\" >> /data/log; else echo second run saw an empty file >> /data/log; fi",
+            "echo -n second > /dev/termination-log; exit 0",
+        ].join("\n");
+        const g: LifecycleGroup = {
+            name: "lc-termlog", restartPolicy: "OnFailure",
+            inits: [{ name: "prep", script: "echo -n prepared > /dev/termination-log" }],
+            members: [
+                { name: "once", script: once },
+                { name: "nonroot", user: "1000:1000", script: "echo -n from-1000 > /dev/termination-log" },
+            ],
+        };
+        await createDeclared(g);
+        const dir = path.join(stateDir, DOCKER_CONTRACT.supervisor.terminationSubdir, g.name);
+        const modes = Object.fromEntries(["prep", "once", "nonroot"].map((n) => [n, (fs.statSync(path.join(dir, n)).mode & 0o777).toString(8)]));
+        expect(modes).toEqual({ prep: "666", once: "666", nonroot: "666" });
+        const s = await podWhen(g.name, (st) => st.phase === "Succeeded", "Succeeded (once ran twice)");
+        expect(statusOf(s, "prep")?.state.terminated).toMatchObject({ exitCode: 0, message: "prepared" });
+        expect(statusOf(s, "once")).toMatchObject({
+            restartCount: 1,
+            state: { terminated: { exitCode: 0, reason: "Completed", message: "second" } },
+            lastState: { terminated: { exitCode: 3, reason: "Error", message: "bye" } },
+        });
+        expect(statusOf(s, "nonroot")?.state.terminated).toMatchObject({ exitCode: 0, message: "from-1000" });
+        expect(await readDataLog(docker, g.name)).toEqual(["second run saw an empty file"]);
+        await removeGroup(docker, g.name);
+        // Gone for a resync period (2 s here): the supervisor removes the group's directory.
+        await waitFor(`${dir} removed`, async () => fs.existsSync(dir) ? undefined : true, 15_000, async () => fs.readdirSync(dir).join(","));
     });
 });

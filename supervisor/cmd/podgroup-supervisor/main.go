@@ -128,9 +128,13 @@ func main() {
 	r := &supervise.Reconciler{
 		Docker:    engine,
 		StatusDir: supervise.StatusDir(c.stateDir),
-		Backoff:   supervise.NewBackoff(c.base, c.max, c.reset, nil),
-		Log:       log,
-		Probes:    &supervise.Prober{Docker: engine, Log: log},
+		// A group's termination directory goes at the first resync at least one resync period
+		// after the group went (a group that `pulumi up` replaces is back long before).
+		TerminationDir:   supervise.TerminationDir(c.stateDir),
+		TerminationGrace: c.resync,
+		Backoff:          supervise.NewBackoff(c.base, c.max, c.reset, nil),
+		Log:              log,
+		Probes:           &supervise.Prober{Docker: engine, Log: log},
 	}
 	w := &supervise.Watcher{
 		Reconciler: r, Docker: engine, Resync: c.resync, Log: log, GiveUpAfter: c.giveUp,

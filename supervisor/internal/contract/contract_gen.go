@@ -35,17 +35,18 @@ const (
 
 // The supervisor container's settings.
 const (
-	SupervisorContainerName = "podgroup-supervisor"
-	SupervisorDockerSocket  = "/var/run/docker.sock"
-	SupervisorHostStateDir  = "/var/lib/podgroup/supervisor"
-	SupervisorImageKey      = "supervisor"
-	SupervisorLockFile      = "supervisor.lock"
-	SupervisorNetworkMode   = "none"
-	SupervisorReadyMessage  = "ready"
-	SupervisorRestart       = "always"
-	SupervisorStateMount    = "/state"
-	SupervisorStatusSubdir  = "status"
-	SupervisorStatusSuffix  = ".json"
+	SupervisorContainerName     = "podgroup-supervisor"
+	SupervisorDockerSocket      = "/var/run/docker.sock"
+	SupervisorHostStateDir      = "/var/lib/podgroup/supervisor"
+	SupervisorImageKey          = "supervisor"
+	SupervisorLockFile          = "supervisor.lock"
+	SupervisorNetworkMode       = "none"
+	SupervisorReadyMessage      = "ready"
+	SupervisorRestart           = "always"
+	SupervisorStateMount        = "/state"
+	SupervisorStatusSubdir      = "status"
+	SupervisorStatusSuffix      = ".json"
+	SupervisorTerminationSubdir = "termination"
 )
 
 // SupervisorReadOnlyRootfs: the supervisor's root filesystem is read-only.

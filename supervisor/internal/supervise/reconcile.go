@@ -18,6 +18,11 @@ type Reconciler struct {
 	Now       func() time.Time
 	// Probes runs the containers' probes; nil: no probes (every running container is started and ready).
 	Probes *Prober
+	// TerminationDir: the groups' termination-message files (<state dir>/termination, see
+	// termination.go); "" reads every message from the stopped container. TerminationGrace: how
+	// long a group must have been gone before SweepTermination removes its directory.
+	TerminationDir   string
+	TerminationGrace time.Duration
 
 	mu       sync.Mutex
 	statuses map[string]*GroupStatus
@@ -26,6 +31,8 @@ type Reconciler struct {
 	// external: containers someone else asked to stop (a non-SIGKILL kill event), and when.
 	selfStops map[string]time.Time
 	external  map[string]time.Time
+	// gone: groups seen without containers, and since when (their termination directory goes).
+	gone map[string]time.Time
 }
 
 // NoteKillEvent records a kill event. A stop signal (not SIGKILL) sent by someone else than the
@@ -139,6 +146,7 @@ func (r *Reconciler) Sync(ctx context.Context, group string) (requeue time.Durat
 		}
 		if len(cs) == 0 {
 			r.Log.Info("group gone", "group", group)
+			r.noteGroupGone(group)
 			if r.Probes != nil {
 				r.Probes.StopGroup(group)
 			}
@@ -228,9 +236,15 @@ func (r *Reconciler) messages(ctx context.Context, st *GroupStatus, g Group) map
 		if tm == nil || !st.NewExit(c) {
 			continue
 		}
-		b, err := r.Docker.ReadFile(ctx, c.ID, tm.Path, maxTerminationMessage)
-		if err != nil {
-			r.Log.Warn("termination message unreadable", "group", g.Name, "container", c.Name, "path", tm.Path, "err", err)
+		// The group's file for c (bind-mounted at tm.Path) when it has one; else the path in the
+		// stopped container (a path in its image or a volume; Docker's /dev is gone by now).
+		b, ok := r.readTerminationFile(g.Name, c.Name)
+		if !ok {
+			var err error
+			b, err = r.Docker.ReadFile(ctx, c.ID, tm.Path, maxTerminationMessage)
+			if err != nil {
+				r.Log.Warn("termination message unreadable", "group", g.Name, "container", c.Name, "path", tm.Path, "err", err)
+			}
 		}
 		msg := string(b)
 		if msg == "" && tm.Policy == TerminationMessageFallbackToLogsOnError && c.ExitCode != 0 {
@@ -293,6 +307,9 @@ func (r *Reconciler) start(ctx context.Context, g Group, st *GroupStatus, a Acti
 		r.Backoff.Next(BackoffKey(g.Name, c))
 	}
 	st.NoteStart(c, a.Reason)
+	// Each run starts with an empty termination-message file (its last exit was read before this
+	// plan: Observe comes first in every step).
+	r.emptyTerminationFile(g.Name, c.Name)
 	t0 := time.Now()
 	err := r.Docker.Start(ctx, c.ID)
 	r.logAction(g, a, t0, err)

@@ -118,6 +118,7 @@ func (w *Watcher) resync(ctx context.Context) error {
 	for _, g := range groups {
 		w.kick(ctx, g)
 	}
+	w.Reconciler.SweepTermination(groups)
 	return nil
 }
 
