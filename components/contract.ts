@@ -29,3 +29,16 @@ export function supervisorStatusDir(stateDir: string): string {
 export function supervisorStatusFile(statusDir: string, group: string): string {
     return path.join(statusDir, `${group}${contract.supervisor.statusSuffix}`);
 }
+
+/**
+ * A supervised group's termination-message directory on the Docker host:
+ * `<state dir>/termination/<group>` (one file per container, named after it). The state dir is
+ * the supervisor's on the host (DockerSupervisor `stateDir`, default /var/lib/podgroup/supervisor).
+ */
+export function supervisorTerminationDir(hostStateDir: string | undefined, group: string): string {
+    const dir = hostStateDir ?? contract.supervisor.hostStateDir;
+    if (!path.posix.isAbsolute(dir)) {
+        throw new Error(`docker.supervisorStateDir: "${dir}" (string) is not an absolute path; give the supervisor's state directory on the Docker host, e.g. ${contract.supervisor.hostStateDir}`);
+    }
+    return path.posix.join(dir, contract.supervisor.terminationSubdir, group);
+}

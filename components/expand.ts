@@ -79,3 +79,15 @@ export function expandArgs(args: readonly string[] | undefined, final: Map<strin
 export function mayExpand(s: string): boolean {
     return s.includes("$(") || s.includes("$$");
 }
+
+/**
+ * An exec probe's command as kubelet's prober runs it (ExpandContainerCommandOnlyStatic):
+ * `$(NAME)` is expanded against the container's env values as written, not expanded themselves;
+ * a secret (valueFrom) entry stands for the empty string there; the last entry of a name wins.
+ * `value` is undefined for a secret entry. (Exec lifecycle hooks are not expanded at all.)
+ */
+export function expandProbeCommand(command: readonly string[], env: readonly { name: string; value?: string }[]): string[] {
+    const written = new Map<string, string>();
+    for (const e of env) written.set(e.name, e.value ?? "");
+    return command.map((a) => expandVars(a, (n) => written.get(n)));
+}

@@ -3,10 +3,10 @@
  * container and runs it inside the container; see docs/spec-support.md).
  */
 import * as docker from "@pulumi/docker";
-import { ContainerPort, IntOrString, Probe } from "./spec";
+import { ContainerPort, IntOrString, LifecycleHandler, Probe } from "./spec";
 
 /** Kubernetes probe defaults (core/v1 Probe). */
-export const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 };
+export const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
 
 /**
  * Seconds as Go's `time.Duration.String()` prints them ("10s", "1m0s", "1h0m0s"): the way the
@@ -70,4 +70,49 @@ export function toDockerHealthcheck(probe: Probe, ports: ContainerPort[] = []): 
         startPeriod: goDuration(probe.initialDelaySeconds ?? PROBE_DEFAULTS.initialDelaySeconds),
         retries: timing(probe.failureThreshold, PROBE_DEFAULTS.failureThreshold),
     };
+}
+
+/** An httpGet action as the supervisor reads it: path (default "/", with a leading "/"), a numeric port, scheme. */
+export interface HttpGetLabel { path: string; port: number; scheme: "HTTP" | "HTTPS" }
+
+/** A probe as the supervisor reads it from `podgroup.io/probes`: every Kubernetes default written out. */
+export interface ProbeLabel {
+    exec?: { command: string[] };
+    httpGet?: HttpGetLabel;
+    tcpSocket?: { port: number };
+    initialDelaySeconds: number;
+    periodSeconds: number;
+    timeoutSeconds: number;
+    successThreshold: number;
+    failureThreshold: number;
+}
+
+/** A lifecycle hook handler as the supervisor reads it from `podgroup.io/lifecycle`. */
+export type HandlerLabel = { exec: { command: string[] } } | { httpGet: HttpGetLabel } | { sleep: { seconds: number } };
+
+function httpGetLabel(h: NonNullable<Probe["httpGet"]>, ports: ContainerPort[]): HttpGetLabel {
+    const path = h.path ?? "/";
+    return { path: path.startsWith("/") ? path : `/${path}`, port: probePort(h.port, ports), scheme: h.scheme ?? "HTTP" };
+}
+
+/** A probe with Kubernetes' defaults filled in (core/v1 SetDefaults_Probe; 0 means the default) and named ports resolved. */
+export function probeLabel(probe: Probe, ports: ContainerPort[] = []): ProbeLabel {
+    return {
+        ...(probe.exec !== undefined ? { exec: { command: [...probe.exec.command] } } : {}),
+        ...(probe.httpGet !== undefined ? { httpGet: httpGetLabel(probe.httpGet, ports) } : {}),
+        ...(probe.tcpSocket !== undefined ? { tcpSocket: { port: probePort(probe.tcpSocket.port, ports) } } : {}),
+        initialDelaySeconds: probe.initialDelaySeconds ?? PROBE_DEFAULTS.initialDelaySeconds,
+        periodSeconds: timing(probe.periodSeconds, PROBE_DEFAULTS.periodSeconds),
+        timeoutSeconds: timing(probe.timeoutSeconds, PROBE_DEFAULTS.timeoutSeconds),
+        successThreshold: timing(probe.successThreshold, PROBE_DEFAULTS.successThreshold),
+        failureThreshold: timing(probe.failureThreshold, PROBE_DEFAULTS.failureThreshold),
+    };
+}
+
+/** A lifecycle handler with defaults filled in and named ports resolved. */
+export function handlerLabel(handler: LifecycleHandler, ports: ContainerPort[] = []): HandlerLabel {
+    if (handler.exec !== undefined) return { exec: { command: [...handler.exec.command] } };
+    if (handler.httpGet !== undefined) return { httpGet: httpGetLabel(handler.httpGet, ports) };
+    if (handler.sleep !== undefined) return { sleep: { seconds: handler.sleep.seconds } };
+    throw new Error("lifecycle handler has no action (validation should have rejected it)");
 }

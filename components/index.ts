@@ -30,14 +30,17 @@ export { sampleGroupSpec, SAMPLE_WEB_BODY, SAMPLE_WEB_PORT } from "./sample";
 // What a rendered group is made of.
 export { DEFAULT_PAUSE_IMAGE, InitContainerFailedError } from "./render-docker";
 export type { DockerGroupResources, DockerRenderOptions } from "./render-docker";
+export { DockerGroupLifecycle, terminateDockerGroup } from "./group-lifecycle";
+export type { TerminateOptions } from "./group-lifecycle";
 export { DEFAULT_NAMESPACE } from "./render-kubernetes";
 export type { KubernetesGroupResources, KubernetesRenderOptions } from "./render-kubernetes";
 export type { PublishedPort } from "./rendering";
 
 // The Docker-side contract: the labels every container of a group carries, and its names.
 export {
-    LABEL_CONTAINER, LABEL_GROUP, LABEL_INIT_INDEX, LABEL_MEMBER_INDEX, LABEL_RESTART_POLICY, LABEL_ROLE, LABEL_SHARE_PID,
-    LABEL_SUPERVISED, ROLE_INIT, ROLE_MEMBER, ROLE_PAUSE,
+    LABEL_CONTAINER, LABEL_CONTAINER_RESTART_POLICY, LABEL_GROUP, LABEL_INIT_COUNT, LABEL_INIT_INDEX, LABEL_LIFECYCLE, LABEL_MEMBER_COUNT,
+    LABEL_MEMBER_INDEX, LABEL_PROBES, LABEL_RESTART_POLICY, LABEL_ROLE, LABEL_SHARE_PID, LABEL_SUPERVISED, LABEL_TERMINATION_MESSAGE,
+    ROLE_INIT, ROLE_MEMBER, ROLE_PAUSE,
 } from "./labels";
 export type { Role } from "./labels";
 export { dockerContainerName, dockerPauseName, dockerVolumeName } from "./naming";

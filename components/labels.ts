@@ -30,6 +30,18 @@ export const LABEL_SHARE_PID = LABELS.sharePid;
 export const LABEL_SUPERVISED = LABELS.supervised;
 /** Position of a member in `spec.containers` (0-based, decimal). Members only. */
 export const LABEL_MEMBER_INDEX = LABELS.memberIndex;
+/** "Always" on a native sidecar (an init container with restartPolicy Always). Role stays "init". */
+export const LABEL_CONTAINER_RESTART_POLICY = LABELS.containerRestartPolicy;
+/** On the pause of a supervised group: how many init containers (sidecars included) the spec declares (decimal). */
+export const LABEL_INIT_COUNT = LABELS.initCount;
+/** On the pause of a supervised group: how many members (spec.containers) the spec declares (decimal). */
+export const LABEL_MEMBER_COUNT = LABELS.memberCount;
+/** Supervised containers with probes: `{"startup"?,"liveness"?,"readiness"?}` as JSON, defaults written out, named ports resolved. */
+export const LABEL_PROBES = LABELS.probes;
+/** Supervised containers with hooks: `{"postStart"?,"preStop"?}` as JSON (exec, httpGet or sleep handlers). */
+export const LABEL_LIFECYCLE = LABELS.lifecycle;
+/** Every supervised init container, sidecar and member: `{"path","policy"}` as JSON, defaults filled in. */
+export const LABEL_TERMINATION_MESSAGE = LABELS.terminationMessage;
 /** On the supervisor container (it is not part of any group). */
 export const LABEL_SUPERVISOR = LABELS.supervisor;
 

@@ -44,7 +44,7 @@ export type PodGroupResources<B extends Backend> = B extends "docker" ? DockerGr
 
 const ARG_KEYS = ["backend", "spec", "groupName", "imageOverrides", "docker", "kubernetes", "provider"];
 const BACKEND_OPTION_KEYS: Record<Backend, string[]> = {
-    docker: ["supervise", "pauseImage", "waitForReadiness", "readinessTimeoutSeconds"],
+    docker: ["supervise", "pauseImage", "waitForReadiness", "readinessTimeoutSeconds", "host", "supervisorStateDir"],
     kubernetes: ["namespace", "skipAwait"],
 };
 
@@ -95,7 +95,11 @@ export function argumentProblems(args: PodGroupArgs): ValidationProblem[] {
 export function validatePodGroupArgs(name: string, args: PodGroupArgs): { spec: PodGroupSpec; warnings: ValidationProblem[] } {
     const groupName = args.groupName ?? name;
     const spec = withoutUnsetStrings(applyImageOverrides(args.spec, args.imageOverrides));
-    const ctx = { groupName, backend: args.backend, namespace: args.backend === "kubernetes" ? args.kubernetes?.namespace : undefined };
+    const ctx = {
+        groupName, backend: args.backend, namespace: args.backend === "kubernetes" ? args.kubernetes?.namespace : undefined,
+        // What plain Docker cannot run (sidecars, hooks, startup probes) is allowed when the supervisor runs it.
+        supervise: args.backend === "docker" && args.docker?.supervise === true,
+    };
     const found = collectFindings(spec, ctx);
     const problems = [...argumentProblems(args), ...found.problems];
     if (problems.length > 0) throw new PodGroupValidationError(groupName, problems);

@@ -8,17 +8,21 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerCreateOptions } from "dockerode";
 import images from "../images/images.json";
-import { toDockerHealthcheck } from "./healthcheck";
+import { supervisorTerminationDir } from "./contract";
+import { DockerGroupLifecycle, groupLifecycleInputs } from "./group-lifecycle";
+import { DockerInitGate, initFailureMessage } from "./init-gate";
+import { handlerLabel, HandlerLabel, probeLabel, ProbeLabel, toDockerHealthcheck } from "./healthcheck";
 import {
-    LABEL_CONTAINER, LABEL_GROUP, LABEL_INIT_INDEX, LABEL_MEMBER_INDEX, LABEL_RESTART_POLICY, LABEL_ROLE,
-    LABEL_SHARE_PID, LABEL_SUPERVISED, Role, ROLE_INIT, ROLE_MEMBER, ROLE_PAUSE,
+    LABEL_CONTAINER, LABEL_CONTAINER_RESTART_POLICY, LABEL_GROUP, LABEL_INIT_COUNT, LABEL_INIT_INDEX, LABEL_LIFECYCLE,
+    LABEL_MEMBER_COUNT, LABEL_MEMBER_INDEX, LABEL_PROBES, LABEL_RESTART_POLICY, LABEL_ROLE, LABEL_SHARE_PID, LABEL_SUPERVISED,
+    LABEL_TERMINATION_MESSAGE, Role, ROLE_INIT, ROLE_MEMBER, ROLE_PAUSE,
 } from "./labels";
-import { expandArgs, expandEnv, mayExpand } from "./expand";
+import { expandArgs, expandEnv, expandProbeCommand, mayExpand } from "./expand";
 import { DOCKER_PAUSE_SUFFIX, dockerContainerName, dockerPauseName, dockerVolumeName } from "./naming";
 import { formatDockerCpus, parseCpu, parseMemory, toDockerMemoryMb } from "./quantity";
 import { PodGroupRendering, PublishedPort } from "./rendering";
 import { ResolvedContainer, ResolvedSpec } from "./resolve";
-import { ContainerSpec, PAUSE_NAME, RestartPolicy } from "./spec";
+import { ContainerSpec, PAUSE_NAME, Probe, RestartPolicy } from "./spec";
 
 /** The pause image the project builds (images/images.json). */
 export const DEFAULT_PAUSE_IMAGE: string = images.pause;
@@ -35,12 +39,30 @@ export interface DockerRenderOptions {
     /** Image of the pause container. Default podgroup/pause:1.0.0. */
     pauseImage?: string;
     /**
-     * Wait, during `pulumi up`, for members that have a readiness (or liveness) probe to report
-     * healthy. Default false.
+     * Plain Docker: wait, during `pulumi up`, for members that have a readiness (or liveness) probe
+     * to report healthy. Supervised: wait until the group is Ready (every member and sidecar ready),
+     * not only initialized with every member running. Default false.
      */
     waitForReadiness?: boolean;
-    /** Seconds to wait for health when `waitForReadiness` is set. Default 60. */
+    /**
+     * Seconds `pulumi up` waits: for health when `waitForReadiness` is set (plain Docker); for a
+     * supervised group to be initialized with every member running (and Ready with
+     * `waitForReadiness`). Default 60.
+     */
     readinessTimeoutSeconds?: number;
+    /**
+     * Supervised groups: the Docker engine the lifecycle resource talks to (to wait for the group
+     * and to stop it in kubelet's order), as the docker provider's `host` is written
+     * (`unix:///path/docker.sock`, `tcp://host:2375`). Default: DOCKER_HOST, else the local socket.
+     * Set it when the group's docker provider points at another engine.
+     */
+    host?: string;
+    /**
+     * Supervised groups: the host directory the supervisor keeps its state in (DockerSupervisor's
+     * `stateDir`, on the Docker engine's host). Each container's termination-message file is
+     * `<dir>/termination/<group>/<container>`. Default /var/lib/podgroup/supervisor.
+     */
+    supervisorStateDir?: string;
 }
 
 /** The Docker resources of a rendered group, for tests and advanced users. */
@@ -49,10 +71,15 @@ export interface DockerGroupResources {
     initContainers: docker.Container[];
     members: docker.Container[];
     volumes: Record<string, docker.Volume>;
-    /** Per init container: resolves to 0 once it exited 0, rejects if it failed. */
-    initGates: pulumi.Output<number>[];
-    /** The members' `container:<pause id>` mode; resolves only after every init gate. */
+    /** Plain Docker, per init container: the gate that fails the update when it exited non-zero (members and later init containers depend on it). Supervised: none. */
+    initGates: DockerInitGate[];
+    /** The members' `container:<pause id>` mode. */
     memberJoinMode: pulumi.Output<string>;
+    /**
+     * Supervised groups: the resource that waits, during `pulumi up`, for the supervisor to bring
+     * the group up, and on `pulumi destroy` stops it in kubelet's order before the containers go.
+     */
+    lifecycle?: DockerGroupLifecycle;
 }
 
 /** Properties of a member or init container that, when changed, replace it (they follow the pause's id). */
@@ -67,18 +94,14 @@ export function dockerRestartPolicy(policy: RestartPolicy): "always" | "on-failu
     }
 }
 
-/** How many log lines a failed init container's error shows. */
-export const INIT_LOG_TAIL_LINES = 20;
-
-/** Thrown (inside the update) when an init container exits with a non-zero code. */
+/**
+ * The error of a failed init container, as `pulumi up` reports it (the message of the init
+ * container's gate, {@link DockerInitGate}).
+ */
 export class InitContainerFailedError extends pulumi.RunError {
     constructor(readonly groupName: string, readonly container: string, readonly index: number,
-        readonly exitCode: number | undefined, readonly logTail: string[]) {
-        const code = exitCode === undefined || exitCode === null ? "without reporting an exit code" : `with exit code ${exitCode}`;
-        const logs = logTail.length === 0 ? "  (no output)" : logTail.map((l) => `  | ${l}`).join("\n");
-        super(`PodGroup "${groupName}": init container "${container}" (spec.initContainers[${index}]) exited ${code}; ` +
-            `the later init containers and the members were not started. Fix the init container, then run \`pulumi up\` again ` +
-            `(or \`pulumi up --replace\` its container to re-run it unchanged). Last ${INIT_LOG_TAIL_LINES} log lines:\n${logs}`);
+        readonly exitCode: number | undefined, logs: string | undefined) {
+        super(initFailureMessage(groupName, container, index, exitCode, logs) ?? `init container "${container}" exited 0`);
         this.name = "InitContainerFailedError";
     }
 }
@@ -86,23 +109,8 @@ export class InitContainerFailedError extends pulumi.RunError {
 /** Returns the exit code when it is 0; throws {@link InitContainerFailedError} with the log tail otherwise. */
 export function checkInitExit(groupName: string, container: string, index: number,
     exitCode: number | undefined, logs: string | undefined): number {
-    if (exitCode === 0) {
-        return exitCode;
-    }
-    const lines = (logs ?? "").replace(/\r/g, "").split("\n").filter((l, i, all) => !(l === "" && i === all.length - 1));
-    throw new InitContainerFailedError(groupName, container, index, exitCode, lines.slice(-INIT_LOG_TAIL_LINES));
-}
-
-/**
- * An init container's gate: resolves to 0 once it has exited 0, rejects with
- * {@link InitContainerFailedError} otherwise. Later init containers and members join the pause
- * through an input derived from every earlier gate, so a failing init container fails their
- * registration, hence the update, and they are never created.
- */
-export function initGate(groupName: string, container: string, index: number,
-    init: Pick<docker.Container, "exitCode" | "containerLogs">): pulumi.Output<number> {
-    return pulumi.all([init.exitCode, init.containerLogs])
-        .apply(([code, logs]) => checkInitExit(groupName, container, index, code, logs));
+    if (exitCode === 0) return exitCode;
+    throw new InitContainerFailedError(groupName, container, index, exitCode, logs);
 }
 
 function toLabelList(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
@@ -169,8 +177,16 @@ function dockerUser(c: ResolvedContainer | undefined): string | undefined {
 
 /** Docker volume mounts of a laid-out container (the Docker volumes are declared first). */
 function dockerMounts(c: DockerContainerLayout, volumes: Record<string, docker.Volume>): docker.types.input.ContainerVolume[] | undefined {
-    const mounts = c.mounts.map((m) => ({ volumeName: volumes[m.volume].name, containerPath: m.target, readOnly: m.readOnly }));
+    const mounts: docker.types.input.ContainerVolume[] = c.mounts.map((m) => ({ volumeName: volumes[m.volume].name, containerPath: m.target, readOnly: m.readOnly }));
+    // A host directory: a bind (Docker's `Binds`) creates it on the engine's host when missing.
+    for (const h of c.hostMounts ?? []) if (h.kind === "directory") mounts.push({ hostPath: h.source, containerPath: h.target });
     return mounts.length > 0 ? mounts : undefined;
+}
+
+/** A host file: a bind mount (Docker's `Mounts`), whose source must exist (the pause created it). */
+function hostMountInputs(c: DockerContainerLayout): Pick<docker.ContainerArgs, "mounts"> {
+    const files = (c.hostMounts ?? []).filter((h) => h.kind === "file");
+    return files.length > 0 ? { mounts: files.map((h) => ({ type: "bind", source: h.source, target: h.target })) } : {};
 }
 
 /** The Docker inputs of a laid-out container: name, image, labels, restart, mounts, and its spec's process and limits. */
@@ -185,7 +201,9 @@ function containerInputs(c: DockerContainerLayout, volumes: Record<string, docke
         stopTimeout: c.stopTimeout,
         destroyGraceSeconds: c.stopTimeout,
         volumes: dockerMounts(c, volumes),
+        ...hostMountInputs(c),
         ...(c.spec !== undefined ? dockerProcess(c.spec) : {}),
+        ...(c.args !== undefined ? { command: c.args } : {}),
         workingDir: c.spec?.workingDir,
         user: dockerUser(c.spec),
         memory: memoryMb,
@@ -214,6 +232,12 @@ export interface DockerPortLayout {
 export interface DockerMountLayout { volume: string; dockerVolume: string; target: string; readOnly: boolean }
 
 /**
+ * A read-write bind mount of a path on the engine's host: a directory (created by Docker when
+ * missing) or a file (which must exist when the container is created).
+ */
+export interface DockerHostMountLayout { source: string; target: string; kind: "directory" | "file" }
+
+/**
  * One container of a rendered group in plain values: what the Pulumi renderer declares and what
  * {@link dockerCreateOptions} gives Docker's Engine API, so that both build the same container.
  */
@@ -235,8 +259,14 @@ export interface DockerContainerLayout {
     /** The pause only. */
     hostname?: string;
     restart: "no" | "always" | "on-failure";
+    /** Started by the deployer (Pulumi); false: created only, the supervisor starts it. */
+    start: boolean;
     stopTimeout: number;
     mounts: DockerMountLayout[];
+    /** Supervised groups: the termination-message directory (pause) or file (every other container). */
+    hostMounts?: DockerHostMountLayout[];
+    /** The pause only: its arguments (supervised: `-termination-files <dir> <name>...`). */
+    args?: string[];
     /** The pause only: every member's declared port. */
     ports: DockerPortLayout[];
 }
@@ -264,15 +294,64 @@ function pausePortsOf(spec: ResolvedSpec): DockerPortLayout[] {
     return ports.sort((a, b) => a.containerPort - b.containerPort || a.protocol.localeCompare(b.protocol));
 }
 
+/** Kubernetes' termination message defaults (core/v1 SetDefaults_Container). */
+export const TERMINATION_MESSAGE_DEFAULTS = { path: "/dev/termination-log", policy: "File" } as const;
+
+/**
+ * The labels the supervisor reads from a supervised init container, sidecar or member: probes
+ * (startup, liveness, readiness) and hooks (postStart, preStop) as JSON with Kubernetes' defaults
+ * written out and named ports resolved, and the termination message's path and policy.
+ */
+export function supervisedContainerLabels(c: ResolvedContainer): Record<string, string> {
+    const ports = c.ports ?? [];
+    // kubelet's prober expands $(VAR) in an exec probe's command against the env values as written
+    // (a secret is the empty string there); a value only known at deploy time (an Output) is left
+    // as the reference.
+    const written = (c.env ?? []).flatMap((e) => e.secretValue !== undefined ? [{ name: e.name, value: "" }]
+        : typeof e.value === "string" || e.value === undefined ? [{ name: e.name, value: e.value }] : []);
+    const probe = (p: Probe): ProbeLabel => {
+        const label = probeLabel(p, ports);
+        return label.exec !== undefined ? { ...label, exec: { command: expandProbeCommand(label.exec.command, written) } } : label;
+    };
+    const probes: { startup?: ProbeLabel; liveness?: ProbeLabel; readiness?: ProbeLabel } = {
+        ...(c.startupProbe !== undefined ? { startup: probe(c.startupProbe) } : {}),
+        ...(c.livenessProbe !== undefined ? { liveness: probe(c.livenessProbe) } : {}),
+        ...(c.readinessProbe !== undefined ? { readiness: probe(c.readinessProbe) } : {}),
+    };
+    const hooks: { postStart?: HandlerLabel; preStop?: HandlerLabel } = {
+        ...(c.lifecycle?.postStart !== undefined ? { postStart: handlerLabel(c.lifecycle.postStart, ports) } : {}),
+        ...(c.lifecycle?.preStop !== undefined ? { preStop: handlerLabel(c.lifecycle.preStop, ports) } : {}),
+    };
+    return {
+        ...(Object.keys(probes).length > 0 ? { [LABEL_PROBES]: JSON.stringify(probes) } : {}),
+        ...(Object.keys(hooks).length > 0 ? { [LABEL_LIFECYCLE]: JSON.stringify(hooks) } : {}),
+        [LABEL_TERMINATION_MESSAGE]: JSON.stringify({
+            path: c.terminationMessagePath ?? TERMINATION_MESSAGE_DEFAULTS.path,
+            policy: c.terminationMessagePolicy ?? TERMINATION_MESSAGE_DEFAULTS.policy,
+        }),
+    };
+}
+
+/** Where the pause mounts each emptyDir (sup's pause chmods 0777 every directory under it at start). */
+export const PAUSE_VOLUMES_DIR = "/.podgroup/volumes";
+
+/** Where a supervised group's pause mounts the group's termination-message directory. */
+export const PAUSE_TERMINATION_DIR = "/.podgroup/termination";
+
 /**
  * Lays a validated, resolved group out as Docker containers and volumes: names, labels, the
  * pause's network, what joins it, restart policies, mounts and ports. The Pulumi renderer
  * ({@link renderDocker}) declares exactly this; tests and benchmarks create it directly with
  * {@link dockerCreateOptions}.
  */
-export function dockerGroupLayout(spec: ResolvedSpec, options: Pick<DockerRenderOptions, "supervise" | "pauseImage">): DockerGroupLayout {
+export function dockerGroupLayout(spec: ResolvedSpec,
+    options: Pick<DockerRenderOptions, "supervise" | "pauseImage" | "supervisorStateDir">): DockerGroupLayout {
     const group = spec.groupName;
     const supervise = options.supervise ?? false;
+    // Supervised: kubelet's termination-message file per container, on the host (the pause
+    // creates them 0666; the supervisor reads, empties and removes them). Docker's /dev is a tmpfs
+    // that is gone once the container stopped, so a path there cannot be read afterwards.
+    const terminationDir = supervise ? supervisorTerminationDir(options.supervisorStateDir, group) : undefined;
     const sharedLabels: Record<string, string> = {
         ...spec.labels,
         [LABEL_GROUP]: group,
@@ -289,25 +368,46 @@ export function dockerGroupLayout(spec: ResolvedSpec, options: Pick<DockerRender
     const base = { sharePid: spec.shareProcessNamespace, stopTimeout: spec.terminationGracePeriodSeconds, ports: [] };
     const joiner = (role: Role, c: ResolvedContainer, index: number, indexLabel: string, restart: DockerContainerLayout["restart"]): DockerContainerLayout => ({
         ...base, name: c.name, role, dockerName: dockerContainerName(group, c.name), image: c.image, spec: c, index,
-        labels: { ...sharedLabels, [LABEL_ROLE]: role, [LABEL_CONTAINER]: c.name, [indexLabel]: String(index) },
-        joinsPause: true, restart,
+        labels: {
+            ...sharedLabels, [LABEL_ROLE]: role, [LABEL_CONTAINER]: c.name, [indexLabel]: String(index),
+            ...(c.restartPolicy === "Always" ? { [LABEL_CONTAINER_RESTART_POLICY]: "Always" } : {}),
+            ...(supervise ? supervisedContainerLabels(c) : {}),
+        },
+        // Supervised: Pulumi declares, the supervisor starts them in kubelet's order.
+        joinsPause: true, restart, start: !supervise,
         mounts: (c.volumeMounts ?? []).map((m) => ({
             volume: m.name, dockerVolume: dockerVolumeName(group, m.name), target: m.mountPath, readOnly: m.readOnly ?? false,
         })),
+        ...(terminationDir !== undefined ? { hostMounts: [{
+            source: `${terminationDir}/${c.name}`, target: c.terminationMessagePath ?? TERMINATION_MESSAGE_DEFAULTS.path, kind: "file" as const,
+        }] } : {}),
     });
     return {
         pause: {
             ...base, name: PAUSE_NAME, role: ROLE_PAUSE, dockerName: dockerPauseName(group), index: 0,
             image: options.pauseImage ?? DEFAULT_PAUSE_IMAGE,
-            labels: { ...sharedLabels, [LABEL_ROLE]: ROLE_PAUSE, [LABEL_CONTAINER]: PAUSE_NAME },
-            joinsPause: false, hostname: spec.hostname, restart: supervise ? "no" : "always",
-            // Docker mounts a tmpfs volume only while some container uses it: a member restarting
-            // alone would get a fresh, empty one. The pause holds every Memory emptyDir for the
-            // group's whole life, as kubelet keeps a pod's emptyDir across container restarts.
-            mounts: volumes.filter((v) => v.tmpfs).map((v) => ({
-                volume: v.name, dockerVolume: v.dockerName, target: `/.podgroup/volumes/${v.name}`, readOnly: true,
+            labels: {
+                ...sharedLabels, [LABEL_ROLE]: ROLE_PAUSE, [LABEL_CONTAINER]: PAUSE_NAME,
+                // The supervisor waits until every declared container exists before it starts any.
+                ...(supervise ? { [LABEL_INIT_COUNT]: String(spec.initContainers.length), [LABEL_MEMBER_COUNT]: String(spec.containers.length) } : {}),
+            },
+            // Plain Docker restarts the pause as the group's policy says (a finished Never group
+            // stays finished); a supervisor re-creates the sandbox itself.
+            joinsPause: false, hostname: spec.hostname, restart: supervise ? "no" : dockerRestartPolicy(spec.restartPolicy), start: true,
+            // Every emptyDir is mounted on the pause first: at start it makes each directory under
+            // /.podgroup/volumes mode 0777, as kubelet makes an emptyDir, so a non-root member can
+            // write into it. A Memory volume is read-only there (tmpfs is already 1777) and the
+            // pause holds it for the group's whole life: Docker mounts a tmpfs volume only while
+            // some container uses it, and a member restarting alone would get a fresh, empty one.
+            mounts: volumes.map((v) => ({
+                volume: v.name, dockerVolume: v.dockerName, target: `${PAUSE_VOLUMES_DIR}/${v.name}`, readOnly: v.tmpfs,
             })),
             ports: pausePortsOf(spec),
+            ...(terminationDir !== undefined ? {
+                hostMounts: [{ source: terminationDir, target: PAUSE_TERMINATION_DIR, kind: "directory" as const }],
+                // Created at the pause's start, before any container that mounts one is created.
+                args: ["-termination-files", PAUSE_TERMINATION_DIR, ...[...spec.initContainers, ...spec.containers].map((c) => c.name)],
+            } : {}),
         },
         initContainers: spec.initContainers.map((c, i) => joiner(ROLE_INIT, c, i, LABEL_INIT_INDEX, "no")),
         members: spec.containers.map((c, i) =>
@@ -321,7 +421,8 @@ export function dockerGroupLayout(spec: ResolvedSpec, options: Pick<DockerRender
 function engineProcess(c: DockerContainerLayout, where: string): Partial<ContainerCreateOptions> {
     const s = c.spec;
     if (s === undefined) return {};
-    if (s.readinessProbe !== undefined || s.livenessProbe !== undefined) {
+    // Supervised: probes are labels the supervisor runs; plain Docker: a Pulumi-rendered healthcheck.
+    if ((s.readinessProbe !== undefined || s.livenessProbe !== undefined) && c.labels[LABEL_SUPERVISED] !== "true") {
         throw new Error(`${where}: probes are rendered through Pulumi only (healthcheck); dockerCreateOptions cannot create them`);
     }
     (s.env ?? []).forEach((e, i) => {
@@ -371,6 +472,8 @@ export function dockerCreateOptions(c: DockerContainerLayout, pauseId?: string):
         throw new Error(`${where}.image: an Output exists only inside Pulumi; dockerCreateOptions takes plain values`);
     }
     const proc = engineProcess(c, where);
+    const files = (c.hostMounts ?? []).filter((h) => h.kind === "file");
+    const dirs = (c.hostMounts ?? []).filter((h) => h.kind === "directory");
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
     for (const p of c.ports) {
         bindings[`${p.containerPort}/${p.protocol}`] = [{ HostIp: p.hostIp, HostPort: p.hostPort !== undefined ? String(p.hostPort) : "" }];
@@ -382,6 +485,7 @@ export function dockerCreateOptions(c: DockerContainerLayout, pauseId?: string):
         Labels: c.labels,
         StopTimeout: c.stopTimeout,
         ...(c.hostname !== undefined ? { Hostname: c.hostname } : {}),
+        ...(c.args !== undefined ? { Cmd: c.args } : {}),
         ...(c.ports.length > 0 ? { ExposedPorts: Object.fromEntries(Object.keys(bindings).map((k) => [k, {}])) } : {}),
         HostConfig: {
             ...proc.HostConfig,
@@ -389,9 +493,13 @@ export function dockerCreateOptions(c: DockerContainerLayout, pauseId?: string):
             IpcMode: c.joinsPause ? join : PAUSE_IPC_MODE,
             ...(c.joinsPause && c.sharePid ? { PidMode: join } : {}),
             RestartPolicy: { Name: c.restart },
-            ...(c.mounts.length > 0 ? {
-                Mounts: c.mounts.map((m) => ({ Type: "volume" as const, Source: m.dockerVolume, Target: m.target, ReadOnly: m.readOnly })),
+            ...(c.mounts.length > 0 || files.length > 0 ? {
+                Mounts: [
+                    ...c.mounts.map((m) => ({ Type: "volume" as const, Source: m.dockerVolume, Target: m.target, ReadOnly: m.readOnly })),
+                    ...files.map((h) => ({ Type: "bind" as const, Source: h.source, Target: h.target })),
+                ],
             } : {}),
+            ...(dirs.length > 0 ? { Binds: dirs.map((h) => `${h.source}:${h.target}`) } : {}),
             ...(c.ports.length > 0 ? { PortBindings: bindings } : {}),
         },
     };
@@ -406,10 +514,32 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
     const volumes = declareVolumes(name, layout, opts);
     const pause = declarePause(name, layout, volumes, opts);
     const { initContainers, gates, members, memberMode } = declareJoiners(name, spec, layout, options, pause, volumes, opts);
+    const lifecycle = (options.supervise ?? false)
+        ? new DockerGroupLifecycle(`${name}-lifecycle`, groupLifecycleInputs({
+            groupName: spec.groupName,
+            restartPolicy: spec.restartPolicy,
+            waitForReadiness: options.waitForReadiness ?? false,
+            timeoutSeconds: options.readinessTimeoutSeconds ?? 60,
+            pauseId: pause.id,
+            containerIds: [...initContainers, ...members].map((c) => c.id),
+            containerNames: [...spec.initContainers, ...spec.containers].map((c) => c.name),
+            dockerHost: options.host,
+        }), { ...lifecycleOptions(opts), dependsOn: [pause, ...initContainers, ...members, ...Object.values(volumes)] })
+        : undefined;
     return {
         rendering: dockerRendering(spec, layout, pause, initContainers, members),
-        resources: { pause, initContainers, members, volumes, initGates: gates, memberJoinMode: memberMode },
+        resources: { pause, initContainers, members, volumes, initGates: gates, memberJoinMode: memberMode, ...(lifecycle !== undefined ? { lifecycle } : {}) },
     };
+}
+
+/**
+ * The lifecycle resource's options: the group's, without the docker provider (a dynamic resource
+ * given it would be sent to that provider, which answers "unrecognized resource type").
+ */
+function lifecycleOptions(opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const { provider, ...rest } = opts;
+    return rest;
 }
 
 /** emptyDir volumes: Docker volumes owned by the group, named after it. */
@@ -446,39 +576,55 @@ function declarePause(name: string, layout: DockerGroupLayout, volumes: Record<s
 }
 
 /**
- * The containers that join the pause's namespaces: init containers one at a time, in order, to
- * completion, then the members once every init container has exited 0. Each is replaced with
- * the pause (a new pause id changes its modes, which force replacement) and depends on the
- * pause, the earlier init containers and the volumes.
+ * The containers that join the pause's namespaces. Plain Docker: init containers one at a time,
+ * in order, to completion, then the members once every init container has exited 0. Supervised:
+ * every container is only created (the supervisor starts them in kubelet's order, re-runs a
+ * failed init container, restarts sidecars), so members do not wait on init exit codes. Each is
+ * replaced with the pause (a new pause id changes its modes, which force replacement) and
+ * depends on the pause, the earlier init containers and the volumes.
  */
 function declareJoiners(name: string, spec: ResolvedSpec, layout: DockerGroupLayout, options: DockerRenderOptions,
     pause: docker.Container, volumes: Record<string, docker.Volume>, opts: pulumi.CustomResourceOptions) {
     // `container:<full id>`: exactly what `docker inspect` reads back, so no perpetual diff.
-    const modeAfter = (gates: pulumi.Output<number>[]): pulumi.Output<string> =>
-        pulumi.all([pause.id, pulumi.all(gates)]).apply(([id]) => `container:${id}`);
+    const modeAfter = (): pulumi.Output<string> => pause.id.apply((id) => `container:${id}`);
     const joinPause = (mode: pulumi.Output<string>) => ({
         networkMode: mode, ipcMode: mode, pidMode: spec.shareProcessNamespace ? mode : undefined,
     });
     const initContainers: docker.Container[] = [];
+    // Plain Docker: each init container's gate fails the update when it exited non-zero; later
+    // init containers and the members depend on every earlier gate, so they are not created.
+    const gates: DockerInitGate[] = [];
     const joinerOptions = (): pulumi.CustomResourceOptions => ({
         ...opts,
-        dependsOn: [pause, ...initContainers, ...Object.values(volumes)],
+        dependsOn: [pause, ...initContainers, ...gates, ...Object.values(volumes)],
         deleteBeforeReplace: true,
         replaceOnChanges: NAMESPACE_MODE_PROPERTIES,
     });
-    const gates: pulumi.Output<number>[] = [];
+    const supervise = options.supervise ?? false;
+    // Created, not started (the supervisor starts them); mustRun false: not running is not drift.
+    const supervised = { start: false, mustRun: false };
     layout.initContainers.forEach((c, index) => {
         const init = new docker.Container(`${name}-init-${c.name}`, {
             ...containerInputs(c, volumes),
-            ...joinPause(modeAfter([...gates])),
+            ...joinPause(modeAfter()),
             // attach: `pulumi up` waits for the exit; mustRun false: exiting is success, not drift.
-            attach: true, logs: true, mustRun: false, rm: false,
+            ...(supervise ? supervised : { attach: true, logs: true, mustRun: false, rm: false }),
         }, joinerOptions());
         initContainers.push(init);
-        gates.push(initGate(spec.groupName, c.name, index, init));
+        if (!supervise) {
+            gates.push(new DockerInitGate(`${name}-init-${c.name}-exit`, {
+                groupName: spec.groupName, container: c.name, index, containerId: init.id, exitCode: init.exitCode, logs: init.containerLogs,
+            }, { ...lifecycleOptions(opts), dependsOn: [init] }));
+        }
     });
-    const memberMode = modeAfter(gates);
+    const memberMode = modeAfter();
     const members = layout.members.map((c) => {
+        if (supervise) {
+            // No Docker healthcheck: the supervisor runs the probes (podgroup.io/probes).
+            return new docker.Container(`${name}-member-${c.name}`, {
+                ...containerInputs(c, volumes), ...joinPause(memberMode), ...supervised,
+            }, joinerOptions());
+        }
         const probe = c.spec?.readinessProbe ?? c.spec?.livenessProbe;
         const wait = (options.waitForReadiness ?? false) && probe !== undefined;
         return new docker.Container(`${name}-member-${c.name}`, {

@@ -9,7 +9,7 @@ import { kubernetesEnvSecretKey, kubernetesEnvSecretName } from "./naming";
 import { PodGroupRendering, PublishedPort } from "./rendering";
 import { quantityText } from "./quantity";
 import { ResolvedContainer, ResolvedSpec } from "./resolve";
-import { Probe, ResourceLimits } from "./spec";
+import { HttpGetAction, Lifecycle, LifecycleHandler, Probe, ResourceLimits } from "./spec";
 
 /** Kubernetes-only options. */
 export interface KubernetesRenderOptions {
@@ -32,16 +32,39 @@ export interface KubernetesGroupResources {
 /** Namespace of the Pod when none is given, as on Kubernetes. */
 export const DEFAULT_NAMESPACE = "default";
 
+/** An httpGet action with Kubernetes' defaults written out (path "/", scheme HTTP), as the API server stores it. */
+function toHttpGet(h: HttpGetAction): k8s.types.input.core.v1.HTTPGetAction {
+    return { path: h.path ?? "/", port: h.port, scheme: h.scheme ?? "HTTP" };
+}
+
 function toProbe(p: Probe): k8s.types.input.core.v1.Probe {
     return {
         exec: p.exec !== undefined ? { command: p.exec.command } : undefined,
-        httpGet: p.httpGet !== undefined ? { path: p.httpGet.path ?? "/", port: p.httpGet.port, scheme: p.httpGet.scheme ?? "HTTP" } : undefined,
+        httpGet: p.httpGet !== undefined ? toHttpGet(p.httpGet) : undefined,
         tcpSocket: p.tcpSocket !== undefined ? { port: p.tcpSocket.port } : undefined,
         initialDelaySeconds: p.initialDelaySeconds,
         periodSeconds: p.periodSeconds,
         timeoutSeconds: p.timeoutSeconds,
         failureThreshold: p.failureThreshold,
         successThreshold: p.successThreshold,
+    };
+}
+
+function toHandler(h: LifecycleHandler): k8s.types.input.core.v1.LifecycleHandler {
+    return {
+        exec: h.exec !== undefined ? { command: h.exec.command } : undefined,
+        httpGet: h.httpGet !== undefined ? toHttpGet(h.httpGet) : undefined,
+        // seconds is 0 when left out, as the API server decodes it.
+        sleep: h.sleep !== undefined ? { seconds: h.sleep.seconds ?? 0 } : undefined,
+    };
+}
+
+/** The hooks as written (a null hook, which the API server reads as unset, is left out). */
+function toLifecycle(l: Lifecycle | undefined): k8s.types.input.core.v1.Lifecycle | undefined {
+    if (l === undefined) return undefined;
+    return {
+        postStart: l.postStart != null ? toHandler(l.postStart) : undefined,
+        preStop: l.preStop != null ? toHandler(l.preStop) : undefined,
     };
 }
 
@@ -63,26 +86,9 @@ export function renderKubernetes(name: string, spec: ResolvedSpec, options: Kube
     const namespace = options.namespace ?? DEFAULT_NAMESPACE;
     const labels = { ...spec.labels, [LABEL_GROUP]: spec.groupName };
     const envSecret = declareEnvSecret(name, spec, namespace, labels, opts);
-    const toContainer = (c: ResolvedContainer) => kubernetesContainer(c, envSecret);
     const pod = new k8s.core.v1.Pod(`${name}-pod`, {
         metadata: { name: spec.groupName, namespace, labels, ...(options.skipAwait ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}) },
-        spec: {
-            // Cluster-only scheduling fields, as written.
-            ...spec.scheduling,
-            shareProcessNamespace: spec.shareProcessNamespace,
-            hostname: spec.hostname,
-            restartPolicy: spec.restartPolicy,
-            terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
-            initContainers: spec.initContainers.length > 0 ? spec.initContainers.map(toContainer) : undefined,
-            containers: spec.containers.map(toContainer),
-            volumes: spec.volumes.length > 0 ? spec.volumes.map((v) => ({
-                name: v.name,
-                emptyDir: {
-                    ...(v.emptyDir.medium !== undefined ? { medium: v.emptyDir.medium } : {}),
-                    ...(v.emptyDir.sizeLimit !== undefined ? { sizeLimit: quantityText(v.emptyDir.sizeLimit) } : {}),
-                },
-            })) : undefined,
-        },
+        spec: kubernetesPodSpec(spec, envSecret?.metadata.name),
     }, {
         ...opts,
         // A Pod's spec is mostly immutable and its name is fixed: replace by deleting first.
@@ -90,6 +96,32 @@ export function renderKubernetes(name: string, spec: ResolvedSpec, options: Kube
         dependsOn: envSecret !== undefined ? [envSecret] : [],
     });
     return { rendering: kubernetesRendering(spec, pod), resources: { pod, envSecret } };
+}
+
+/**
+ * The Pod's spec for a validated, resolved group: plain data when the spec is (no Output in it),
+ * so that tests can send it to an API server as it is. Secret env values refer to the Secret
+ * named `envSecretName`.
+ */
+export function kubernetesPodSpec(spec: ResolvedSpec, envSecretName?: pulumi.Input<string>): k8s.types.input.core.v1.PodSpec {
+    const toContainer = (c: ResolvedContainer) => kubernetesContainer(c, envSecretName);
+    return {
+        // Cluster-only scheduling fields, as written.
+        ...spec.scheduling,
+        shareProcessNamespace: spec.shareProcessNamespace,
+        hostname: spec.hostname,
+        restartPolicy: spec.restartPolicy,
+        terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
+        initContainers: spec.initContainers.length > 0 ? spec.initContainers.map(toContainer) : undefined,
+        containers: spec.containers.map(toContainer),
+        volumes: spec.volumes.length > 0 ? spec.volumes.map((v) => ({
+            name: v.name,
+            emptyDir: {
+                ...(v.emptyDir.medium !== undefined ? { medium: v.emptyDir.medium } : {}),
+                ...(v.emptyDir.sizeLimit !== undefined ? { sizeLimit: quantityText(v.emptyDir.sizeLimit) } : {}),
+            },
+        })) : undefined,
+    };
 }
 
 /** Secret env values go to one Secret; the Pod refers to them by key, so they never appear in it. */
@@ -110,8 +142,8 @@ function declareEnvSecret(name: string, spec: ResolvedSpec, namespace: string, l
     }, { ...opts, deleteBeforeReplace: true });
 }
 
-/** One container of the Pod, field for field (secret env values by reference to `envSecret`). */
-function kubernetesContainer(c: ResolvedContainer, envSecret: k8s.core.v1.Secret | undefined): k8s.types.input.core.v1.Container {
+/** One container of the Pod, field for field (secret env values by reference to the Secret `envSecretName`). */
+function kubernetesContainer(c: ResolvedContainer, envSecretName: pulumi.Input<string> | undefined): k8s.types.input.core.v1.Container {
     return {
         name: c.name,
         image: c.image,
@@ -121,12 +153,16 @@ function kubernetesContainer(c: ResolvedContainer, envSecret: k8s.core.v1.Secret
         args: c.args,
         env: c.env?.map((e) => e.secretValue === undefined
             ? { name: e.name, value: e.value ?? "" }
-            : { name: e.name, valueFrom: { secretKeyRef: { name: envSecret!.metadata.name, key: kubernetesEnvSecretKey(c.name, e.name) } } }),
+            : { name: e.name, valueFrom: { secretKeyRef: { name: envSecretName!, key: kubernetesEnvSecretKey(c.name, e.name) } } }),
         ports: c.ports?.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? "TCP", name: p.name, hostPort: p.hostPort || undefined })),
         volumeMounts: c.volumeMounts?.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: m.readOnly ?? false })),
         resources: toResources(c.resources?.limits),
-        readinessProbe: c.readinessProbe !== undefined ? toProbe(c.readinessProbe) : undefined,
+        startupProbe: c.startupProbe !== undefined ? toProbe(c.startupProbe) : undefined,
         livenessProbe: c.livenessProbe !== undefined ? toProbe(c.livenessProbe) : undefined,
+        readinessProbe: c.readinessProbe !== undefined ? toProbe(c.readinessProbe) : undefined,
+        lifecycle: toLifecycle(c.lifecycle),
+        terminationMessagePath: c.terminationMessagePath,
+        terminationMessagePolicy: c.terminationMessagePolicy,
         workingDir: c.workingDir,
         securityContext: c.securityContext,
         restartPolicy: c.restartPolicy,

@@ -124,7 +124,10 @@ export function readStackConfig(raw: RawStackConfig, projectDir: string, imageOv
     };
     if (group.spec !== undefined) {
         const spec = applyImageOverrides(group.spec, imageOverrides);
-        const found = collectFindings(spec, { groupName, backend: BACKENDS.includes(backend) ? backend : undefined, namespace: backend === "kubernetes" ? namespace : undefined });
+        const found = collectFindings(spec, {
+            groupName, backend: BACKENDS.includes(backend) ? backend : undefined, namespace: backend === "kubernetes" ? namespace : undefined,
+            supervise: backend === "docker" && settings.supervise,
+        });
         problems.push(...found.problems.map((p) => (p.propertyPath === "name" ? { ...p, propertyPath: raw.manifest !== undefined ? "manifest metadata.name" : "podgroup:name" } : p)));
     }
     if (problems.length > 0) throw new PodGroupValidationError(groupName, problems, "the stack configuration");

@@ -1,13 +1,14 @@
 /**
  * Validation of the containers of a spec: names, image, process, env, ports, mounts, limits,
- * security context; probes are in validate-probe.ts.
+ * security context, termination message; probes and lifecycle hooks are in validate-probe.ts.
  */
 import { checkFields, checkObjectFields } from "./fields";
 import { imageReferenceProblem } from "./image";
 import { DOCKER_MIN_MEMORY_BYTES, DOCKER_MIN_NANO_CPUS, formatDockerCpus, isDockerCpusExact, nearestExactDockerCpus, parseQuantity, QuantityError, quantityText } from "./quantity";
 import { Backend } from "./spec";
+import { SUPERVISE_FIX, ValidationTarget } from "./stricter";
 import type { ValidationProblem } from "./validate-support";
-import { checkProbes } from "./validate-probe";
+import { checkProbesAndHooks, effectiveGracePeriod } from "./validate-probe";
 import {
     describe, DNS1123_HINT, Findings, firstNonString, INT32_MAX, isDns1123Label, isInt, isObj, isPortName, isStringList, Obj,
     PORT_NAME_HINT, suggestLabel,
@@ -16,10 +17,14 @@ import {
 /** What checking one container needs to know about the others. */
 interface GroupState {
     backend: Backend | undefined;
+    /** Plain docker, docker with the supervisor, or kubernetes. */
+    target: ValidationTarget | undefined;
+    /** The pod's grace period as the API server applies it (undefined when invalid). */
+    gracePeriod: number | undefined;
     volumes: Map<string, unknown>;
     /** Container name -> path of the container that took it. */
     names: Map<string, string>;
-    /** `port/protocol` -> path of the member port that claimed it. */
+    /** `port/protocol` -> path of the member (or native sidecar) port that claimed it. */
     memberPorts: Map<string, string>;
     /** `hostPort/protocol` -> path of the port that published it. */
     hostPorts: Map<string, string>;
@@ -28,9 +33,12 @@ interface GroupState {
 const PULL_POLICIES = ["Always", "IfNotPresent", "Never"];
 const PROTOCOLS = ["TCP", "UDP", "SCTP"];
 const USER = /^([0-9]+)(?::([0-9]+))?$/;
+const TERMINATION_MESSAGE_POLICIES = ["File", "FallbackToLogsOnError"];
+/** Kubernetes' default terminationMessagePath. */
+export const DEFAULT_TERMINATION_MESSAGE_PATH = "/dev/termination-log";
 
-/** Checks spec.initContainers and spec.containers. */
-export function checkContainers(spec: Obj, volumes: Map<string, unknown>, backend: Backend | undefined, f: Findings): void {
+/** Checks spec.initContainers and spec.containers for `target` (its backend is `backend`). */
+export function checkContainers(spec: Obj, volumes: Map<string, unknown>, backend: Backend | undefined, target: ValidationTarget | undefined, f: Findings): void {
     const { containers, initContainers } = spec;
     if (containers === undefined || (Array.isArray(containers) && containers.length === 0)) {
         f.add("spec.containers", "a group needs at least one container; add an entry such as { name: \"app\", image: \"podgroup/toolbox:1.0.0\" }");
@@ -40,7 +48,10 @@ export function checkContainers(spec: Obj, volumes: Map<string, unknown>, backen
     if (initContainers !== undefined && !Array.isArray(initContainers)) {
         f.add("spec.initContainers", `must be a list of containers, got ${describe(initContainers)}`);
     }
-    const state: GroupState = { backend, volumes, names: new Map(), memberPorts: new Map(), hostPorts: new Map() };
+    const state: GroupState = {
+        backend, target, gracePeriod: effectiveGracePeriod(spec.terminationGracePeriodSeconds), volumes,
+        names: new Map(), memberPorts: new Map(), hostPorts: new Map(),
+    };
     if (Array.isArray(initContainers)) {
         initContainers.forEach((c: unknown, i: number) => checkContainer(c, `spec.initContainers[${i}]`, true, state, f));
     }
@@ -58,12 +69,32 @@ function checkContainer(c: unknown, path: string, isInit: boolean, state: GroupS
     checkName(c.name, path, state.names, f);
     checkImage(c, path, state.backend, f);
     checkProcess(c, path, state.backend, f);
-    checkRestartPolicy(c.restartPolicy, path, isInit, state.backend, f);
+    checkRestartPolicy(c.restartPolicy, path, isInit, state.target, f);
     checkEnv(c.env, path, state.backend, f);
-    checkPorts(c.ports, path, isInit, state, f);
+    // A native sidecar runs beside the members, in their network namespace.
+    const regularInit = isInit && c.restartPolicy !== "Always";
+    checkPorts(c.ports, path, isInit, regularInit, state, f);
     checkMounts(c.volumeMounts, path, state, f);
     checkResources(c.resources, path, state.backend, f);
-    checkProbes(c, path, isInit && c.restartPolicy !== "Always", state.backend, f);
+    checkProbesAndHooks(c, path, regularInit, { backend: state.backend, target: state.target, gracePeriod: state.gracePeriod }, f);
+    checkTerminationMessage(c, path, state.target, f);
+}
+
+function checkTerminationMessage(c: Obj, path: string, target: ValidationTarget | undefined, f: Findings): void {
+    const { terminationMessagePath: file, terminationMessagePolicy: policy } = c;
+    if (policy !== undefined && !TERMINATION_MESSAGE_POLICIES.includes(policy as string)) {
+        f.add(`${path}.terminationMessagePolicy`, `${describe(policy)} is not a termination message policy; use "File" (the default) or "FallbackToLogsOnError"`);
+    } else if (policy === "FallbackToLogsOnError" && target === "docker-plain") {
+        f.add(`${path}.terminationMessagePolicy`, `termination messages need the supervisor on docker (it reads them into the group's status): ${SUPERVISE_FIX}, or remove terminationMessagePolicy`, "docker-termination-message");
+    }
+    if (file === undefined) return;
+    if (typeof file !== "string") {
+        f.add(`${path}.terminationMessagePath`, `must be a path such as "${DEFAULT_TERMINATION_MESSAGE_PATH}", got ${describe(file)}`);
+    } else if (target === "docker-plain" && file !== DEFAULT_TERMINATION_MESSAGE_PATH) {
+        f.add(`${path}.terminationMessagePath`, `termination messages need the supervisor on docker (it reads them into the group's status): ${SUPERVISE_FIX}, or remove terminationMessagePath`, "docker-termination-message");
+    } else if (target === "docker-supervised" && !file.startsWith("/")) {
+        f.add(`${path}.terminationMessagePath`, `${describe(file)} must be an absolute path on docker, e.g. "/tmp/termination-log"`, "docker-absolute-path");
+    }
 }
 
 function checkName(name: unknown, path: string, names: Map<string, string>, f: Findings): void {
@@ -139,14 +170,14 @@ function checkUser(c: Obj, path: string, backend: Backend | undefined, f: Findin
     }
 }
 
-function checkRestartPolicy(policy: unknown, path: string, isInit: boolean, backend: Backend | undefined, f: Findings): void {
+function checkRestartPolicy(policy: unknown, path: string, isInit: boolean, target: ValidationTarget | undefined, f: Findings): void {
     if (policy === undefined) return;
     if (!isInit) {
         f.add(`${path}.restartPolicy`, "only init containers may set restartPolicy (\"Always\" makes a native sidecar); the group's restartPolicy applies to members (Kubernetes 1.34 drops a member's own)", "container-restart-policy");
     } else if (policy !== "Always") {
         f.add(`${path}.restartPolicy`, `${describe(policy)}: the only restartPolicy an init container may have is "Always" (a native sidecar; Kubernetes 1.34 drops the others)`, "container-restart-policy");
-    } else if (backend === "docker") {
-        f.add(`${path}.restartPolicy`, "native sidecars (an init container with restartPolicy \"Always\") are not supported on docker yet: it would never exit and the members would never start; make it a member of spec.containers", "docker-native-sidecar");
+    } else if (target === "docker-plain") {
+        f.add(`${path}.restartPolicy`, `native sidecars (an init container with restartPolicy "Always") need the supervisor on docker, which starts the members once the sidecar has started and restarts it: ${SUPERVISE_FIX}, or make it a member of spec.containers`, "docker-native-sidecar");
     }
 }
 
@@ -183,7 +214,7 @@ export function isOutputLike(v: unknown): boolean {
     return isObj(v) && (typeof (v as { apply?: unknown }).apply === "function" || typeof (v as { then?: unknown }).then === "function");
 }
 
-function checkPorts(ports: unknown, path: string, isInit: boolean, state: GroupState, f: Findings): void {
+function checkPorts(ports: unknown, path: string, isInit: boolean, regularInit: boolean, state: GroupState, f: Findings): void {
     if (ports === undefined) return;
     if (!Array.isArray(ports)) {
         f.add(`${path}.ports`, `must be a list of { containerPort }, got ${describe(ports)}`);
@@ -202,7 +233,7 @@ function checkPorts(ports: unknown, path: string, isInit: boolean, state: GroupS
         } else if (protocol === "SCTP" && state.backend === "docker") {
             f.add(`${pp}.protocol`, "SCTP ports are not supported on docker; use TCP or UDP", "docker-sctp");
         }
-        checkContainerPort(p, pp, `${String(p.containerPort)}/${String(protocol)}`, isInit, state, f);
+        checkContainerPort(p, pp, `${String(p.containerPort)}/${String(protocol)}`, regularInit, state, f);
         checkHostPort(p.hostPort, pp, String(protocol), state, f);
         if (p.name !== undefined) {
             if (!isPortName(p.name)) {
@@ -215,16 +246,17 @@ function checkPorts(ports: unknown, path: string, isInit: boolean, state: GroupS
         }
     });
     if (isInit && state.backend === "docker" && ports.length > 0) {
-        f.add(`${path}.ports`, "ports on init containers are not supported on docker (ports are published on the pause for the members); move the port to a member", "docker-init-port");
+        f.add(`${path}.ports`, "ports on init containers (native sidecars included) are not supported on docker (ports are published on the pause for the members only; a sidecar can still listen, and be probed by port number): move the port to a member or remove it", "docker-init-port");
     }
 }
 
-function checkContainerPort(p: Obj, pp: string, key: string, isInit: boolean, state: GroupState, f: Findings): void {
+function checkContainerPort(p: Obj, pp: string, key: string, regularInit: boolean, state: GroupState, f: Findings): void {
     if (!isInt(p.containerPort, 1, 65535)) {
         f.add(`${pp}.containerPort`, `${describe(p.containerPort)} is not a port; use a whole number from 1 to 65535`);
         return;
     }
-    if (isInit) return;
+    // A regular init container runs alone; members and native sidecars run together.
+    if (regularInit) return;
     const other = state.memberPorts.get(key);
     if (other !== undefined) {
         f.add(`${pp}.containerPort`, `port ${key} is already claimed by ${other}; the containers of a group share one network namespace, so only one of them can listen on it: remove one or change its port`, "shared-container-port");

@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { checkFields } from "./fields";
+import { validationTarget } from "./stricter";
 import { isReservedLabelKey, LABEL_PREFIX } from "./labels";
 import { Backend, BACKENDS, ContainerSpec, PodGroupSpec } from "./spec";
 import { checkContainers, imageProblems, isOutputLike } from "./validate-container";
@@ -53,6 +54,12 @@ export interface ValidationContext {
     groupName: string;
     /** The backend the spec will be rendered for; backend-specific limits are checked when set. */
     backend?: Backend;
+    /**
+     * Docker only: the group is supervised (`docker: { supervise: true }` or podgroup:supervise),
+     * so native sidecars, lifecycle hooks, startup probes and termination messages are allowed
+     * (the supervisor runs them); false or unset: plain Docker, where they are errors.
+     */
+    supervise?: boolean;
     /** Kubernetes namespace, when rendered for Kubernetes. */
     namespace?: string;
 }
@@ -207,7 +214,7 @@ export function collectFindings(raw: unknown, ctx: ValidationContext): SpecFindi
     }
     checkFields(spec, "spec", "podSpec", ctx.backend, f);
     const volumes = checkVolumes(spec, ctx.backend, f);
-    checkContainers(spec, volumes, ctx.backend, f);
+    checkContainers(spec, volumes, ctx.backend, validationTarget(ctx.backend, ctx.supervise), f);
     checkPodFields(spec, f);
     return f;
 }

@@ -8,7 +8,7 @@ import {
     containerStatus, ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, ProcessInfo, RuntimeAdapter, RuntimeKind,
 } from "./adapters/runtime-adapter";
 import { Evidence } from "./model/evidence";
-import { DebugLog, waitFor } from "./wait";
+import { DebugLog, waitFor, WaitTimeoutError } from "./wait";
 
 /** A group a check deploys (a PodGroup, through Pulumi) before it runs. */
 export interface Fixture {
@@ -22,6 +22,23 @@ export interface Fixture {
      * readiness, and the runner does not wait for every member to run.
      */
     membersExit?: boolean;
+    /**
+     * Its members are not meant to be running (or ready) right after the deploy (a postStart hook
+     * that takes time, a startup probe, a crash loop): as {@link membersExit}, the deploy does not
+     * wait for readiness and the runner does not wait for every member to run.
+     */
+    noWait?: boolean;
+    /**
+     * `pulumi up` is meant to fail (an init container failing under restartPolicy Never): the
+     * stack is kept, the check gets the error as {@link CheckContext.upError} and inspects what
+     * was created; the runner destroys it afterwards.
+     */
+    upMayFail?: boolean;
+}
+
+/** Whether the deploy waits for the fixture's members (readiness on Kubernetes, running everywhere). */
+export function waitsForMembers(fixture: Fixture): boolean {
+    return !(fixture.membersExit ?? false) && !(fixture.noWait ?? false) && !(fixture.upMayFail ?? false);
 }
 
 /** The written specification of a check, as Kubernetes' conformance tests carry one. */
@@ -67,7 +84,24 @@ export class CheckContext {
     constructor(readonly adapter: RuntimeAdapter, readonly group: GroupRef, readonly fixture: Fixture,
         readonly targetId: string, readonly evidence: Evidence, readonly log: DebugLog,
         /** Scale for time limits (e.g. 2 on a slow machine). */
-        readonly timeScale = 1) {}
+        readonly timeScale = 1,
+        /** Terminates the group as its users do (`pulumi destroy` of its stack); the runner's own destroy then does nothing. */
+        private readonly destroyGroup: () => Promise<number> = async () => { throw new Error("this run cannot terminate the group"); },
+        /** The error of `pulumi up` when it failed ({@link Fixture.upMayFail}). */
+        readonly upError?: string) {}
+
+    /** Terminates the group (`pulumi destroy`); resolves with how long it took (ms). */
+    async terminate(): Promise<number> {
+        const t0 = Date.now();
+        try {
+            const ms = await this.destroyGroup();
+            this.evidence.record("note", "terminate the group (pulumi destroy)", `done in ${ms} ms`);
+            return ms;
+        } catch (e) {
+            this.evidence.record("note", "terminate the group (pulumi destroy)", `FAILED after ${Date.now() - t0} ms: ${(e as Error).message}`);
+            throw e;
+        }
+    }
 
     get kind(): RuntimeKind {
         return this.adapter.kind;
@@ -119,8 +153,29 @@ export class CheckContext {
             return s;
         } catch (e) {
             this.evidence.record("wait", `wait until ${what}`, `FAILED after ${Date.now() - t0} ms: ${(e as Error).message}`);
+            // The state the property needs never came: the property does not hold (unless the runtime stopped answering).
+            if (e instanceof WaitTimeoutError && e.lastError === undefined) {
+                throw new CheckFailure(`${what}: not reached in ${Math.round(e.timeoutMs / 1000)} s; last state: ${e.lastValue === undefined ? "none" : formatStatus(e.lastValue as GroupStatus).replace(/\n/g, "; ")}`);
+            }
             throw e;
         }
+    }
+
+    /** Reads the status every `intervalMs` for `ms` (scaled); records the first and last; returns every read. */
+    async watch(what: string, ms: number, intervalMs = 500): Promise<GroupStatus[]> {
+        const seen: GroupStatus[] = [];
+        const until = Date.now() + ms * this.timeScale;
+        while (Date.now() < until) {
+            try {
+                seen.push(await this.adapter.status(this.group));
+            } catch (e) {
+                this.log(`watch ${what}: ${(e as Error).message}`);
+            }
+            await new Promise((r) => setTimeout(r, intervalMs));
+        }
+        this.evidence.record("wait", `watch ${what} for ${ms} ms (${seen.length} reads)`,
+            seen.length === 0 ? "no read succeeded" : `first:\n${formatStatus(seen[0])}\nlast:\n${formatStatus(seen[seen.length - 1])}`);
+        return seen;
     }
 
     note(text: string, result = ""): void {
@@ -142,9 +197,13 @@ export class CheckContext {
 /** One line per container: `name role state exit=.. restarts=.. started=..`. */
 export function formatStatus(s: GroupStatus): string {
     const lines = s.containers.map((c) =>
-        `${c.name} (${c.role}): ${c.state}${c.reason !== undefined ? ` [${c.reason}]` : ""}` +
+        `${c.name} (${c.role}${c.sidecar === true ? ", sidecar" : ""}): ${c.state}${c.reason !== undefined ? ` [${c.reason}]` : ""}` +
         `${c.exitCode !== undefined ? ` exit=${c.exitCode}` : ""} restarts=${c.restartCount}` +
-        `${c.startedAt !== undefined ? ` started=${c.startedAt.toISOString()}` : ""}` +
-        `${c.finishedAt !== undefined ? ` finished=${c.finishedAt.toISOString()}` : ""}`);
-    return [`phase=${s.phase} (restart counts: ${s.restartCountSource})`, ...lines].join("\n");
+        `${c.ready !== undefined ? ` ready=${c.ready}` : ""}${c.started !== undefined ? ` started=${c.started}` : ""}` +
+        `${c.startedAt !== undefined ? ` startedAt=${c.startedAt.toISOString()}` : ""}` +
+        `${c.finishedAt !== undefined ? ` finishedAt=${c.finishedAt.toISOString()}` : ""}` +
+        `${c.message !== undefined ? ` message=${JSON.stringify(c.message)}` : ""}` +
+        `${c.lastState !== undefined ? ` lastState=terminated(exit ${c.lastState.exitCode}${c.lastState.reason !== undefined ? ` ${c.lastState.reason}` : ""}${c.lastState.finishedAt !== undefined ? ` at ${c.lastState.finishedAt.toISOString()}` : ""})` : ""}`);
+    const conditions = s.conditions === undefined ? "" : ` conditions: ${s.conditions.map((c) => `${c.type}=${c.status}`).join(" ")}`;
+    return [`phase=${s.phase}${conditions} (restart counts: ${s.restartCountSource})`, ...lines].join("\n");
 }

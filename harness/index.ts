@@ -28,7 +28,8 @@ export type { WrittenReports } from "./report";
 // Runtime adapters.
 /** The interface every runtime implements, and what it returns. */
 export type {
-    ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, PodPhase, ProcessInfo, RuntimeAdapter, RuntimeEvent, RuntimeKind,
+    ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, LogFollower, PodCondition, PodPhase, ProcessInfo, RuntimeAdapter,
+    RuntimeEvent, RuntimeKind, TerminatedState,
 } from "./adapters/runtime-adapter";
 /** Plain Docker through the Engine API (dockerode). */
 export { DockerAdapter } from "./adapters/docker-adapter";
@@ -48,7 +49,17 @@ export type { Check, CheckSpecification, Fixture, Observation } from "./check";
 export {
     allChecks, ipcCheck, memberDeathCheck, networkCheck, pauseDeathCheck, pidIsolatedCheck, pidSharedCheck, restartPolicyCheck,
     startOrderCheck, volumeCheck,
+    crashLoopBackoffCheck, emptyDirPermissionsCheck, finishedStaysFinishedCheck, initFailureNeverCheck, initRetryCheck, livenessRestartCheck,
+    podStatusCheck, postStartHookCheck, preStopHookCheck, readinessNoRestartCheck, readinessTimingCheck, sidecarRestartCheck,
+    sidecarStartOrderCheck, startupProbeCheck, terminationMessageCheck, terminationOrderCheck,
 } from "./checks";
+/** Pure parts of the lifecycle checks (back-off gaps, expected Pod status, termination order). */
+export { BACKOFF_WINDOWS, EXPECTED_POD_STATUS, parseLifecycleLog, podStatusDifferences, startGaps, terminationProblems } from "./checks";
+/** The pod-lifecycle fixture groups. */
+export {
+    backoffFixture, finishedFixture, hooksFixture, initNeverFixture, initRetryFixture, preStopFixture, probesFixture, readinessFixture, sidecarFixture,
+    statusFixture, terminationFixture, terminationMessageFixture,
+} from "./fixtures/lifecycle";
 /** The restart-policy table and the order-log analysis behind start-order and pause-death. */
 export { orderProblems, parseOrderLog, RESTART_POLICY_TABLE, splitRounds } from "./checks";
 /** The suite's fixture groups. */

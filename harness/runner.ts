@@ -5,7 +5,7 @@
  * evidence into a {@link SuiteReport} (harness/model: plain data, rendered by report/).
  */
 import { GroupRef, RuntimeAdapter } from "./adapters/runtime-adapter";
-import { Check, CheckContext, CheckFailure, Fixture, formatStatus } from "./check";
+import { Check, CheckContext, CheckFailure, Fixture, formatStatus, waitsForMembers } from "./check";
 import { allChecks } from "./checks";
 import { deployGroup, DeployedGroup, DeployerOptions } from "./deploy/pulumi-deployer";
 import { Evidence } from "./model/evidence";
@@ -49,8 +49,10 @@ export const deployWithPulumi: FixtureDeployer = async (groupName, fixture, targ
     groupName,
     spec: fixture.spec,
     destination: await target.destination(),
-    skipAwait: fixture.membersExit ?? false,
+    skipAwait: !waitsForMembers(fixture),
     stackName: `conformance-${groupName}`,
+    // A supervised Docker group not awaited may fail its short wait: keep it for the checks.
+    keepOnFailure: (fixture.upMayFail ?? false) || !waitsForMembers(fixture),
 }, { ...options.deployer, log: options.deployer?.log ?? options.debug });
 
 /** Group name of a fixture on a target: `pgc-<fixture>-<suffix>`. */
@@ -84,10 +86,11 @@ function byFixture(checks: Check[]): Map<string, Check[]> {
 }
 
 async function runCheck(check: Check, adapter: RuntimeAdapter, group: GroupRef, target: Target, deployEvidence: string,
-    options: SuiteOptions): Promise<CheckResult> {
+    options: SuiteOptions, deployed: DeployedGroup): Promise<CheckResult> {
     const evidence = new Evidence();
     evidence.record("deploy", `deploy ${group.name} on ${target.id}`, deployEvidence);
-    const ctx = new CheckContext(adapter, group, check.fixture, target.id, evidence, options.debug ?? (() => undefined), options.timeScale ?? 1);
+    const ctx = new CheckContext(adapter, group, check.fixture, target.id, evidence, options.debug ?? (() => undefined), options.timeScale ?? 1,
+        async () => (await deployed.destroy()).destroyMs, deployed.upError);
     const t0 = Date.now();
     let outcome: Outcome;
     let summary: string;
@@ -110,10 +113,10 @@ async function runCheck(check: Check, adapter: RuntimeAdapter, group: GroupRef, 
 }
 
 /** An error result for a check that could not run (unreachable target, failed deploy). */
-function errorResult(check: Check, target: Target, group: string, message: string): CheckResult {
+function errorResult(check: Check, target: Target, group: string, message: string, outcome: Outcome = "error"): CheckResult {
     return {
         check: check.id, testname: check.spec.testname, target: target.id, backend: target.kind, fixture: check.fixture.id, group,
-        outcome: "error", summary: message, durationMs: 0, evidence: [{ atMs: 0, kind: "note", command: "set-up", result: message }],
+        outcome, summary: message, durationMs: 0, evidence: [{ atMs: 0, kind: "note", command: outcome === "error" ? "set-up" : "validation", result: message }],
     };
 }
 
@@ -204,16 +207,26 @@ async function runFixture(run: SuiteRun, ready: ReadyTarget, fixtureChecks: Chec
     const group: GroupRef = { name: groupName, ...(target.namespace !== undefined ? { namespace: target.namespace } : {}) };
     const record: DeploymentRecord = { target: target.id, fixture: fixture.id, group: groupName };
     run.deployments.push(record);
+    const unsupported = target.unsupported?.(fixture, groupName);
+    if (unsupported !== undefined) {
+        record.error = `not deployed: ${unsupported}`;
+        run.progress(`${target.id}: ${groupName} UNSUPPORTED: ${unsupported}`);
+        for (const c of fixtureChecks) run.results.push(errorResult(c, target, groupName, `unsupported on ${target.id}: ${unsupported}`, "unsupported"));
+        return;
+    }
     let deployed: DeployedGroup | undefined;
     try {
         run.progress(`${target.id}: deploying ${groupName} (${fixtureChecks.map((c) => c.id).join(", ")})`);
         deployed = await (run.options.deploy ?? deployWithPulumi)(groupName, fixture, target, run.options);
         record.upMs = deployed.upMs;
-        const ready = fixture.membersExit ? "" : await membersRunning(run, adapter, group, fixture);
-        const deployEvidence = `stack ${deployed.stackName}: up in ${deployed.upMs} ms${ready}`;
+        if (deployed.upError !== undefined) {
+            record.error = `pulumi up failed (expected by the fixture, stack kept): ${deployed.upError}`;
+        }
+        const ready = waitsForMembers(fixture) ? await membersRunning(run, adapter, group, fixture) : "";
+        const deployEvidence = `stack ${deployed.stackName}: up in ${deployed.upMs} ms${deployed.upError !== undefined ? `, FAILED (the fixture expects it): ${deployed.upError}` : ""}${ready}`;
         for (const check of fixtureChecks) {
             run.progress(`${target.id}: ${check.id} ...`);
-            const r = await runCheck(check, adapter, group, target, deployEvidence, run.options);
+            const r = await runCheck(check, adapter, group, target, deployEvidence, run.options, deployed);
             run.progress(`${target.id}: ${check.id} ${r.outcome.toUpperCase()} (${r.durationMs} ms): ${r.summary}`);
             run.results.push(r);
         }

@@ -12,6 +12,8 @@ import { dockerEndpoint } from "./deploy/docker-endpoint";
 import { Destination } from "./deploy/pulumi-deployer";
 import { ensureSupervisor } from "./deploy/supervisor-setup";
 import { DebugLog } from "./wait";
+import { Fixture } from "./check";
+import { collectProblems, ValidationContext } from "../components/validate";
 
 /** A runtime groups are deployed on and observed on: one column of the matrix. */
 export interface Target {
@@ -28,6 +30,12 @@ export interface Target {
     destination(): Promise<Destination>;
     /** The adapter that observes and drives this target's groups. */
     createAdapter(log: DebugLog): RuntimeAdapter;
+    /**
+     * Why this target cannot run a fixture (its spec is refused there, e.g. a native sidecar on
+     * Docker without the supervisor), or undefined. The checks on it are reported "unsupported"
+     * with this reason; they are never skipped silently.
+     */
+    unsupported?(fixture: Fixture, groupName: string): string | undefined;
     /** Prepares the runtime before the first fixture (e.g. starts the supervisor); returns how to undo it. */
     setUp?(log: DebugLog): Promise<{ description: string; tearDown(): Promise<void> }>;
 }
@@ -41,7 +49,18 @@ export function dockerTarget(options: DockerAdapterOptions = {}): Target {
         suffix: "d",
         destination: async () => ({ backend: "docker", docker: await dockerEndpoint(options.docker), supervise: false }),
         createAdapter: (log) => new DockerAdapter({ ...options, log }),
+        unsupported: (fixture, groupName) => refusedOnDocker(fixture, groupName, false),
     };
+}
+
+/**
+ * What PodGroup's own validation refuses in the fixture's spec on Docker (with or without the
+ * supervisor), as one line, or undefined: the same errors `pulumi preview` would give.
+ */
+export function refusedOnDocker(fixture: Fixture, groupName: string, supervise: boolean): string | undefined {
+    const ctx: ValidationContext = { groupName, backend: "docker", supervise };
+    const problems = collectProblems(fixture.spec, ctx);
+    return problems.length === 0 ? undefined : problems.map((p) => `${p.propertyPath}: ${p.reason}`).join("; ");
 }
 
 /**

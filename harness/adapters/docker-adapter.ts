@@ -12,10 +12,12 @@ import {
 } from "../../components/labels";
 import { derivePhase } from "./docker-phase";
 import {
-    ContainerRole, ContainerState, ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, parsePs,
-    ProcessInfo, PS_COMMAND, RuntimeAdapter, RuntimeEvent,
+    ContainerRole, ContainerState, ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, LogFollower, parsePs,
+    PodCondition, ProcessInfo, PS_COMMAND, RuntimeAdapter, RuntimeEvent, TerminatedState,
 } from "./runtime-adapter";
-import { DEFAULT_SUPERVISOR_STATUS_DIR, readSupervisorStatus } from "./supervisor-status";
+import {
+    DEFAULT_SUPERVISOR_STATUS_DIR, readSupervisorStatus, SupervisorPodContainerState, SupervisorPodContainerStatus,
+} from "./supervisor-status";
 import { DebugLog } from "../wait";
 
 /** Options of {@link DockerAdapter}. */
@@ -32,6 +34,50 @@ type Inspect = Docker.ContainerInspectInfo;
 function toDate(s: string | undefined): Date | undefined {
     if (s === undefined || s === "" || s.startsWith("0001-")) return undefined;
     return new Date(s);
+}
+
+function fromPodState(st: SupervisorPodContainerState | undefined): TerminatedState | undefined {
+    const t = st?.terminated;
+    return t === undefined ? undefined : {
+        exitCode: t.exitCode,
+        ...(t.reason !== undefined ? { reason: t.reason } : {}),
+        ...(t.message !== undefined ? { message: t.message } : {}),
+        ...(toDate(t.startedAt) !== undefined ? { startedAt: toDate(t.startedAt) } : {}),
+        ...(toDate(t.finishedAt) !== undefined ? { finishedAt: toDate(t.finishedAt) } : {}),
+    };
+}
+
+/** A container's status from the supervisor's Pod-like entry (state, reasons, readiness, lastState), Docker's for the rest. */
+function fromPodStatus(docker: ContainerStatus, pod: SupervisorPodContainerStatus): ContainerStatus {
+    const st = pod.state ?? {};
+    const state: ContainerState = st.running !== undefined ? "running" : st.terminated !== undefined ? "terminated" : st.waiting !== undefined ? "waiting" : docker.state;
+    const last = fromPodState(pod.lastState);
+    const current = fromPodState(st);
+    return {
+        ...docker,
+        state,
+        exitCode: current?.exitCode ?? last?.exitCode,
+        reason: st.terminated?.reason ?? st.waiting?.reason ?? (state === docker.state ? docker.reason : undefined),
+        restartCount: pod.restartCount ?? docker.restartCount,
+        startedAt: toDate(st.running?.startedAt) ?? current?.startedAt ?? docker.startedAt,
+        finishedAt: current?.finishedAt,
+        ready: pod.ready ?? false,
+        started: pod.started ?? false,
+        ...(last !== undefined ? { lastState: last } : {}),
+        ...(current?.message !== undefined ? { message: current.message } : {}),
+        ...(st.waiting?.message !== undefined ? { waitingMessage: st.waiting.message } : {}),
+    };
+}
+
+/** The Pod conditions Docker's states give (no supervisor): the pause running, inits completed, members ready. */
+export function dockerConditions(containers: ContainerStatus[]): PodCondition[] {
+    const cond = (type: string, ok: boolean): PodCondition => ({ type, status: ok ? "True" : "False" });
+    const pause = containers.find((c) => c.role === "pause");
+    const inits = containers.filter((c) => c.role === "init");
+    const members = containers.filter((c) => c.role === "member");
+    const initialized = inits.every((c) => (c.sidecar === true ? c.state === "running" : c.state === "terminated" && c.exitCode === 0));
+    const ready = members.length > 0 && [...members, ...inits.filter((c) => c.sidecar === true)].every((c) => c.ready === true);
+    return [cond("PodReadyToStartContainers", pause?.state === "running"), cond("Initialized", initialized), cond("ContainersReady", ready), cond("Ready", ready)];
 }
 
 /** The runtime adapter for plain Docker, through the Engine API (dockerode). */
@@ -155,6 +201,8 @@ export class DockerAdapter implements RuntimeAdapter {
         const supervised = labels[LABEL_SUPERVISED] === "true";
         const statusDir = supervised ? await this.supervisorStatusDir() : this.statusDir;
         const supervisor = supervised ? await readSupervisorStatus(statusDir, group.name) : undefined;
+        const podLike = new Map<string, SupervisorPodContainerStatus>(
+            [...(supervisor?.initContainerStatuses ?? []), ...(supervisor?.containerStatuses ?? [])].map((c) => [c.name, c]));
         const containers: ContainerStatus[] = infos.map((i) => {
             const l = i.Config.Labels ?? {};
             const name = l[LABEL_CONTAINER];
@@ -174,7 +222,7 @@ export class DockerAdapter implements RuntimeAdapter {
                 reason = s.OOMKilled ? "OOMKilled" : s.ExitCode === 0 ? "Completed" : "Error";
             }
             const fromSupervisor = supervisor?.containers[name];
-            return {
+            const docker: ContainerStatus = {
                 name,
                 role: l[LABEL_ROLE] as ContainerRole,
                 state,
@@ -185,17 +233,49 @@ export class DockerAdapter implements RuntimeAdapter {
                 startedAt: toDate(s.StartedAt),
                 finishedAt: state === "terminated" ? toDate(s.FinishedAt) : undefined,
                 id: i.Id,
+                ...(l[DOCKER_CONTRACT.labels.containerRestartPolicy] === "Always" ? { sidecar: true } : {}),
+                // What Docker shows: ready = running and, with a healthcheck, healthy; no startupProbe or postStart on plain Docker.
+                ready: state === "running" && (s.Health === undefined || s.Health.Status === "healthy"),
+                started: state === "running",
             };
+            const pod = podLike.get(name);
+            if (pod !== undefined) return fromPodStatus(docker, pod);
+            // The supervisor writes Pod-like statuses but has none for this container (yet): not started, not ready.
+            return supervisor?.containerStatuses !== undefined && docker.role !== "pause" ? { ...docker, ready: false, started: false } : docker;
         });
+        const phase = supervisor?.phase !== undefined && supervisor.containerStatuses !== undefined
+            ? supervisor.phase as GroupStatus["phase"]
+            : derivePhase(containers, labels[LABEL_RESTART_POLICY] ?? "Always");
         return {
             group: group.name,
-            phase: derivePhase(containers, labels[LABEL_RESTART_POLICY] ?? "Always"),
+            phase,
             containers,
             restartCountSource: supervised
                 ? `supervisor status file ${supervisorStatusFile(statusDir, group.name)}${supervisor === undefined ? " (absent: counted 0)" : ""}`
                 : "docker inspect .RestartCount",
+            conditions: supervisor?.conditions !== undefined
+                ? supervisor.conditions.map((c) => ({ type: c.type, status: c.status, ...(c.reason !== undefined ? { reason: c.reason } : {}), ...(c.message !== undefined ? { message: c.message } : {}) }))
+                : dockerConditions(containers),
             observedAt: new Date(),
         };
+    }
+
+    async followLogs(group: GroupRef, container: string): Promise<LogFollower> {
+        const c = await this.find(group, container);
+        const stream = await c.logs({ follow: true, stdout: true, stderr: true, timestamps: true }) as unknown as NodeJS.ReadableStream & { destroy(): void };
+        const out = new PassThrough();
+        const parts: Buffer[] = [];
+        out.on("data", (b: Buffer) => parts.push(b));
+        this.docker.modem.demuxStream(stream, out, out);
+        const text = () => Buffer.concat(parts).toString("utf8");
+        let stopped: (t: string) => void = () => undefined;
+        const done = new Promise<string>((resolve) => {
+            stopped = resolve;
+            stream.on("end", () => resolve(text()));
+            stream.on("close", () => resolve(text()));
+            stream.on("error", () => resolve(text()));
+        });
+        return { done, text, stop: () => { stream.destroy(); stopped(text()); } };
     }
 
     /**

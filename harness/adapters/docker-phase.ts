@@ -6,15 +6,19 @@
 import { ContainerStatus, PodPhase } from "./runtime-adapter";
 
 export function derivePhase(containers: ContainerStatus[], restartPolicy: string): PodPhase {
-    const inits = containers.filter((c) => c.role === "init");
+    // Native sidecars do not count for the phase (kubelet getPhase).
+    const inits = containers.filter((c) => c.role === "init" && c.sidecar !== true);
     const members = containers.filter((c) => c.role === "member");
+    // An init container failed under Never: Failed, whether or not the members were created.
+    if (restartPolicy === "Never" && inits.some((c) => c.state === "terminated" && c.exitCode !== 0)) {
+        return "Failed";
+    }
     if (members.length === 0) {
         return "Unknown";
     }
     // Init containers not yet all completed: Pending.
     if (inits.some((c) => c.state !== "terminated" || c.exitCode !== 0)) {
-        const failedInit = inits.some((c) => c.state === "terminated" && c.exitCode !== 0);
-        return failedInit && restartPolicy === "Never" ? "Failed" : "Pending";
+        return "Pending";
     }
     // A container waiting to be restarted has run before: kubelet counts it with the running ones.
     const running = members.filter((c) => c.state === "running" || (c.state === "waiting" && c.restartCount > 0)).length;

@@ -18,8 +18,8 @@ import { promises as fs } from "fs";
 import { Writable } from "stream";
 import { promisify } from "util";
 import {
-    ContainerRole, ContainerState, ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, parsePs,
-    PodPhase, ProcessInfo, PS_COMMAND, RuntimeAdapter, RuntimeEvent,
+    ContainerRole, ContainerState, ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, LogFollower, parsePs,
+    POD_CONDITION_TYPES, PodCondition, PodPhase, ProcessInfo, PS_COMMAND, RuntimeAdapter, RuntimeEvent, TerminatedState,
 } from "./runtime-adapter";
 import { DebugLog } from "../wait";
 
@@ -191,9 +191,18 @@ export class KubernetesAdapter implements RuntimeAdapter {
 
     async status(group: GroupRef): Promise<GroupStatus> {
         const pod = await this.pod(group);
+        const sidecars = new Set((pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === "Always").map((c) => c.name));
+        const terminated = (t: k8s.V1ContainerStateTerminated | undefined): TerminatedState | undefined => t === undefined ? undefined : {
+            exitCode: t.exitCode,
+            ...(t.reason !== undefined ? { reason: t.reason } : {}),
+            ...(t.message !== undefined ? { message: t.message } : {}),
+            ...(t.startedAt !== undefined ? { startedAt: toDate(t.startedAt) } : {}),
+            ...(t.finishedAt !== undefined ? { finishedAt: toDate(t.finishedAt) } : {}),
+        };
         const toStatus = (role: ContainerRole) => (c: k8s.V1ContainerStatus): ContainerStatus => {
             const s = c.state ?? {};
             const state: ContainerState = s.running !== undefined ? "running" : s.terminated !== undefined ? "terminated" : "waiting";
+            const last = terminated(c.lastState?.terminated);
             return {
                 name: c.name,
                 role,
@@ -204,6 +213,12 @@ export class KubernetesAdapter implements RuntimeAdapter {
                 startedAt: toDate(s.running?.startedAt ?? s.terminated?.startedAt),
                 finishedAt: toDate(s.terminated?.finishedAt),
                 id: stripRuntime(c.containerID),
+                ...(sidecars.has(c.name) ? { sidecar: true } : {}),
+                ready: c.ready,
+                started: c.started ?? false,
+                ...(last !== undefined ? { lastState: last } : {}),
+                ...(s.terminated?.message !== undefined ? { message: s.terminated.message } : {}),
+                ...(s.waiting?.message !== undefined ? { waitingMessage: s.waiting.message } : {}),
             };
         };
         const order = (names: string[]) => (a: k8s.V1ContainerStatus, b: k8s.V1ContainerStatus) => names.indexOf(a.name) - names.indexOf(b.name);
@@ -217,7 +232,27 @@ export class KubernetesAdapter implements RuntimeAdapter {
                 ...[...(pod.status?.containerStatuses ?? [])].sort(order(memberNames)).map(toStatus("member")),
             ],
             restartCountSource: "pod .status.containerStatuses[].restartCount",
+            conditions: (pod.status?.conditions ?? [])
+                .filter((c) => (POD_CONDITION_TYPES as readonly string[]).includes(c.type))
+                .sort((a, b) => POD_CONDITION_TYPES.indexOf(a.type as typeof POD_CONDITION_TYPES[number]) - POD_CONDITION_TYPES.indexOf(b.type as typeof POD_CONDITION_TYPES[number]))
+                .map((c) => ({ type: c.type, status: c.status as PodCondition["status"], ...(c.reason !== undefined ? { reason: c.reason } : {}), ...(c.message !== undefined ? { message: c.message } : {}) })),
             observedAt: new Date(),
+        };
+    }
+
+    async followLogs(group: GroupRef, container: string): Promise<LogFollower> {
+        const out = new Collector();
+        let resolveDone: (text: string) => void = () => undefined;
+        const done = new Promise<string>((resolve) => { resolveDone = resolve; });
+        out.on("finish", () => resolveDone(out.text()));
+        const abort = await new k8s.Log(this.kc).log(this.ns(group), group.name, container, out, { follow: true, timestamps: true });
+        return {
+            done,
+            text: () => out.text(),
+            stop: () => {
+                abort.abort();
+                resolveDone(out.text());
+            },
         };
     }
 

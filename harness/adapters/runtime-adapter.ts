@@ -52,7 +52,39 @@ export interface ContainerStatus {
     finishedAt?: Date;
     /** Runtime id of the container (Docker id, or containerd id on Kubernetes). */
     id?: string;
+    /** An init container with restartPolicy Always (a native sidecar). */
+    sidecar?: boolean;
+    /** Readiness as the Pod status gives it (undefined when the runtime does not say). */
+    ready?: boolean;
+    /** Started: running and startupProbe passed, postStart returned (undefined when the runtime does not say). */
+    started?: boolean;
+    /** The previous run, when there was one (Pod status `lastState.terminated`). */
+    lastState?: TerminatedState;
+    /** Termination message of the current terminated run (Pod status `state.terminated.message`). */
+    message?: string;
+    /** Message of the waiting state (e.g. the back-off delay), when the runtime gives one. */
+    waitingMessage?: string;
 }
+
+/** A finished run of a container, as `state.terminated` / `lastState.terminated` of a Pod. */
+export interface TerminatedState {
+    exitCode: number;
+    reason?: string;
+    message?: string;
+    startedAt?: Date;
+    finishedAt?: Date;
+}
+
+/** A Pod condition (PodReadyToStartContainers, Initialized, ContainersReady, Ready). */
+export interface PodCondition {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    reason?: string;
+    message?: string;
+}
+
+/** The Pod conditions a group reports, in kubelet's order. */
+export const POD_CONDITION_TYPES = ["PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready"] as const;
 
 /** Pod phases, as Kubernetes defines them. */
 export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
@@ -66,6 +98,8 @@ export interface GroupStatus {
     containers: ContainerStatus[];
     /** Where restart counts came from (docker inspect, supervisor status file, pod status). */
     restartCountSource: string;
+    /** Pod conditions, when the runtime reports them (Kubernetes, the supervisor's status file). */
+    conditions?: PodCondition[];
     observedAt: Date;
 }
 
@@ -75,6 +109,16 @@ export interface RuntimeEvent {
     container?: string;
     action: string;
     message?: string;
+}
+
+/** A container's log, followed (with timestamps) until the container stops or {@link LogFollower.stop}. */
+export interface LogFollower {
+    /** Resolves with the whole text when the stream ends. */
+    done: Promise<string>;
+    /** What arrived so far. */
+    text(): string;
+    /** Stops following; `done` resolves with what arrived. */
+    stop(): void;
 }
 
 /** How a kill was done, for the evidence. */
@@ -103,6 +147,8 @@ export interface RuntimeAdapter {
     status(group: GroupRef): Promise<GroupStatus>;
     /** Events about the group since `since`, oldest first (empty when the runtime keeps none). */
     events(group: GroupRef, since: Date): Promise<RuntimeEvent[]>;
+    /** Follows a container's log (stdout and stderr, each line prefixed by the runtime's RFC 3339 timestamp). */
+    followLogs(group: GroupRef, container: string): Promise<LogFollower>;
     /** Releases connections. */
     close(): Promise<void>;
 }
@@ -117,6 +163,11 @@ export function parsePs(stdout: string): ProcessInfo[] {
 
 /** The command {@link RuntimeAdapter.processes} runs in a container. */
 export const PS_COMMAND = ["ps", "-o", "pid,args"];
+
+/** The status ("True", "False", "Unknown") of a condition, or undefined when not reported. */
+export function conditionStatus(status: GroupStatus, type: string): string | undefined {
+    return status.conditions?.find((c) => c.type === type)?.status;
+}
 
 /** Finds one container's status by spec name, or throws with what the group has. */
 export function containerStatus(status: GroupStatus, name: string): ContainerStatus {

@@ -27,6 +27,32 @@ export interface SupervisorGroupStatus {
     phase?: string;
 }
 
+/** A container state as core/v1 ContainerState (times as RFC 3339 strings). */
+export interface SupervisorPodContainerState {
+    waiting?: { reason?: string; message?: string };
+    running?: { startedAt?: string };
+    terminated?: { exitCode: number; reason?: string; message?: string; startedAt?: string; finishedAt?: string };
+}
+
+/** One entry of `initContainerStatuses` / `containerStatuses`: named as core/v1 ContainerStatus. */
+export interface SupervisorPodContainerStatus {
+    name: string;
+    containerID?: string;
+    image?: string;
+    ready?: boolean;
+    started?: boolean;
+    restartCount?: number;
+    state?: SupervisorPodContainerState;
+    lastState?: SupervisorPodContainerState;
+}
+
+/** The Pod-like part of the status file: conditions and per-container statuses as core/v1 PodStatus. */
+export interface SupervisorPodStatus {
+    conditions?: { type: string; status: "True" | "False" | "Unknown"; reason?: string; message?: string; lastTransitionTime?: string }[];
+    initContainerStatuses?: SupervisorPodContainerStatus[];
+    containerStatuses?: SupervisorPodContainerStatus[];
+}
+
 /**
  * The keys this reader uses, per object of the file: test/unit/contract.test.ts checks them
  * against the contract's lists (which the supervisor's Go test checks against what it writes).
@@ -39,8 +65,20 @@ export const SUPERVISOR_STATUS_KEYS_READ: {
     container: { restartCount: true, lastReason: true, state: true, lastExitCode: true },
 };
 
+/**
+ * The Pod-like keys this reader uses: test/unit/harness-supervisor-keys.test.ts checks them
+ * against the contract's lists ("status" groupFields and podContainerStatusFields).
+ */
+export const SUPERVISOR_POD_STATUS_KEYS_READ: {
+    group: Record<keyof SupervisorPodStatus, true>;
+    podContainer: Record<keyof SupervisorPodContainerStatus, true>;
+} = {
+    group: { conditions: true, initContainerStatuses: true, containerStatuses: true },
+    podContainer: { name: true, containerID: true, image: true, ready: true, started: true, restartCount: true, state: true, lastState: true },
+};
+
 /** The group's status file, or undefined when the supervisor has written none (yet). */
-export async function readSupervisorStatus(dir: string, group: string): Promise<SupervisorGroupStatus | undefined> {
+export async function readSupervisorStatus(dir: string, group: string): Promise<(SupervisorGroupStatus & SupervisorPodStatus) | undefined> {
     let text: string;
     try {
         text = await fs.readFile(supervisorStatusFile(dir, group), "utf8");
@@ -50,6 +88,6 @@ export async function readSupervisorStatus(dir: string, group: string): Promise<
         }
         throw e;
     }
-    const parsed = JSON.parse(text) as SupervisorGroupStatus;
+    const parsed = JSON.parse(text) as SupervisorGroupStatus & SupervisorPodStatus;
     return { ...parsed, containers: parsed.containers ?? {} };
 }

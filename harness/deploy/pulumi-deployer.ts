@@ -54,10 +54,19 @@ export interface GroupDeployment {
     groupName: string;
     spec: PodGroupSpec;
     destination: Destination;
-    /** Kubernetes: do not wait for the Pod to be Ready (groups whose members exit). */
+    /**
+     * Do not wait for the group: Kubernetes' skipAwait; on supervised Docker (whose `pulumi up`
+     * always waits for the members through the group's lifecycle resource) a short
+     * readinessTimeoutSeconds, with the failing up kept ({@link keepOnFailure}) when they do not all run by then.
+     */
     skipAwait?: boolean;
     /** The throwaway stack's name. Default: the group's name. */
     stackName?: string;
+    /**
+     * A failing `pulumi up` resolves (with {@link DeployedGroup.upError}) instead of throwing, and
+     * the stack is kept until `destroy()`, so what was created can be inspected.
+     */
+    keepOnFailure?: boolean;
 }
 
 /** A deployed group: its stack, how long `up` took, its outputs, and how to destroy it. */
@@ -66,9 +75,14 @@ export interface DeployedGroup {
     groupName: string;
     upMs: number;
     outputs: Record<string, unknown>;
+    /** The error of `pulumi up`, when it failed and the deployment asked to keep the stack. */
+    upError?: string;
     /** `pulumi destroy` then `pulumi stack rm`; safe to call more than once. */
     destroy(): Promise<{ destroyMs: number }>;
 }
+
+/** readinessTimeoutSeconds of a supervised group deployed with skipAwait. */
+export const SKIP_AWAIT_TIMEOUT_SECONDS = 3;
 
 /** The environment the Pulumi CLI needs (PULUMI_*, PATH, HOME) plus `extra`. */
 export function cliEnv(extra: Record<string, string> | undefined): Record<string, string> {
@@ -95,9 +109,12 @@ export function groupProgram(deployment: GroupDeployment): () => Promise<Record<
     return async () => {
         const provider = providerFor(groupName, destination);
         const args: PodGroupArgs = destination.backend === "docker"
-            ? { backend: "docker", spec, groupName, provider, docker: { supervise: destination.supervise } }
-            : { backend: "kubernetes", spec, groupName, provider, kubernetes: { namespace: destination.namespace, skipAwait: deployment.skipAwait ?? false } };
-        const group = new PodGroup(groupName, args);
+            ? { backend: "docker", spec, groupName, docker: { supervise: destination.supervise, ...(destination.supervise && (deployment.skipAwait ?? false) ? { readinessTimeoutSeconds: SKIP_AWAIT_TIMEOUT_SECONDS } : {}) } }
+            : { backend: "kubernetes", spec, groupName, kubernetes: { namespace: destination.namespace, skipAwait: deployment.skipAwait ?? false } };
+        // The provider by package (`providers`), not as every child's `provider`: a supervised group's
+        // lifecycle resource is a dynamic resource (package pulumi-nodejs), which the docker provider
+        // cannot serve ("unrecognized resource type (Check)").
+        const group = new PodGroup(groupName, args, { providers: [provider] });
         return {
             backend: group.backend,
             groupName: group.groupName,
@@ -134,6 +151,9 @@ export async function deployGroup(deployment: GroupDeployment, options: Deployer
         const outputs = Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value]));
         return { stackName, groupName, upMs: Date.now() - t0, outputs, destroy };
     } catch (e) {
+        if (deployment.keepOnFailure === true) {
+            return { stackName, groupName, upMs: Date.now() - t0, outputs: {}, upError: (e as Error).message, destroy };
+        }
         await destroy().catch((d) => log(`[${stackName}] destroy after a failed up failed too: ${(d as Error).message}`));
         throw new Error(`pulumi up of ${stackName} failed: ${(e as Error).message}`);
     }

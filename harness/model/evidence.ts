@@ -5,7 +5,7 @@
  */
 
 /** What an entry records: a command in a container, a kill, a status read, a wait, events, the deploy, or a note. */
-export type EvidenceKind = "exec" | "kill" | "status" | "wait" | "events" | "deploy" | "note";
+export type EvidenceKind = "exec" | "kill" | "status" | "wait" | "events" | "logs" | "deploy" | "note";
 
 /** One thing a check did, with what came back. */
 export interface EvidenceEntry {

@@ -1,7 +1,7 @@
 /** How a matrix cell reads, shared by the Markdown and HTML reports. */
 import { Cell, Comparison } from "../model/verdict";
 
-export const OUTCOME_MARK: Record<string, string> = { pass: "PASS", fail: "FAIL", error: "ERROR" };
+export const OUTCOME_MARK: Record<string, string> = { pass: "PASS", fail: "FAIL", error: "ERROR", unsupported: "UNSUPPORTED" };
 
 export const COMPARISON_TEXT: Record<Comparison, string> = {
     reference: "reference",

@@ -6,10 +6,20 @@
  * in a way harness/expected-divergences.json does not list.
  */
 import * as path from "path";
-import { defaultTargets, renderMatrix, runSuite, SuiteReport, writeReports } from "../../harness";
+import { allChecks, defaultTargets, renderMatrix, runSuite, SuiteReport, writeReports } from "../../harness";
 
 const REPORT_DIR = path.resolve(__dirname, "..", "..", "reports");
 const debug = process.env.PODGROUP_CONFORMANCE_DEBUG === "1";
+
+/** The checks to run: every one, or those PODGROUP_CONFORMANCE_CHECKS names (comma-separated ids). */
+function chosenChecks() {
+    const all = allChecks();
+    const wanted = (process.env.PODGROUP_CONFORMANCE_CHECKS ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+    if (wanted.length === 0) return all;
+    const unknown = wanted.filter((w) => !all.some((c) => c.id === w));
+    if (unknown.length > 0) throw new Error(`PODGROUP_CONFORMANCE_CHECKS names unknown checks ${unknown.join(", ")} (known: ${all.map((c) => c.id).join(", ")})`);
+    return all.filter((c) => wanted.includes(c.id));
+}
 
 describe("PodGroup conformance: the same checks on every runtime", () => {
     let report: SuiteReport;
@@ -17,6 +27,7 @@ describe("PodGroup conformance: the same checks on every runtime", () => {
     beforeAll(async () => {
         report = await runSuite({
             targets: defaultTargets(),
+            checks: chosenChecks(),
             progress: (line) => process.stdout.write(`[conformance ${new Date().toISOString().slice(11, 19)}] ${line}\n`),
             debug: debug ? (line) => process.stdout.write(`[debug] ${line}\n`) : undefined,
         });

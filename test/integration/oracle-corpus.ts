@@ -69,11 +69,11 @@ const CONTAINER_VALUES: Record<string, unknown[]> = {
         { exec: { command: ["true"] }, periodSeconds: 0 }, { exec: { command: ["true"] }, periodSeconds: -1 },
         { exec: { command: ["true"] }, initialDelaySeconds: -1 }, { exec: { command: ["true"] }, timeoutSeconds: 1.5 },
         { exec: { command: ["true"] }, failureThreshold: "3" }, { exec: { command: ["true"] }, successThreshold: 2 },
-        { grpc: { port: 9090 } }, { exec: { command: ["true"] }, terminationGracePeriodSeconds: 5 }, "cat /tmp/ready",
+        { grpc: { port: 9090 } }, { exec: { command: ["true"] }, terminationGracePeriodSeconds: 5 }, "cat /tmp/ready", null,
     ],
     livenessProbe: [
         { exec: { command: ["true"] } }, { tcpSocket: { port: 80 } }, { exec: { command: ["true"] }, successThreshold: 1 },
-        { exec: { command: ["true"] }, successThreshold: 2 }, { exec: { command: ["true"] }, successThreshold: 0 },
+        { exec: { command: ["true"] }, successThreshold: 2 }, { exec: { command: ["true"] }, successThreshold: 0 }, null,
     ],
     volumeMounts: [
         [{ name: "data", mountPath: "/data" }], [{ name: "data", mountPath: "data" }], [{ name: "data", mountPath: "" }],
@@ -81,7 +81,30 @@ const CONTAINER_VALUES: Record<string, unknown[]> = {
         [{ name: "data", mountPath: "/data", readOnly: "true" }], [{ name: "data", mountPath: "/a" }, { name: "data", mountPath: "/a" }],
         [{ name: "data", mountPath: "/a" }, { name: "data", mountPath: "/b" }], [{ name: "data", mountPath: "/data", subPath: "x" }],
     ],
-    startupProbe: [{ exec: { command: ["true"] } }],
+    startupProbe: [
+        { exec: { command: ["true"] } }, { httpGet: { port: 8080 } }, { httpGet: { port: 8080, scheme: "HTTPS" } }, { tcpSocket: { port: 8080 } },
+        { tcpSocket: { port: "metrics" } }, { exec: { command: ["true"] }, successThreshold: 1 }, { exec: { command: ["true"] }, successThreshold: 0 },
+        { exec: { command: ["true"] }, successThreshold: 2 }, { exec: { command: ["true"] }, failureThreshold: 30, periodSeconds: 1 },
+        { exec: { command: ["true"] }, initialDelaySeconds: -1 }, { periodSeconds: 5 }, { exec: { command: [] } },
+        { exec: { command: ["true"] }, httpGet: { port: 80 } }, { grpc: { port: 9090 } }, { httpGet: { port: 8080, host: "example.com" } },
+        { httpGet: { port: 8080, httpHeaders: [{ name: "X", value: "y" }] } }, "true", null,
+    ],
+    lifecycle: [
+        { postStart: { exec: { command: ["sh", "-c", "echo started"] } } }, { preStop: { exec: { command: ["true"] } } },
+        { postStart: { httpGet: { port: 8080, path: "/started" } } }, { preStop: { httpGet: { port: 8080, scheme: "HTTPS" } } },
+        { preStop: { httpGet: { port: "web" } } }, { preStop: { httpGet: { port: "Web" } } }, { preStop: { httpGet: { port: 0 } } },
+        { preStop: { httpGet: { path: "/" } } }, { preStop: { httpGet: { port: 80, scheme: "ftp" } } }, { preStop: { httpGet: { port: 80, host: "x" } } },
+        { preStop: { sleep: { seconds: 5 } } }, { preStop: { sleep: { seconds: 0 } } }, { preStop: { sleep: {} } }, { preStop: { sleep: { seconds: 30 } } },
+        { preStop: { sleep: { seconds: 31 } } }, { preStop: { sleep: { seconds: -1 } } }, { preStop: { sleep: { seconds: 1.5 } } },
+        { preStop: { sleep: { seconds: "5" } } }, { postStart: { sleep: { seconds: 1 } } }, { postStart: { sleep: { seconds: 31 } } },
+        { preStop: { tcpSocket: { port: 80 } } }, { postStart: { tcpSocket: { port: 80 } } }, { preStop: { grpc: { port: 80 } } },
+        { postStart: {} }, { postStart: { exec: { command: ["true"] }, sleep: { seconds: 1 } } }, { postStart: { exec: { command: [] } } },
+        { postStart: { exec: {} } }, { postStart: { exec: { command: ["true", 1] } } }, {}, { postStart: null }, { stopSignal: "SIGUSR1" },
+        { postStrat: { exec: { command: ["true"] } } }, { postStart: { exec: { command: ["true"] } }, preStop: { sleep: { seconds: 2 } } },
+        "preStop", { postStart: "true" }, null, { preStop: { sleep: { seconds: null } } }, { preStop: null, postStart: { sleep: { seconds: 3 } } },
+    ],
+    terminationMessagePath: ["/dev/termination-log", "/tmp/termination", "termination", "", "/tmp/../x", 5, null],
+    terminationMessagePolicy: ["File", "FallbackToLogsOnError", "", "file", "Logs", 1, null],
     envFrom: [[{ configMapRef: { name: "cm" } }]],
     tty: [true],
     contaner: ["x"],
@@ -150,6 +173,7 @@ function structureCases(): OracleCase[] {
         { id: "init and member share a name", groupName: "oracle", spec: { containers: [app()], initContainers: [init({ name: "app" })] } },
         { id: "init container probe", groupName: "oracle", spec: { containers: [app()], initContainers: [init({ readinessProbe: { exec: { command: ["true"] } } })] } },
         { id: "sidecar init container probe", groupName: "oracle", spec: { containers: [app()], initContainers: [init({ restartPolicy: "Always", readinessProbe: { exec: { command: ["true"] } } })] } },
+        ...sidecarCases(),
         { id: "init container ports", groupName: "oracle", spec: { containers: [app()], initContainers: [init({ ports: [{ containerPort: 80 }] })] } },
         { id: "member restartPolicy", groupName: "oracle", spec: { containers: [app({ restartPolicy: "Always" })] } },
         { id: "two members, same port", groupName: "oracle", spec: { containers: [app({ ports: [{ containerPort: 80 }] }), app({ name: "b", ports: [{ containerPort: 80 }] })] } },
@@ -162,6 +186,48 @@ function structureCases(): OracleCase[] {
         { id: "secret env with a space", groupName: "oracle", spec: group({}, app({ env: [{ name: "A B", secretValue: "s" }] })) },
         ...["web", "a".repeat(63), "a".repeat(64), "web.v1", "Web", "web_1", "-web"].map((g, i) => ({ id: `group name #${i}`, groupName: g, spec: group() })),
     ];
+}
+
+/** Native sidecars, regular init containers, hooks against the grace period: what each may hold. */
+function sidecarCases(): OracleCase[] {
+    const init = (patch: Obj = {}) => ({ name: "init", image: IMAGE, ...patch });
+    const sidecar = (patch: Obj = {}) => init({ name: "proxy", restartPolicy: "Always", ...patch });
+    const exec = { exec: { command: ["true"] } };
+    const withInit = (...inits: Obj[]) => ({ containers: [app()], initContainers: inits });
+    const cases: [string, unknown][] = [
+        ["sidecar", withInit(sidecar())],
+        ["sidecar then init", withInit(sidecar(), init())],
+        ["sidecar with every probe and hook", withInit(sidecar({
+            startupProbe: exec, livenessProbe: exec, readinessProbe: exec,
+            lifecycle: { postStart: exec, preStop: { sleep: { seconds: 1 } } },
+        }))],
+        ["sidecar startupProbe successThreshold 2", withInit(sidecar({ startupProbe: { ...exec, successThreshold: 2 } }))],
+        ["sidecar livenessProbe successThreshold 2", withInit(sidecar({ livenessProbe: { ...exec, successThreshold: 2 } }))],
+        ["sidecar readinessProbe successThreshold 2", withInit(sidecar({ readinessProbe: { ...exec, successThreshold: 2 } }))],
+        ["sidecar readiness and liveness", withInit(sidecar({ readinessProbe: exec, livenessProbe: exec }))],
+        ["sidecar httpGet HTTPS startupProbe", withInit(sidecar({ startupProbe: { httpGet: { port: 8080, scheme: "HTTPS" } } }))],
+        ["sidecar hook tcpSocket", withInit(sidecar({ lifecycle: { preStop: { tcpSocket: { port: 80 } } } }))],
+        ["sidecar termination message", withInit(sidecar({ terminationMessagePolicy: "FallbackToLogsOnError", terminationMessagePath: "/tmp/msg" }))],
+        ["sidecar port", withInit(sidecar({ ports: [{ containerPort: 9000 }] }))],
+        ["sidecar and member share a port", { containers: [app({ ports: [{ containerPort: 9000 }] })], initContainers: [sidecar({ ports: [{ containerPort: 9000 }] })] }],
+        ["init and member share a port", { containers: [app({ ports: [{ containerPort: 9000 }] })], initContainers: [init({ ports: [{ containerPort: 9000 }] })] }],
+        ["init container lifecycle", withInit(init({ lifecycle: { postStart: exec } }))],
+        ["init container empty lifecycle", withInit(init({ lifecycle: {} }))],
+        ["init container startupProbe", withInit(init({ startupProbe: exec }))],
+        ["init container livenessProbe", withInit(init({ livenessProbe: exec }))],
+        ["init container termination message", withInit(init({ terminationMessagePolicy: "FallbackToLogsOnError" }))],
+        ["init restartPolicy OnFailure", withInit(init({ restartPolicy: "OnFailure" }))],
+        ["init restartPolicy always", withInit(init({ restartPolicy: "always" }))],
+        ["member startup, liveness and readiness", group({}, app({ startupProbe: exec, livenessProbe: exec, readinessProbe: { ...exec, successThreshold: 3 } }))],
+        ["member hook port name declared", group({}, app({ ports: [{ containerPort: 8080, name: "web" }], lifecycle: { preStop: { httpGet: { port: "web" } } } }))],
+        ["member hooks and termination message", group({}, app({ lifecycle: { postStart: exec, preStop: exec }, terminationMessagePath: "/tmp/msg", terminationMessagePolicy: "FallbackToLogsOnError" }))],
+    ];
+    for (const [grace, seconds] of [[10, 10], [10, 11], [0, 0], [0, 1], [-1, 1], [-1, 2], [3600, 3600]]) {
+        cases.push([`preStop sleep ${seconds} with grace ${grace}`, group({ terminationGracePeriodSeconds: grace }, app({ lifecycle: { preStop: { sleep: { seconds } } } }))]);
+    }
+    cases.push(["sidecar postStart sleep 20 with grace 10", { ...withInit(sidecar({ lifecycle: { postStart: { sleep: { seconds: 20 } } } })), terminationGracePeriodSeconds: 10 }]);
+    cases.push(["preStop sleep with a grace that is not a number", group({ terminationGracePeriodSeconds: "30" }, app({ lifecycle: { preStop: { sleep: { seconds: 5 } } } }))]);
+    return cases.map(([id, spec]) => ({ id, groupName: "oracle", spec }));
 }
 
 function wholeSpecs(): OracleCase[] {

@@ -3,15 +3,22 @@
  * through validatePodGroupSpec and, as a Pod, through the local cluster's API server with a
  * server-side dry run (dryRun=All, fieldValidation=Strict: nothing is created). The two MUST
  * agree on every case, except where PodGroup refuses what the API server accepts by a rule of
- * components/stricter.ts listed for that backend. PodGroup MUST never accept what the API
- * server refuses. Writes reports/oracle.json (every case, both verdicts, the server's message).
+ * components/stricter.ts listed for that target (kubernetes, docker with the supervisor, plain
+ * docker). PodGroup MUST never accept what the API server refuses. Writes reports/oracle.json
+ * (every case, every verdict, the server's message).
  */
 import * as k8s from "@kubernetes/client-node";
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
-import { Backend, STRICTER_RULES, ValidationProblem } from "../../components";
-import { collectProblems } from "../../components/validate";
+import { ValidationProblem } from "../../components";
+import { ruleAppliesOn, ValidationTarget, VALIDATION_TARGETS } from "../../components/stricter";
+import { collectProblems, ValidationContext } from "../../components/validate";
+import { podGroupSpecFromManifest } from "../../components/manifest";
+import { kubernetesPodSpec } from "../../components/render-kubernetes";
+import { resolveSpec } from "../../components/resolve";
+import { parse } from "yaml";
+import { SIDECAR_POD_MANIFEST } from "../unit/lifecycle-fixtures";
 import { OracleCase, oracleCases } from "./oracle-corpus";
 
 const KUBECONFIG = process.env.KUBECONFIG ?? "/var/lib/podgroup-cluster/admin.kubeconfig";
@@ -58,8 +65,8 @@ function oraclePod(c: OracleCase): Obj {
     };
 }
 
-/** One server-side dry-run create: accepted, or the server's message. */
-async function dryRun(kc: k8s.KubeConfig, pod: Obj): Promise<{ accepted: boolean; message: string }> {
+/** One server-side dry-run create: accepted (with the Pod as the server would store it), or the server's message. */
+async function dryRun(kc: k8s.KubeConfig, pod: Obj): Promise<{ accepted: boolean; message: string; stored?: Obj }> {
     const server = new URL(kc.getCurrentCluster()!.server);
     const body = JSON.stringify(pod);
     const opts: https.RequestOptions = {
@@ -75,8 +82,9 @@ async function dryRun(kc: k8s.KubeConfig, pod: Obj): Promise<{ accepted: boolean
             res.on("end", () => {
                 const code = res.statusCode ?? 0;
                 if (code >= 500) reject(new Error(`API server error ${code}: ${text}`));
-                const message = code < 300 ? "" : ((JSON.parse(text) as { message?: string }).message ?? text);
-                resolve({ accepted: code >= 200 && code < 300, message });
+                const accepted = code >= 200 && code < 300;
+                const message = accepted ? "" : ((JSON.parse(text) as { message?: string }).message ?? text);
+                resolve({ accepted, message, ...(accepted ? { stored: JSON.parse(text) as Obj } : {}) });
             });
         });
         req.on("error", reject);
@@ -87,19 +95,26 @@ async function dryRun(kc: k8s.KubeConfig, pod: Obj): Promise<{ accepted: boolean
 interface Verdict {
     id: string;
     api: { accepted: boolean; message: string };
-    ours: Record<Backend, ValidationProblem[]>;
+    ours: Record<ValidationTarget, ValidationProblem[]>;
 }
 
+/** The validation context of a case on each target. */
+const CONTEXTS: Record<ValidationTarget, (groupName: string) => ValidationContext> = {
+    "kubernetes": (groupName) => ({ groupName, backend: "kubernetes" }),
+    "docker-supervised": (groupName) => ({ groupName, backend: "docker", supervise: true }),
+    "docker-plain": (groupName) => ({ groupName, backend: "docker" }),
+};
+
 /** Why a verdict is a disagreement not covered by a listed rule, or undefined when it is fine. */
-function unlistedDisagreement(v: Verdict, backend: Backend): string | undefined {
-    const problems = v.ours[backend];
+function unlistedDisagreement(v: Verdict, target: ValidationTarget): string | undefined {
+    const problems = v.ours[target];
     if (!v.api.accepted && problems.length === 0) {
-        return `PodGroup (${backend}) accepts what the API server refuses: ${v.api.message}`;
+        return `PodGroup (${target}) accepts what the API server refuses: ${v.api.message}`;
     }
     if (v.api.accepted) {
-        const unlisted = problems.filter((p) => !STRICTER_RULES.some((r) => r.id === p.rule && (r.backends as readonly string[]).includes(backend)));
+        const unlisted = problems.filter((p) => !ruleAppliesOn(p.rule, target));
         if (unlisted.length > 0) {
-            return `PodGroup (${backend}) refuses what the API server accepts, by no listed rule: ${unlisted.map((p) => `${p.propertyPath}: ${p.reason}`).join("; ")}`;
+            return `PodGroup (${target}) refuses what the API server accepts, by no listed rule: ${unlisted.map((p) => `${p.propertyPath}: ${p.reason}`).join("; ")}`;
         }
     }
     return undefined;
@@ -120,22 +135,20 @@ beforeAll(async () => {
         const apis = await Promise.all(batch.map((c) => dryRun(kc, oraclePod(c))));
         batch.forEach((c, j) => verdicts.push({
             id: c.id,
-            api: apis[j],
-            ours: {
-                docker: collectProblems(c.spec, { groupName: c.groupName, backend: "docker" }),
-                kubernetes: collectProblems(c.spec, { groupName: c.groupName, backend: "kubernetes" }),
-            },
+            api: { accepted: apis[j].accepted, message: apis[j].message },
+            ours: Object.fromEntries(VALIDATION_TARGETS.map((t) => [t, collectProblems(c.spec, CONTEXTS[t](c.groupName))])) as Record<ValidationTarget, ValidationProblem[]>,
         }));
     }
-    const summary = (backend: Backend) => {
-        const same = verdicts.filter((v) => v.api.accepted === (v.ours[backend].length === 0)).length;
-        const listed = verdicts.filter((v) => v.api.accepted && v.ours[backend].length > 0 && unlistedDisagreement(v, backend) === undefined).length;
+    const summary = (target: ValidationTarget) => {
+        const same = verdicts.filter((v) => v.api.accepted === (v.ours[target].length === 0)).length;
+        const listed = verdicts.filter((v) => v.api.accepted && v.ours[target].length > 0 && unlistedDisagreement(v, target) === undefined).length;
         return { agree: same, stricterByListedRule: listed, unlisted: verdicts.length - same - listed };
     };
-    const report = { cases: verdicts.length, apiAccepted: verdicts.filter((v) => v.api.accepted).length, docker: summary("docker"), kubernetes: summary("kubernetes"), verdicts };
+    const targets = Object.fromEntries(VALIDATION_TARGETS.map((t) => [t, summary(t)]));
+    const report = { cases: verdicts.length, apiAccepted: verdicts.filter((v) => v.api.accepted).length, ...targets, verdicts };
     fs.mkdirSync(path.dirname(REPORT), { recursive: true });
     fs.writeFileSync(REPORT, JSON.stringify(report, null, 1));
-    console.log(`oracle: ${report.cases} cases, API server accepted ${report.apiAccepted}; kubernetes ${JSON.stringify(report.kubernetes)}; docker ${JSON.stringify(report.docker)}`);
+    console.log(`oracle: ${report.cases} cases, API server accepted ${report.apiAccepted}; ${VALIDATION_TARGETS.map((t) => `${t} ${JSON.stringify(targets[t])}`).join("; ")}`);
 }, 120_000);
 
 test("the corpus has at least 150 cases, and the API server both accepts and refuses some", () => {
@@ -144,7 +157,37 @@ test("the corpus has at least 150 cases, and the API server both accepts and ref
     expect(verdicts.some((v) => !v.api.accepted)).toBe(true);
 });
 
-test.each(["kubernetes", "docker"] as const)("PodGroup on %s agrees with the API server on every case but the listed stricter rules", (backend) => {
-    const disagreements = verdicts.map((v) => [v.id, unlistedDisagreement(v, backend)]).filter(([, d]) => d !== undefined);
+test.each(VALIDATION_TARGETS)("PodGroup on %s agrees with the API server on every case but the listed stricter rules", (target) => {
+    const disagreements = verdicts.map((v) => [v.id, unlistedDisagreement(v, target)]).filter(([, d]) => d !== undefined);
     expect(disagreements).toEqual([]);
+});
+
+/** The containers of a stored Pod without what admission adds (the service account token's volume mount, whose name is random). */
+function storedContainers(pod: Obj | undefined): unknown {
+    const spec = isObj(pod) && isObj(pod.spec) ? pod.spec : {};
+    const strip = (list: unknown) => (Array.isArray(list) ? list.map((c: Obj) => {
+        const mounts = (Array.isArray(c.volumeMounts) ? c.volumeMounts : []).filter((m: Obj) => !String(m.name).startsWith("kube-api-access-"));
+        const { volumeMounts: _mounts, ...rest } = c;
+        return mounts.length > 0 ? { ...rest, volumeMounts: mounts } : rest;
+    }) : list);
+    return { initContainers: strip(spec.initContainers), containers: strip(spec.containers), restartPolicy: spec.restartPolicy, terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds };
+}
+
+test("a Pod with a native sidecar, hooks, startup probes and a termination message: the Pod PodGroup renders from it is the Pod the API server stores for it", async () => {
+    const original = parse(SIDECAR_POD_MANIFEST) as Obj;
+    const group = podGroupSpecFromManifest(SIDECAR_POD_MANIFEST);
+    for (const target of ["kubernetes", "docker-supervised"] as const) {
+        expect([target, collectProblems(group.spec, CONTEXTS[target](group.groupName))]).toEqual([target, []]);
+    }
+    const rendered = { apiVersion: "v1", kind: "Pod", metadata: { name: group.groupName, namespace: NAMESPACE }, spec: kubernetesPodSpec(resolveSpec(group.groupName, group.spec)) };
+    const [fromManifest, fromPodGroup] = await Promise.all([dryRun(kc, original), dryRun(kc, JSON.parse(JSON.stringify(rendered)) as Obj)]);
+    expect([fromManifest.message, fromPodGroup.message]).toEqual(["", ""]);
+    expect(storedContainers(fromPodGroup.stored)).toEqual(storedContainers(fromManifest.stored));
+    // The fields of this work are there, as written (a check that the comparison compares something).
+    const stored = storedContainers(fromPodGroup.stored) as { initContainers: Obj[]; containers: Obj[] };
+    expect(stored.initContainers[1]).toMatchObject({ name: "proxy", restartPolicy: "Always", lifecycle: { preStop: { sleep: { seconds: 2 } } }, startupProbe: { tcpSocket: { port: 9000 } } });
+    expect(stored.containers[0]).toMatchObject({
+        lifecycle: { postStart: { exec: { command: ["sh", "-c", "echo started > /work/started"] } }, preStop: { httpGet: { path: "/shutdown", port: 8080, scheme: "HTTP" } } },
+        startupProbe: { httpGet: { port: "http" } }, terminationMessagePath: "/work/termination-log", terminationMessagePolicy: "FallbackToLogsOnError",
+    });
 });

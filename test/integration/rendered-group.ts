@@ -13,13 +13,20 @@ import { PodGroupSpec } from "../../components/spec";
 import { ResolvedSupervisor, supervisorCreateOptions } from "../../components/supervisor";
 import { validatePodGroupSpec } from "../../components/validate";
 
-/** Validates and lays out `spec` as the PodGroup component does for `backend: "docker"`. */
-export function layoutOf(groupName: string, spec: PodGroupSpec, supervise: boolean): DockerGroupLayout {
-    validatePodGroupSpec(spec, { groupName, backend: "docker" });
-    return dockerGroupLayout(resolveSpec(groupName, spec), { supervise });
+/**
+ * Validates and lays out `spec` as the PodGroup component does for `backend: "docker"`;
+ * `supervisorStateDir`: the supervisor's state directory on the host (termination-message files).
+ */
+export function layoutOf(groupName: string, spec: PodGroupSpec, supervise: boolean, supervisorStateDir?: string): DockerGroupLayout {
+    validatePodGroupSpec(spec, { groupName, backend: "docker", supervise });
+    return dockerGroupLayout(resolveSpec(groupName, spec), { supervise, ...(supervisorStateDir !== undefined ? { supervisorStateDir } : {}) });
 }
 
-/** Creates and starts a laid-out group; throws when an init container fails. */
+/**
+ * Creates a laid-out group as `pulumi up` does: plain Docker: starts it (init containers to
+ * completion, in order; throws when one fails); supervised: starts only the pause and leaves the
+ * rest, created, to the supervisor (starting them here would race it).
+ */
 export async function createLaidOutGroup(docker: Docker, layout: DockerGroupLayout): Promise<void> {
     for (const v of layout.volumes) {
         await docker.createVolume({
@@ -31,12 +38,15 @@ export async function createLaidOutGroup(docker: Docker, layout: DockerGroupLayo
     await pause.start();
     for (const c of layout.initContainers) {
         const init = await docker.createContainer(dockerCreateOptions(c, pause.id));
+        if (!c.start) continue;
         await init.start();
         const res = await init.wait() as { StatusCode: number };
         if (res.StatusCode !== 0) throw new Error(`init container ${c.name} of ${layout.pause.labels[LABEL_GROUP]} exited ${res.StatusCode}`);
     }
     const members = await Promise.all(layout.members.map((c) => docker.createContainer(dockerCreateOptions(c, pause.id))));
-    for (const m of members) await m.start();
+    for (const [i, m] of members.entries()) {
+        if (layout.members[i].start) await m.start();
+    }
 }
 
 /** Removes a group's containers and volumes (found by the group label). */

@@ -15,17 +15,38 @@
  *  - After dockerd restarts, with or without live-restore, supervised groups MUST be whole.
  *  - Killing or replacing the supervisor at any moment of a recovery MUST leave the group whole
  *    once a supervisor runs again, with the init containers run in order.
+ * Every group is created as `pulumi up` creates a supervised group (createDeclared below): the
+ * pause started and declaring the counts, everything else created and left to the supervisor.
+ *
+ * Pod lifecycle (docs/supervisor.md; kubelet 1.34 and the e2e tests named in each case): groups
+ * labelled as the renderer labels them with `supervise: true` (declared counts on the pause,
+ * every other container created and not started, probes / lifecycle / termination message /
+ * sidecar labels), created here directly with dockerode:
+ *  - the supervisor MUST start them in kubelet order: init containers one at a time, a native
+ *    sidecar started (startupProbe passed) before the next, then the members; a sidecar MUST be
+ *    restarted whenever it exits whatever the restartPolicy, and stopped (last first) once every
+ *    member terminated, the group then Succeeded;
+ *  - a failing liveness probe MUST restart the member (preStop, stop, postStart again) with
+ *    kubelet's back-off; httpGet readiness through the pause's helper MUST make it Ready;
+ *  - a failed init container MUST be re-run with back-off under OnFailure, and fail the group
+ *    (no member started) under Never;
+ *  - the status file MUST carry Pod-like conditions and container statuses, with the
+ *    termination message (File and FallbackToLogsOnError);
+ *  - an emptyDir mounted on the pause under /.podgroup/volumes MUST be writable by a non-root member.
  */
 import { execFileSync } from "child_process";
 import Docker from "dockerode";
 import * as fs from "fs";
 import * as path from "path";
+import { DOCKER_CONTRACT } from "../../components/contract";
 import { dockerPauseName } from "../../components/naming";
 import { PrivateEngine, REPO_ROOT, waitFor } from "./supervisor-engine";
+import { dockerCreateOptions } from "../../components/render-docker";
 import {
-    createGroup, GroupStatusFile, inspectGroup, logsOf, namespaceOf, PAUSE_IMAGE, readDataLog, readStatus, removeGroup,
-    runSupervisor, Seen, SUPERVISOR_IMAGE, TestGroup, TOOLBOX_IMAGE, waitWhole,
+    GroupStatusFile, inspectGroup, logsOf, namespaceOf, PAUSE_IMAGE, readDataLog, readStatus, removeGroup,
+    runSupervisor, Seen, specOf, SUPERVISOR_IMAGE, TestContainer, TestGroup, TOOLBOX_IMAGE, waitWhole,
 } from "./supervisor-fixtures";
+import { layoutOf } from "./rendered-group";
 
 jest.setTimeout(180_000);
 
@@ -114,7 +135,7 @@ afterAll(async () => {
 describe("pause death", () => {
     it("brings the group back whole: a fresh sandbox, init containers again in order, then every member in its namespaces", async () => {
         const g = recoveringGroup("pd-shared");
-        await createGroup(docker, g);
+        await createDeclared(g);
         await statusWhen(g.name, (s) => s.sandboxGeneration === 1 && s.containers.web?.state === "running", "first sandbox seen");
         const before = await inspectGroup(docker, g.name);
 
@@ -135,7 +156,7 @@ describe("pause death", () => {
 
     it("kills members left running in the dead sandbox (no shared PID namespace) and starts them in the new one", async () => {
         const g = recoveringGroup("pd-unshared", { sharePid: false });
-        await createGroup(docker, g);
+        await createDeclared(g);
         await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
         const before = await inspectGroup(docker, g.name);
 
@@ -150,7 +171,7 @@ describe("pause death", () => {
 
     it("does not re-create the sandbox of a restartPolicy Never group whose containers ran, and stops what was left", async () => {
         const g = recoveringGroup("pd-never", { restartPolicy: "Never", sharePid: false });
-        await createGroup(docker, g);
+        await createDeclared(g);
         await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
 
         await kill(dockerPauseName(g.name));
@@ -172,7 +193,7 @@ describe("restart policy (conformance 'Container Runtime, Restart Policy': a con
     ];
     it.each(table)("$policy: restartCount $restartCount, $state, phase $phase", async (row) => {
         const name = `rp-${row.policy.toLowerCase()}`;
-        await createGroup(docker, { name, restartPolicy: row.policy, members: [{ name: "worker", script }] });
+        await createDeclared({ name, restartPolicy: row.policy, members: [{ name: "worker", script }] });
         const status = await statusWhen(name, (s) => s.phase === row.phase && s.containers.worker?.restartCount === row.restartCount
             && s.containers.worker.state === row.state, `${row.phase} with ${row.restartCount} restarts`);
         expect(status.containers.worker).toMatchObject({ restartCount: row.restartCount, state: row.state, lastExitCode: row.lastExitCode });
@@ -188,7 +209,7 @@ describe("restart policy (conformance 'Container Runtime, Restart Policy': a con
 describe("Docker daemon restart", () => {
     it("brings supervised groups back whole after dockerd restarts without live-restore (containers stopped)", async () => {
         const groups = [recoveringGroup("dr-a"), recoveringGroup("dr-b", { sharePid: false })];
-        for (const g of groups) await createGroup(docker, g);
+        for (const g of groups) await createDeclared(g);
         for (const g of groups) await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
         const before = await inspectGroup(docker, groups[0].name);
 
@@ -208,7 +229,7 @@ describe("Docker daemon restart", () => {
         // Into live-restore mode first (this restart stops containers; the supervisor recovers them).
         await engine.restart({ liveRestore: true });
         const groups = [recoveringGroup("lr-a"), recoveringGroup("lr-b", { sharePid: false })];
-        for (const g of groups) await createGroup(docker, g);
+        for (const g of groups) await createDeclared(g);
         for (const g of groups) await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
         const before = await Promise.all(groups.map((g) => inspectGroup(docker, g.name)));
 
@@ -247,7 +268,7 @@ describe("killing or replacing the supervisor", () => {
 
     it.each(["first", "second"])("leaves the group whole when the supervisor is replaced while init container %s runs", async (init) => {
         const g = slow(`kr-${init}`);
-        await createGroup(docker, g);
+        await createDeclared(g);
         await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
         const before = await inspectGroup(docker, g.name);
 
@@ -267,7 +288,7 @@ describe("killing or replacing the supervisor", () => {
 
     it("leaves the group whole when the supervisor crashes during the recovery and Docker restarts it", async () => {
         const g = slow("kr-crash");
-        await createGroup(docker, g);
+        await createDeclared(g);
         await statusWhen(g.name, (s) => s.containers.sidecar?.state === "running", "members running");
         const before = await inspectGroup(docker, g.name);
         const { Pid: supervisorPid, StartedAt: supervisorStart } = (await supervisor.inspect()).State;
@@ -289,7 +310,7 @@ describe("killing or replacing the supervisor", () => {
 
     it("keeps restart counts across a supervisor replacement (the status file is its memory)", async () => {
         const g = recoveringGroup("kr-counts");
-        await createGroup(docker, g);
+        await createDeclared(g);
         await statusWhen(g.name, (s) => s.containers.web?.state === "running", "members running");
         let before = await inspectGroup(docker, g.name);
         await kill(dockerPauseName(g.name));
@@ -304,5 +325,254 @@ describe("killing or replacing the supervisor", () => {
         expect(status.containers.web.restartCount).toBe(2);
         expect(status.containers.first.restartCount).toBe(2);
         await removeGroup(docker, g.name);
+    });
+});
+
+// ---- Pod lifecycle: groups as the renderer labels them with `supervise: true` -------------------
+
+const L = DOCKER_CONTRACT.labels;
+
+/** A container of a declared group: its script plus the labels the renderer would write. */
+interface LifecycleContainer extends TestContainer {
+    sidecar?: boolean;
+    probes?: Record<string, unknown>;
+    lifecycle?: Record<string, unknown>;
+    termination?: { path: string; policy: string };
+    user?: string;
+}
+interface LifecycleGroup { name: string; restartPolicy?: "Always" | "OnFailure" | "Never"; sharePid?: boolean; inits?: LifecycleContainer[]; members: LifecycleContainer[] }
+
+interface PodState { waiting?: { reason: string; message?: string }; running?: { startedAt: string }; terminated?: { exitCode: number; reason: string; message?: string; startedAt: string; finishedAt: string } }
+interface PodContainerStatus { name: string; containerID: string; image: string; ready: boolean; started: boolean; restartCount: number; state: PodState; lastState: PodState }
+interface PodLike {
+    phase?: string;
+    conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime: string }[];
+    initContainerStatuses?: PodContainerStatus[];
+    containerStatuses?: PodContainerStatus[];
+    containers: Record<string, { restartCount?: number; lastReason?: string; state?: string }>;
+}
+
+const probe = (handler: Record<string, unknown>, extra: Record<string, number> = {}) => ({
+    ...handler, initialDelaySeconds: 0, periodSeconds: 1, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3, ...extra,
+});
+
+/**
+ * Creates a group the way `pulumi up` now does with `supervise: true`: volumes, the pause (started,
+ * declaring the counts, the emptyDir mounted under /.podgroup/volumes), every other container
+ * created with start false. The supervisor does the rest. (The extra labels are written here, not
+ * by the layout, so that these cases do not depend on how the renderer spells probes and hooks.)
+ */
+async function createDeclared(g: LifecycleGroup): Promise<void> {
+    const tg: TestGroup = { name: g.name, restartPolicy: g.restartPolicy, sharePid: g.sharePid, inits: g.inits, members: g.members };
+    const spec = specOf(tg);
+    // The termination message's path also places the container's file (bind-mounted there).
+    for (const [c, lc] of [...(spec.initContainers ?? []), ...spec.containers].map((c, i) => [c, [...(g.inits ?? []), ...g.members][i]] as const)) {
+        if (lc.termination !== undefined) Object.assign(c, { terminationMessagePath: lc.termination.path, terminationMessagePolicy: lc.termination.policy });
+    }
+    // Termination-message files under the test supervisor's state directory, as `docker.supervisorStateDir` gives them.
+    const layout = layoutOf(g.name, spec, true, stateDir);
+    for (const v of layout.volumes) await docker.createVolume({ Name: v.dockerName, Driver: "local", Labels: layout.sharedLabels });
+    const pauseOptions = dockerCreateOptions(layout.pause);
+    const pause = await docker.createContainer({
+        ...pauseOptions,
+        Labels: { ...pauseOptions.Labels, [L.initCount]: String(g.inits?.length ?? 0), [L.memberCount]: String(g.members.length) },
+        HostConfig: {
+            ...pauseOptions.HostConfig,
+            Mounts: layout.volumes.map((v) => ({ Type: "volume" as const, Source: v.dockerName, Target: `/.podgroup/volumes/${v.name}`, ReadOnly: false })),
+        },
+    });
+    await pause.start();
+    const specs = [...(g.inits ?? []), ...g.members];
+    for (const [i, c] of [...layout.initContainers, ...layout.members].entries()) {
+        const lc = specs[i];
+        const o = dockerCreateOptions(c, pause.id);
+        await docker.createContainer({
+            ...o,
+            ...(lc.user !== undefined ? { User: lc.user } : {}),
+            Labels: {
+                ...o.Labels,
+                [L.terminationMessage]: JSON.stringify(lc.termination ?? { path: "/dev/termination-log", policy: "File" }),
+                ...(lc.sidecar ? { [L.containerRestartPolicy]: "Always" } : {}),
+                ...(lc.probes !== undefined ? { [L.probes]: JSON.stringify(lc.probes) } : {}),
+                ...(lc.lifecycle !== undefined ? { [L.lifecycle]: JSON.stringify(lc.lifecycle) } : {}),
+            },
+        });
+    }
+}
+
+async function podWhen(group: string, ok: (s: PodLike) => boolean, what: string, timeoutMs = 30_000): Promise<PodLike> {
+    return waitFor(`status of ${group}: ${what}`, async () => {
+        const s = readStatus(stateDir, group) as unknown as PodLike | undefined;
+        return s !== undefined && ok(s) ? s : undefined;
+    }, timeoutMs, async () => JSON.stringify(readStatus(stateDir, group), null, 1));
+}
+
+const condition = (s: PodLike, type: string) => s.conditions?.find((c) => c.type === type)?.status;
+const statusOf = (s: PodLike, name: string) => [...(s.initContainerStatuses ?? []), ...(s.containerStatuses ?? [])].find((c) => c.name === name);
+const ms = (a: string, b: string) => Date.parse(b) - Date.parse(a);
+
+describe("pod lifecycle (declared groups: the supervisor starts every container)", () => {
+    // test/e2e_node/container_lifecycle_test.go: "should launch init container serially before a
+    // regular container", "should restart a restartable init container that exits, regardless of
+    // restartPolicy", "should terminate sidecars in reverse order after all main containers have exited".
+    it("runs init containers and native sidecars in order, restarts an exited sidecar under Never, completes and stops sidecars last-first", async () => {
+        const g: LifecycleGroup = {
+            name: "lc-sidecar", restartPolicy: "Never",
+            inits: [
+                { name: "i1", script: "echo i1 >> /data/log" },
+                {
+                    name: "s1", sidecar: true, script: "echo s1 >> /data/log; sleep 1; touch /tmp/up; trap 'echo s1-term >> /data/log; exit 0' TERM; while true; do sleep 0.2; done",
+                    probes: { startup: probe({ exec: { command: ["test", "-f", "/tmp/up"] } }, { failureThreshold: 30 }) },
+                },
+                { name: "s2", sidecar: true, script: "echo s2 >> /data/log; trap 'echo s2-term >> /data/log; exit 0' TERM; while true; do sleep 0.2; done" },
+                { name: "i2", script: "grep -q s2 /data/log && echo i2 >> /data/log" },
+            ],
+            members: [{ name: "job", script: "echo job >> /data/log; sleep 6; echo job-done >> /data/log" }],
+        };
+        await createDeclared(g);
+        await podWhen(g.name, (s) => statusOf(s, "job")?.state.running !== undefined, "job running");
+        // The sidecar exits while the job runs: restarted although restartPolicy is Never.
+        await kill((await inspectGroup(docker, g.name)).s2.id);
+        const restarted = await podWhen(g.name, (s) => statusOf(s, "s2")?.restartCount === 1 && statusOf(s, "s2")?.state.running !== undefined, "s2 restarted");
+        expect(statusOf(restarted, "s2")?.lastState.terminated?.exitCode).toBe(137);
+        const done = await podWhen(g.name, (s) => s.phase === "Succeeded" && statusOf(s, "s1")?.state.terminated !== undefined, "Succeeded, sidecars stopped");
+        const log = await readDataLog(docker, g.name);
+        expect(log.slice(0, 5)).toEqual(["i1", "s1", "s2", "i2", "job"]);
+        // Last first: s2 is told to stop before s1.
+        expect(log.filter((l) => l.endsWith("-term"))).toEqual(["s2-term", "s1-term"]);
+        expect(done.initContainerStatuses?.map((c) => c.name)).toEqual(["i1", "s1", "s2", "i2"]);
+        expect(statusOf(done, "job")?.state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
+        expect(statusOf(done, "i1")).toMatchObject({ ready: true, state: { terminated: { exitCode: 0, reason: "Completed" } } });
+        expect([condition(done, "Initialized"), condition(done, "Ready")]).toEqual(["True", "False"]);
+        const seen = await inspectGroup(docker, g.name);
+        // The sidecars stopped after the job ended (ms): reported for the note.
+        console.log(`sidecar stop after job exit: s2 ${ms(seen.job.finishedAt, seen.s2.finishedAt)} ms, s1 ${ms(seen.job.finishedAt, seen.s1.finishedAt)} ms`);
+        await removeGroup(docker, g.name);
+    });
+
+    // test/e2e/common/node/container_probe.go "should be restarted with an exec liveness probe",
+    // "with readiness probe should not be ready before initial delay and never restart";
+    // lifecycle_hook.go "should execute poststart exec hook properly", "should execute prestop exec hook properly".
+    it("restarts a member whose liveness probe fails (preStop, postStart again, back-off), readiness over httpGet through the pause", async () => {
+        const g: LifecycleGroup = {
+            name: "lc-live", restartPolicy: "Always",
+            members: [{
+                name: "web",
+                script: "echo start $(cut -d' ' -f1 /proc/uptime) >> /data/log; mkdir -p /www && echo ok > /www/index.html && touch /tmp/healthy && (sleep 3; rm /tmp/healthy) & exec httpd -f -p 8080 -h /www",
+                probes: {
+                    liveness: probe({ exec: { command: ["test", "-f", "/tmp/healthy"] } }, { failureThreshold: 1 }),
+                    readiness: probe({ httpGet: { path: "/index.html", port: 8080, scheme: "HTTP" } }, { initialDelaySeconds: 1 }),
+                },
+                lifecycle: {
+                    postStart: { exec: { command: ["sh", "-c", "echo poststart >> /data/log"] } },
+                    preStop: { exec: { command: ["sh", "-c", "echo prestop $(cut -d' ' -f1 /proc/uptime) >> /data/log"] } },
+                },
+            }],
+        };
+        await createDeclared(g);
+        const ready = await podWhen(g.name, (s) => condition(s, "Ready") === "True", "Ready");
+        expect(statusOf(ready, "web")).toMatchObject({ ready: true, started: true, restartCount: 0 });
+        const firstStart = statusOf(ready, "web")?.state.running?.startedAt ?? "";
+        const restarted = await podWhen(g.name, (s) => (statusOf(s, "web")?.restartCount ?? 0) >= 3, "three liveness restarts", 40_000);
+        expect(restarted.containers.web.lastReason).toBe("LivenessProbeFailed");
+        const log = (await readDataLog(docker, g.name)).map((l) => l.split(" "));
+        expect(log.map((l) => l[0]).filter((w) => w !== "start").slice(0, 5)).toEqual(["poststart", "prestop", "poststart", "prestop", "poststart"]);
+        // Each run: healthy for 3 s, then one failed probe (period 1 s) kills it: the preStop runs
+        // 0-1 s (+ exec time) after the file went. Back-off (base 1 s here): the first restart is
+        // immediate, then 1 s, 2 s after the exit.
+        const starts = log.filter((l) => l[0] === "start").map((l) => Number(l[1]));
+        const preStops = log.filter((l) => l[0] === "prestop").map((l) => Number(l[1]));
+        const killAfter = preStops.map((p, i) => Math.round((p - starts[i] - 3) * 1000));
+        const restartGap = preStops.slice(0, starts.length - 1).map((p, i) => Math.round((starts[i + 1] - p) * 1000));
+        console.log(`liveness (first run ${firstStart}): preStop ${killAfter.join(", ")} ms after the probe file went; next start ${restartGap.join(", ")} ms after the preStop`);
+        for (const k of killAfter) expect(k).toBeLessThan(2500);
+        expect(restartGap[1]).toBeGreaterThan(restartGap[0] + 700);
+        await removeGroup(docker, g.name);
+    });
+
+    // test/e2e/common/node/init_container.go "should not start app containers if init containers
+    // fail on a RestartAlways pod" (retried), "... and fail the pod ... on a RestartNever pod".
+    it("re-runs a failing init container with back-off under OnFailure, then starts the member; fails the group under Never", async () => {
+        const flaky = "n=$(cat /data/n 2>/dev/null || echo 0); echo $((n+1)) > /data/n; cut -d' ' -f1 /proc/uptime >> /data/log; [ $n -ge 3 ]";
+        const retry: LifecycleGroup = { name: "lc-init-retry", restartPolicy: "OnFailure", inits: [{ name: "flaky", script: flaky }], members: [{ name: "app", script: "exec sleep 100000" }] };
+        const never: LifecycleGroup = { name: "lc-init-never", restartPolicy: "Never", inits: [{ name: "flaky", script: "exit 3" }], members: [{ name: "app", script: "exec sleep 100000" }] };
+        await createDeclared(retry);
+        await createDeclared(never);
+        const failed = await podWhen(never.name, (s) => s.phase === "Failed", "Failed");
+        expect(statusOf(failed, "flaky")?.state.terminated).toMatchObject({ exitCode: 3, reason: "Error" });
+        expect(statusOf(failed, "app")?.state.waiting?.reason).toBe("PodInitializing");
+        expect(condition(failed, "Initialized")).toBe("False");
+        const ok = await podWhen(retry.name, (s) => statusOf(s, "app")?.state.running !== undefined, "app running", 40_000);
+        expect(statusOf(ok, "flaky")).toMatchObject({ restartCount: 3, state: { terminated: { exitCode: 0 } } });
+        expect(condition(ok, "Initialized")).toBe("True");
+        const starts = (await readDataLog(docker, retry.name)).map(Number);
+        const gaps = starts.slice(1).map((t, i) => Math.round((t - starts[i]) * 1000));
+        console.log(`init retry: gaps between runs ${gaps.join(", ")} ms (back-off base 1 s: immediate, 1 s, 2 s)`);
+        expect(gaps[1]).toBeGreaterThanOrEqual(900);
+        expect(gaps[2]).toBeGreaterThanOrEqual(1900);
+        expect((await inspectGroup(docker, never.name)).app.startedAt).toMatch(/^0001/);
+        await removeGroup(docker, retry.name);
+        await removeGroup(docker, never.name);
+    });
+
+    // runtime.go "should report termination message ..." (File, FallbackToLogsOnError); lifecycle_hook.go
+    // postStart failure; emptyDir 0777 (empty_dir.go "should support (non-root,0777,default)").
+    it("reports termination messages, kills a member whose postStart fails, and lets a non-root member write into an emptyDir", async () => {
+        const g: LifecycleGroup = {
+            name: "lc-term", restartPolicy: "Never",
+            members: [
+                { name: "file", script: "echo -n bye > /tmp/msg; exit 3", termination: { path: "/tmp/msg", policy: "File" } },
+                { name: "devlog", script: "echo -n devbye > /dev/termination-log; exit 0" },
+                { name: "logs", script: "echo first; echo last words; exit 2", termination: { path: "/dev/termination-log", policy: "FallbackToLogsOnError" } },
+                { name: "hook", script: "exec sleep 100000", lifecycle: { postStart: { exec: { command: ["false"] } } } },
+                { name: "nonroot", user: "1000:1000", script: "touch /data/nonroot && ls -ld /data" },
+            ],
+        };
+        await createDeclared(g);
+        const s = await podWhen(g.name, (st) => st.phase === "Failed", "Failed");
+        expect(statusOf(s, "file")?.state.terminated).toMatchObject({ exitCode: 3, reason: "Error", message: "bye" });
+        expect(statusOf(s, "devlog")?.state.terminated).toMatchObject({ exitCode: 0, reason: "Completed", message: "devbye" });
+        expect(statusOf(s, "logs")?.state.terminated).toMatchObject({ exitCode: 2, message: "first\nlast words\n" });
+        expect(s.containers.hook.lastReason).toBe("PostStartHookError");
+        expect(statusOf(s, "hook")?.state.terminated?.exitCode).toBeGreaterThan(0);
+        expect(statusOf(s, "nonroot")?.state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
+        await removeGroup(docker, g.name);
+    });
+
+    // runtime.go "should report termination message from log output if TerminationMessagePolicy
+    // FallbackToLogsOnError is set" / "... if TerminationMessagePath is set" with the default
+    // path: kubelet bind-mounts a fresh 0666 host file at /dev/termination-log for each run. On
+    // Docker that path is in the container's /dev tmpfs, gone once it stopped: the pause creates
+    // <state dir>/termination/<group>/<name>, bind-mounted there, and the supervisor reads it.
+    it("reads /dev/termination-log through the group's host files: per run (the next starts empty), non-root too, removed with the group", async () => {
+        const once = [
+            "if [ ! -f /data/ran ]; then touch /data/ran; echo -n bye > /dev/termination-log; exit 3; fi",
+            "if [ -s /dev/termination-log ]; then echo \"second run saw: $(cat /dev/termination-log)\" >> /data/log; else echo second run saw an empty file >> /data/log; fi",
+            "echo -n second > /dev/termination-log; exit 0",
+        ].join("\n");
+        const g: LifecycleGroup = {
+            name: "lc-termlog", restartPolicy: "OnFailure",
+            inits: [{ name: "prep", script: "echo -n prepared > /dev/termination-log" }],
+            members: [
+                { name: "once", script: once },
+                { name: "nonroot", user: "1000:1000", script: "echo -n from-1000 > /dev/termination-log" },
+            ],
+        };
+        await createDeclared(g);
+        const dir = path.join(stateDir, DOCKER_CONTRACT.supervisor.terminationSubdir, g.name);
+        const modes = Object.fromEntries(["prep", "once", "nonroot"].map((n) => [n, (fs.statSync(path.join(dir, n)).mode & 0o777).toString(8)]));
+        expect(modes).toEqual({ prep: "666", once: "666", nonroot: "666" });
+        const s = await podWhen(g.name, (st) => st.phase === "Succeeded", "Succeeded (once ran twice)");
+        expect(statusOf(s, "prep")?.state.terminated).toMatchObject({ exitCode: 0, message: "prepared" });
+        expect(statusOf(s, "once")).toMatchObject({
+            restartCount: 1,
+            state: { terminated: { exitCode: 0, reason: "Completed", message: "second" } },
+            lastState: { terminated: { exitCode: 3, reason: "Error", message: "bye" } },
+        });
+        expect(statusOf(s, "nonroot")?.state.terminated).toMatchObject({ exitCode: 0, message: "from-1000" });
+        expect(await readDataLog(docker, g.name)).toEqual(["second run saw an empty file"]);
+        await removeGroup(docker, g.name);
+        // Gone for a resync period (2 s here): the supervisor removes the group's directory.
+        await waitFor(`${dir} removed`, async () => fs.existsSync(dir) ? undefined : true, 15_000, async () => fs.readdirSync(dir).join(","));
     });
 });

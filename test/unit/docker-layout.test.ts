@@ -29,7 +29,8 @@ function spec(): PodGroupSpec {
 }
 
 type Label = { label: string; value: string };
-type Mount = { volumeName: string; containerPath: string; readOnly: boolean };
+type Mount = { volumeName?: string; hostPath?: string; containerPath: string; readOnly?: boolean };
+type BindMount = { type: string; source: string; target: string; readOnly?: boolean };
 type Port = { internal: number; external?: number; ip: string; protocol: string };
 
 /** A Pulumi docker.Container's inputs in the Engine API's terms, for comparison. */
@@ -43,7 +44,11 @@ function asEngine(inputs: Record<string, unknown>) {
         memory: inputs.memory !== undefined ? Number(inputs.memory) * 1024 * 1024 : undefined,
         swap: inputs.memorySwap !== undefined ? Number(inputs.memorySwap) * 1024 * 1024 : undefined,
         nanoCpus: inputs.cpus !== undefined ? Number(inputs.cpus) * 1e9 : undefined,
-        mounts: ((inputs.volumes as Mount[] | undefined) ?? []).map((m) => [m.volumeName, m.containerPath, m.readOnly]),
+        // Volumes and host directories (`volumes`, Docker's Binds for a host path), then host files (`mounts`).
+        mounts: [
+            ...((inputs.volumes as Mount[] | undefined) ?? []).map((m) => [m.volumeName ?? `bind ${m.hostPath}`, m.containerPath, m.readOnly]),
+            ...((inputs.mounts as BindMount[] | undefined) ?? []).map((m) => [`${m.type} ${m.source}`, m.target, m.readOnly]),
+        ],
         ports: ports.map((p) => [`${p.internal}/${p.protocol}`, p.ip, p.external === undefined ? "" : String(p.external)]),
     };
 }
@@ -54,7 +59,10 @@ function fromCreate(o: ReturnType<typeof dockerCreateOptions>) {
         name: o.name, image: o.Image, hostname: o.Hostname, labels: o.Labels, entrypoint: o.Entrypoint, cmd: o.Cmd, env: o.Env,
         workingDir: o.WorkingDir, user: o.User, network: h.NetworkMode, ipc: h.IpcMode, pid: h.PidMode,
         restart: h.RestartPolicy?.Name, stopTimeout: o.StopTimeout, memory: h.Memory, swap: h.MemorySwap, nanoCpus: h.NanoCpus,
-        mounts: (h.Mounts ?? []).map((m) => [m.Source, m.Target, m.ReadOnly]),
+        mounts: [
+            ...(h.Mounts ?? []).map((m) => [m.Type === "bind" ? `bind ${m.Source}` : m.Source, m.Target, m.ReadOnly]),
+            ...(h.Binds ?? []).map((b) => [`bind ${b.split(":")[0]}`, b.split(":")[1], undefined]),
+        ],
         ports: Object.entries((h.PortBindings ?? {}) as Record<string, { HostIp: string; HostPort: string }[]>)
             .map(([k, [b]]) => [k, b.HostIp, b.HostPort]),
     };

@@ -2,13 +2,21 @@
 // expand.go and expand_test.go; pkg/kubelet/kubelet_pods.go makeEnvironmentVariables).
 import { byName, settled, withoutStacks } from "./mocks";
 import * as pulumi from "@pulumi/pulumi";
-import { expandArgs, expandEnv, expandVars } from "../../components/expand";
+import { expandArgs, expandEnv, expandProbeCommand, expandVars } from "../../components/expand";
 import { PodGroup } from "../../components/pod-group";
 import { DockerGroupResources, dockerProcess } from "../../components/render-docker";
 import { TOOLBOX } from "./fixtures";
 
 const vars: Record<string, string> = { VAR_A: "A", VAR_B: "B", VAR_C: "C", VAR_REF: "$(VAR_A)", VAR_EMPTY: "" };
 const lookup = (n: string) => vars[n];
+
+describe("an exec probe's command, as kubelet's prober expands it (only the values as written)", () => {
+    it("expands against the written values, unexpanded, with secrets empty and the last entry of a name winning", () => {
+        const env = [{ name: "A", value: "1" }, { name: "B", value: "$(A)2" }, { name: "S" }, { name: "A", value: "3" }];
+        expect(expandProbeCommand(["check", "$(A)", "$(B)", "<$(S)>", "$(NOPE)", "$$(A)"], env)).toEqual(["check", "3", "$(A)2", "<>", "$(NOPE)", "$(A)"]);
+        expect(expandProbeCommand(["true"], [])).toEqual(["true"]);
+    });
+});
 
 describe("$(VAR) expansion, as kubelet does it", () => {
     it.each([

@@ -6,6 +6,7 @@ import * as path from "path";
 import { ManifestError, podGroupSpecFromManifest } from "../../components/manifest";
 import { readStackConfig } from "../../components/stack-config";
 import { collectProblems } from "../../components/validate";
+import { SIDECAR_POD_MANIFEST } from "./lifecycle-fixtures";
 
 const EXAMPLES = path.resolve(__dirname, "../../examples/pods");
 const REPO = path.resolve(__dirname, "../..");
@@ -28,6 +29,31 @@ describe("podGroupSpecFromManifest", () => {
                 expect([file, backend, collectProblems(m.spec, { groupName: m.groupName, backend })]).toEqual([file, backend, []]);
             }
         });
+
+    it("reads a Pod with a native sidecar, hooks, startup probes and a termination message: valid on kubernetes and with the supervisor, refused on plain docker with the fix", () => {
+        const m = podGroupSpecFromManifest(SIDECAR_POD_MANIFEST);
+        expect([m.groupName, m.spec.labels, m.warnings]).toEqual(["web-with-proxy", { app: "web" }, []]);
+        expect(m.spec.initContainers?.[1]).toMatchObject({ name: "proxy", restartPolicy: "Always", lifecycle: { preStop: { sleep: { seconds: 2 } } } });
+        expect(collectProblems(m.spec, { groupName: m.groupName, backend: "kubernetes" })).toEqual([]);
+        expect(collectProblems(m.spec, { groupName: m.groupName, backend: "docker", supervise: true })).toEqual([]);
+        const plain = collectProblems(m.spec, { groupName: m.groupName, backend: "docker" });
+        expect(plain.map((p) => [p.propertyPath, p.rule])).toEqual([
+            ["spec.initContainers[1].restartPolicy", "docker-native-sidecar"],
+            ["spec.initContainers[1].startupProbe", "docker-startup-probe"],
+            ["spec.initContainers[1].lifecycle.preStop", "docker-lifecycle"],
+            ["spec.containers[0].startupProbe", "docker-startup-probe"],
+            ["spec.containers[0].lifecycle.postStart", "docker-lifecycle"],
+            ["spec.containers[0].lifecycle.preStop", "docker-lifecycle"],
+            ["spec.containers[0].terminationMessagePolicy", "docker-termination-message"],
+            ["spec.containers[0].terminationMessagePath", "docker-termination-message"],
+        ]);
+        for (const p of plain) expect(p.reason).toContain("set docker: { supervise: true } (or pulumi config set podgroup:supervise true)");
+    });
+
+    it("reads what kubectl get -o yaml prints for a container's termination message defaults", () => {
+        const m = podGroupSpecFromManifest({ ...POD, spec: { containers: [{ name: "a", image: "nginx", terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File" }] } });
+        for (const backend of ["docker", "kubernetes"] as const) expect(collectProblems(m.spec, { groupName: m.groupName, backend })).toEqual([]);
+    });
 
     it("takes the pod template of every controller kind, and warns about the controller fields it does not use", () => {
         const template = { metadata: { labels: { app: "t" } }, spec: POD.spec };
@@ -86,6 +112,11 @@ describe("stack config (podgroup:*)", () => {
         // A key of the other backend is an error, not ignored.
         expect(() => readStackConfig({ manifest: "examples/pods/init-containers.yaml", namespace: "team" }, REPO)).toThrow(
             "podgroup:namespace: an option of the kubernetes backend, but this stack's backend is docker: remove it (pulumi config rm podgroup:namespace) or set podgroup:backend kubernetes");
+        // podgroup:supervise validates for the supervisor: a native sidecar is allowed with it, refused without.
+        const sidecarDir = fs.mkdtempSync(path.join(os.tmpdir(), "podgroup-manifest-"));
+        fs.writeFileSync(path.join(sidecarDir, "pod.yaml"), SIDECAR_POD_MANIFEST);
+        expect(readStackConfig({ manifest: "pod.yaml", supervise: "true" }, sidecarDir).spec.initContainers?.[1].restartPolicy).toBe("Always");
+        expect(() => readStackConfig({ manifest: "pod.yaml" }, sidecarDir)).toThrow(/spec\.initContainers\[1\]\.restartPolicy: native sidecars .* need the supervisor on docker/);
         expect(() => readStackConfig({ backend: "kubernetes", supervise: "true" }, REPO)).toThrow(
             "podgroup:supervise: an option of the docker backend, but this stack's backend is kubernetes");
     });

@@ -60,7 +60,7 @@ describe("PodGroup component", () => {
         }
         expect(error?.problems).toEqual([
             { propertyPath: "supervise", reason: "supervise is an option of the docker backend: pass it as docker: { supervise: ... }" },
-            { propertyPath: "docker.supervize", reason: "not a docker option (known: supervise, pauseImage, waitForReadiness, readinessTimeoutSeconds)" },
+            { propertyPath: "docker.supervize", reason: "not a docker option (known: supervise, pauseImage, waitForReadiness, readinessTimeoutSeconds, host, supervisorStateDir)" },
             { propertyPath: "kubernetes", reason: "options of the kubernetes backend, but this group runs on docker: remove them (or set backend: \"kubernetes\")" },
         ]);
         expect(registered.length).toBe(before);

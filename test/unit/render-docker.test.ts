@@ -2,7 +2,8 @@
 import { byName, mockId, withoutStacks, optionsByName, recordOptions, registered, setIdSalt, settled, valueOf } from "./mocks";
 import * as pulumi from "@pulumi/pulumi";
 import { PodGroup, PodGroupArgs } from "../../components/pod-group";
-import { checkInitExit, DockerGroupResources, initGate, InitContainerFailedError } from "../../components/render-docker";
+import { checkInitExit, DockerGroupResources, InitContainerFailedError } from "../../components/render-docker";
+import { initFailureMessage } from "../../components/init-gate";
 import type { PodGroupSpec } from "../../components/spec";
 import { checkResolvedValue, checkWhenKnown } from "../../components/validate";
 import { fullSpec, minimalSpec, TOOLBOX } from "./fixtures";
@@ -40,8 +41,11 @@ describe("Docker renderer", () => {
             [CONTAINER, "full-init-check", "shop_check"],
             [CONTAINER, "full-member-web", "shop_web"],
             [CONTAINER, "full-member-sidecar", "shop_sidecar"],
+            // Each init container's gate (it fails the update when the init container exited non-zero).
+            ["pulumi-nodejs:dynamic:Resource", "full-init-seed-exit", undefined],
+            ["pulumi-nodejs:dynamic:Resource", "full-init-check-exit", undefined],
         ]));
-        expect(children).toHaveLength(7);
+        expect(children).toHaveLength(9);
         expect(byName("full-pause").inputs.image).toBe("podgroup/pause:1.0.0");
     });
 
@@ -132,16 +136,16 @@ describe("Docker renderer", () => {
             "the later init containers and the members were not started. Fix the init container, then run `pulumi up` again " +
             "(or `pulumi up --replace` its container to re-run it unchanged). Last 20 log lines:");
         expect(message.split("\n").slice(1)).toEqual(Array.from({ length: 20 }, (_, i) => `  | line ${i + 11}`));
-        expect(await valueOf(initGate("ok", "seed", 0, { exitCode: pulumi.output(0), containerLogs: pulumi.output("") }))).toBe(0);
+        expect(initFailureMessage("ok", "seed", 0, 0, "")).toBeUndefined();
+        expect(initFailureMessage("failing", "seed", 0, 3, logs)).toBe(message);
     });
 
-    it("lets members and later init containers join only through every earlier init container's gate", async () => {
+    it("creates members and later init containers only after every earlier init container's gate", async () => {
         const { res } = shared;
-        type Internal = { resources(): Promise<Set<pulumi.Resource>> };
-        const joinDeps = await (res.memberJoinMode as unknown as Internal).resources();
-        expect([...joinDeps]).toEqual(expect.arrayContaining([res.pause, ...res.initContainers]));
-        const firstGateDeps = await (res.initGates[0] as unknown as Internal).resources();
-        expect([...firstGateDeps]).toEqual([res.initContainers[0]]);
+        expect(res.initGates).toHaveLength(res.initContainers.length);
+        const deps = (name: string) => (optionsByName.get(name)?.dependsOn ?? []) as pulumi.Resource[];
+        expect(deps("full-init-seed-exit")).toEqual([res.initContainers[0]]);
+        expect(deps("full-member-web")).toEqual(expect.arrayContaining([res.pause, ...res.initContainers, ...res.initGates]));
         expect(await valueOf(res.memberJoinMode)).toBe(`container:${mockId(CONTAINER, "full-pause")}`);
     });
 
@@ -163,8 +167,9 @@ describe("Docker renderer", () => {
         expect(optionsByName.get("full-volume-cache")?.deleteBeforeReplace).toBe(true);
     });
 
-    it("keeps every Memory emptyDir mounted in the pause, so a member restarting alone finds its tmpfs contents", async () => {
+    it("mounts every emptyDir on the pause: disk read-write (the pause makes it 0777), Memory read-only (held for the group's life)", async () => {
         expect(byName("full-pause").inputs.volumes).toEqual([
+            { volumeName: "shop_data", containerPath: "/.podgroup/volumes/data", readOnly: false },
             { volumeName: "shop_cache", containerPath: "/.podgroup/volumes/cache", readOnly: true },
         ]);
     });
@@ -180,11 +185,12 @@ describe("Docker renderer", () => {
         ["Always", "always", true],
         ["OnFailure", "on-failure", false],
         ["Never", "no", false],
-    ] as const)("maps restartPolicy %s to Docker restart %s (mustRun %s)", async (policy, restart, mustRun) => {
+    ] as const)("maps restartPolicy %s to Docker restart %s (mustRun %s) on the members and the pause", async (policy, restart, mustRun) => {
         const name = `rp-${policy.toLowerCase()}`;
         await render(name, { ...minimalSpec(), restartPolicy: policy });
         expect(byName(`${name}-member-app`).inputs).toMatchObject({ restart, mustRun });
-        expect(byName(`${name}-pause`).inputs).toMatchObject({ restart: "always", mustRun: true });
+        // A finished Never group stays finished: Docker does not give it a new sandbox.
+        expect(byName(`${name}-pause`).inputs).toMatchObject({ restart, mustRun: true });
     });
 
     it("hands restarts to the supervisor when supervise is set", async () => {

@@ -3,9 +3,12 @@ import { byName, optionsByName, recordOptions, registered, settled, valueOf, wit
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PodGroup, PodGroupArgs } from "../../components/pod-group";
-import { KubernetesGroupResources } from "../../components/render-kubernetes";
+import { podGroupSpecFromManifest } from "../../components/manifest";
+import { KubernetesGroupResources, kubernetesPodSpec } from "../../components/render-kubernetes";
+import { resolveSpec } from "../../components/resolve";
 import type { PodGroupSpec } from "../../components/spec";
 import { fullSpec, minimalSpec } from "./fixtures";
+import { SIDECAR_POD_MANIFEST } from "./lifecycle-fixtures";
 
 const POD = "kubernetes:core/v1:Pod";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -130,6 +133,49 @@ describe("Kubernetes renderer", () => {
         expect(container("kpass2", "proxy", true).restartPolicy).toBe("Always");
         expect(container("kpass2", "web")).toMatchObject({ readinessProbe: { httpGet: { port: "http" } }, resources: { limits: { cpu: "1", memory: "67108864" } } });
         expect(podSpec("kpass2")).toMatchObject({ nodeSelector: { disk: "ssd" }, tolerations: [{ key: "k", operator: "Exists" }], serviceAccountName: "builder" });
+    });
+
+    it("passes lifecycle hooks, startup probes and termination messages to the Pod, with Kubernetes' httpGet defaults written out", async () => {
+        await render("khooks", { terminationGracePeriodSeconds: 20, initContainers: [{
+            name: "proxy", image: "podgroup/toolbox:1.0.0", restartPolicy: "Always",
+            startupProbe: { tcpSocket: { port: 9000 }, periodSeconds: 1, failureThreshold: 30 }, lifecycle: { preStop: { sleep: { seconds: 2 } } },
+        }], containers: [{
+            name: "web", image: "podgroup/toolbox:1.0.0", ports: [{ name: "http", containerPort: 8080 }],
+            startupProbe: { httpGet: { port: "http" } },
+            lifecycle: { postStart: { exec: { command: ["sh", "-c", "echo hi"] } }, preStop: { httpGet: { port: 8080, path: "/stop" } } },
+            terminationMessagePath: "/tmp/msg", terminationMessagePolicy: "FallbackToLogsOnError",
+        }] });
+        expect(container("khooks", "proxy", true)).toMatchObject({
+            restartPolicy: "Always",
+            startupProbe: { tcpSocket: { port: 9000 }, periodSeconds: 1, failureThreshold: 30 },
+            lifecycle: { preStop: { sleep: { seconds: 2 } } },
+        });
+        expect(container("khooks", "web")).toMatchObject({
+            startupProbe: { httpGet: { path: "/", port: "http", scheme: "HTTP" } },
+            lifecycle: { postStart: { exec: { command: ["sh", "-c", "echo hi"] } }, preStop: { httpGet: { path: "/stop", port: 8080, scheme: "HTTP" } } },
+            terminationMessagePath: "/tmp/msg", terminationMessagePolicy: "FallbackToLogsOnError",
+        });
+        // null is unset, as on the API server: left out of the Pod.
+        await render("knull", { containers: [{ name: "web", image: "podgroup/toolbox:1.0.0", startupProbe: null, lifecycle: { postStart: null, preStop: { sleep: { seconds: 1 } } } }] } as unknown as PodGroupSpec);
+        expect(container("knull", "web").startupProbe).toBeUndefined();
+        expect(container("knull", "web").lifecycle).toEqual({ preStop: { sleep: { seconds: 1 } } });
+        // Without them the Pod leaves them out (the API server fills in its defaults).
+        await render("knohooks", minimalSpec());
+        const plain = (podSpec("knohooks").containers as Obj[])[0];
+        expect([plain.lifecycle, plain.startupProbe, plain.terminationMessagePath, plain.terminationMessagePolicy]).toEqual([undefined, undefined, undefined, undefined]);
+    });
+
+    it("renders a Pod manifest with a native sidecar, hooks and startup probes back into the same containers", () => {
+        const m = podGroupSpecFromManifest(SIDECAR_POD_MANIFEST);
+        const rendered = kubernetesPodSpec(resolveSpec(m.groupName, m.spec));
+        const written = (m.spec.initContainers ?? []).concat(m.spec.containers);
+        const out = [...(rendered.initContainers as unknown as Obj[]), ...(rendered.containers as unknown as Obj[])];
+        const fields = ["name", "image", "command", "restartPolicy", "startupProbe", "livenessProbe", "readinessProbe", "lifecycle", "terminationMessagePath", "terminationMessagePolicy"];
+        const pick = (c: object) => Object.fromEntries(fields.map((f) => [f, JSON.parse(JSON.stringify((c as Obj)[f] ?? null)) as unknown]));
+        // Every field as written, the httpGet defaults (scheme HTTP) filled in as the API server does.
+        const withDefaults = (c: object) => JSON.parse(JSON.stringify(pick(c)).replace(/"httpGet":\{([^}]*)\}/g, (_, body: string) => `"httpGet":{${body},"scheme":"HTTP"}`)) as unknown;
+        expect(out.map(pick)).toEqual(written.map(withDefaults));
+        expect(rendered).toMatchObject({ terminationGracePeriodSeconds: 20, restartPolicy: "Always", volumes: [{ name: "work", emptyDir: {} }] });
     });
 
     it("puts secret env values in a Secret, as a secret, and only references them from the Pod", async () => {

@@ -15,9 +15,9 @@ describe("docs/spec-support.md", () => {
         expect(doc).toBe(expected);
     });
 
-    it("lists every stricter rule once, with its backends and a reason", () => {
+    it("lists every stricter rule once, with its targets and a reason", () => {
         const ids = STRICTER_RULES.map((r) => r.id);
         expect(new Set(ids).size).toBe(ids.length);
-        for (const r of STRICTER_RULES) expect([r.id, r.backends.length > 0, r.reason.length > 10]).toEqual([r.id, true, true]);
+        for (const r of STRICTER_RULES) expect([r.id, r.targets.length > 0, r.reason.length > 10]).toEqual([r.id, true, true]);
     });
 });

@@ -64,13 +64,14 @@ describe("validation", () => {
         expect(problemsOf({ ...minimalSpec(), nodeSelector: "ssd" })).toEqual([{ propertyPath: "spec.nodeSelector", reason: "must be a map of strings, got the string \"ssd\"" }]);
     });
 
-    it("refuses a native sidecar on Docker (not implemented yet) and passes it on Kubernetes", () => {
+    it("refuses a native sidecar on plain Docker, naming the fix, and passes it with the supervisor and on Kubernetes", () => {
         const spec: PodGroupSpec = { ...minimalSpec(), initContainers: [{ name: "proxy", image: TOOLBOX, restartPolicy: "Always" }] };
         expect(problemsOf(spec)).toEqual([{
             propertyPath: "spec.initContainers[0].restartPolicy",
-            reason: "native sidecars (an init container with restartPolicy \"Always\") are not supported on docker yet: it would never exit and the members would never start; make it a member of spec.containers",
+            reason: "native sidecars (an init container with restartPolicy \"Always\") need the supervisor on docker, which starts the members once the sidecar has started and restarts it: set docker: { supervise: true } (or pulumi config set podgroup:supervise true), or make it a member of spec.containers",
         }]);
         expect(collectProblems(spec, ctx)[0].rule).toBe("docker-native-sidecar");
+        expect(problemsOf(spec, { ...ctx, supervise: true })).toEqual([]);
         expect(problemsOf(spec, k8sCtx)).toEqual([]);
         expect(collectProblems(withContainer({ restartPolicy: "Always" }), k8sCtx)[0]).toMatchObject({ propertyPath: "spec.containers[0].restartPolicy", rule: "container-restart-policy" });
     });
@@ -235,7 +236,7 @@ describe("validation", () => {
         const spec: PodGroupSpec = { ...minimalSpec(), initContainers: [{ name: "init", image: TOOLBOX, readinessProbe: { exec: { command: ["true"] } } }] };
         expect(problemsOf(spec)).toEqual([{
             propertyPath: "spec.initContainers[0].readinessProbe",
-            reason: "init containers cannot have a readinessProbe (they run to completion); remove it",
+            reason: "an init container without restartPolicy \"Always\" cannot have a readinessProbe (it runs to completion); remove it, or make the init container a native sidecar with restartPolicy: \"Always\"",
         }]);
     });
 

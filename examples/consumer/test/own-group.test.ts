@@ -10,7 +10,7 @@
  * tests on a cluster.
  */
 import { PodGroupSpec } from "podgroup";
-import { describeOnTargets, dockerTarget, GroupOnTarget } from "podgroup/harness";
+import { describeOnTargets, dockerSupervisorTarget, dockerTarget, GroupOnTarget } from "podgroup/harness";
 
 /** Any image with a shell, busybox httpd and nc: the toolbox image PodGroup's set-up builds. */
 const IMAGE = "podgroup/toolbox:1.0.0";
@@ -31,7 +31,9 @@ async function fromLocalhost(g: GroupOnTarget, container: string): Promise<strin
     return r.stdout.split("\n").map((l) => l.trim()).filter((l) => l !== "").pop() ?? "";
 }
 
-const targets = [dockerTarget()];
+// Docker + supervisor: the supervisor starts the containers; `pulumi up` waits for it through the
+// package's lifecycle resource, whose code Pulumi serialises from the installed package.
+const targets = [dockerTarget(), dockerSupervisorTarget()];
 
 describeOnTargets("web and client in one group", { groupName: "shop", spec: group([web, client]) }, (shop) => {
     it("client reaches web on localhost", async () => {

@@ -1,7 +1,8 @@
 // Command podgroup-supervisor gives supervised Docker PodGroups kubelet's sandbox behaviour:
-// when a group's pause container dies (or dockerd restarts), it kills what is left, starts the
-// pause, runs the init containers again in order, then starts the members; members that exit
-// restart per the group's restartPolicy with kubelet's back-off. See docs/supervisor.md.
+// it starts a group's init containers (native sidecars included) in order, then its members, with
+// their postStart hooks; runs their startup, liveness and readiness probes; restarts what exits
+// per the group's restartPolicy (sidecars always) with kubelet's back-off; re-creates the sandbox
+// when the pause dies; and writes a Pod-like status file per group. See docs/supervisor.md.
 // Its flags, environment variables and defaults are contract/docker-contract.json's.
 package main
 
@@ -127,8 +128,13 @@ func main() {
 	r := &supervise.Reconciler{
 		Docker:    engine,
 		StatusDir: supervise.StatusDir(c.stateDir),
-		Backoff:   supervise.NewBackoff(c.base, c.max, c.reset, nil),
-		Log:       log,
+		// A group's termination directory goes at the first resync at least one resync period
+		// after the group went (a group that `pulumi up` replaces is back long before).
+		TerminationDir:   supervise.TerminationDir(c.stateDir),
+		TerminationGrace: c.resync,
+		Backoff:          supervise.NewBackoff(c.base, c.max, c.reset, nil),
+		Log:              log,
+		Probes:           &supervise.Prober{Docker: engine, Log: log},
 	}
 	w := &supervise.Watcher{
 		Reconciler: r, Docker: engine, Resync: c.resync, Log: log, GiveUpAfter: c.giveUp,

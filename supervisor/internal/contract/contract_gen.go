@@ -35,17 +35,18 @@ const (
 
 // The supervisor container's settings.
 const (
-	SupervisorContainerName = "podgroup-supervisor"
-	SupervisorDockerSocket  = "/var/run/docker.sock"
-	SupervisorHostStateDir  = "/var/lib/podgroup/supervisor"
-	SupervisorImageKey      = "supervisor"
-	SupervisorLockFile      = "supervisor.lock"
-	SupervisorNetworkMode   = "none"
-	SupervisorReadyMessage  = "ready"
-	SupervisorRestart       = "always"
-	SupervisorStateMount    = "/state"
-	SupervisorStatusSubdir  = "status"
-	SupervisorStatusSuffix  = ".json"
+	SupervisorContainerName     = "podgroup-supervisor"
+	SupervisorDockerSocket      = "/var/run/docker.sock"
+	SupervisorHostStateDir      = "/var/lib/podgroup/supervisor"
+	SupervisorImageKey          = "supervisor"
+	SupervisorLockFile          = "supervisor.lock"
+	SupervisorNetworkMode       = "none"
+	SupervisorReadyMessage      = "ready"
+	SupervisorRestart           = "always"
+	SupervisorStateMount        = "/state"
+	SupervisorStatusSubdir      = "status"
+	SupervisorStatusSuffix      = ".json"
+	SupervisorTerminationSubdir = "termination"
 )
 
 // SupervisorReadOnlyRootfs: the supervisor's root filesystem is read-only.
@@ -66,9 +67,14 @@ var (
 
 // Lists of the contract.
 var (
-	SupervisorCapDrop     = []string{"ALL"}
-	SupervisorSecurityOpt = []string{"no-new-privileges"}
-	StatusGroupFields     = []string{"group", "sandboxGeneration", "containers", "updatedAt", "phase", "restartPolicy", "message", "sandbox"}
-	StatusContainerFields = []string{"restartCount", "lastReason", "state", "lastExitCode", "role", "id", "startedAt", "finishedAt", "backoffSeconds", "backoffSince", "killReason", "killedRun"}
-	StatusSandboxFields   = []string{"id", "state", "startedAt", "restartCount"}
+	SupervisorCapDrop              = []string{"ALL"}
+	SupervisorSecurityOpt          = []string{"no-new-privileges"}
+	StatusGroupFields              = []string{"group", "sandboxGeneration", "containers", "updatedAt", "phase", "restartPolicy", "message", "sandbox", "conditions", "initContainerStatuses", "containerStatuses"}
+	StatusContainerFields          = []string{"restartCount", "lastReason", "state", "lastExitCode", "role", "id", "startedAt", "finishedAt", "backoffSeconds", "backoffSince", "killReason", "killedRun", "termination", "previousTermination", "hookMessage"}
+	StatusSandboxFields            = []string{"id", "state", "startedAt", "restartCount"}
+	StatusPodContainerStatusFields = []string{"name", "containerID", "image", "ready", "started", "restartCount", "state", "lastState"}
+	StatusContainerStateFields     = []string{"waiting", "running", "terminated"}
+	StatusTerminatedFields         = []string{"exitCode", "reason", "message", "startedAt", "finishedAt"}
+	StatusConditionFields          = []string{"type", "status", "reason", "message", "lastTransitionTime"}
+	StatusConditionTypes           = []string{"PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready"}
 )

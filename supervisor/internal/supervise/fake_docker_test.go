@@ -19,10 +19,17 @@ type fakeDocker struct {
 	cs    map[string]*Container // by id
 	calls []string
 	exits map[string][]int // init container name -> exit codes of its next runs
+	// execs: the commands run by Exec ("name cmd..."), apart from calls (probes run concurrently).
+	execs []string
+	// execFn answers Exec (nil: exit 0, no output).
+	execFn func(c *Container, user string, cmd []string) ExecResult
+	files  map[string]string // "name:path" -> content, for ReadFile
+	logs   map[string]string // name -> output, for Logs
 }
 
 func newFakeDocker() *fakeDocker {
-	return &fakeDocker{clock: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), cs: map[string]*Container{}, exits: map[string][]int{}}
+	return &fakeDocker{clock: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), cs: map[string]*Container{}, exits: map[string][]int{},
+		files: map[string]string{}, logs: map[string]string{}}
 }
 
 func (f *fakeDocker) now() time.Time {
@@ -40,7 +47,8 @@ func (f *fakeDocker) tick() time.Time {
 func (f *fakeDocker) add(g string, policy RestartPolicy, role Role, name string, index int) *Container {
 	labels := map[string]string{LabelGroup: g, LabelRole: string(role), LabelContainer: name,
 		LabelRestartPolicy: string(policy), LabelSharePID: "true", LabelSupervised: "true"}
-	c := &Container{ID: g + "-" + name + "-id", DockerName: g + "-" + name, Name: name, Role: role, Index: index, Labels: labels}
+	c := &Container{ID: g + "-" + name + "-id", DockerName: g + "-" + name, Name: name, Role: role, Index: index, Labels: labels,
+		Image: "img/" + name, StopTimeout: 30}
 	if role != RolePause {
 		c.JoinsID = g + "-pause-id"
 		key := LabelMemberIndex
@@ -62,6 +70,33 @@ func (f *fakeDocker) deploy(g string, policy RestartPolicy, inits, members []str
 	for i, n := range members {
 		f.run(f.add(g, policy, RoleMember, n, i), true, 0)
 	}
+}
+
+// declare adds a group the way the deployer now creates it: the pause started, with the
+// declared counts, every init container (sidecars: names in sidecars), and member created, none
+// started. The supervisor starts them.
+func (f *fakeDocker) declare(g string, policy RestartPolicy, inits []string, sidecars map[string]bool, members []string) {
+	pause := f.add(g, policy, RolePause, "pause", 0)
+	pause.Labels[LabelInitCount] = strconv.Itoa(len(inits))
+	pause.Labels[LabelMemberCount] = strconv.Itoa(len(members))
+	f.run(pause, true, 0)
+	for i, n := range inits {
+		c := f.add(g, policy, RoleInit, n, i)
+		if sidecars[n] {
+			c.Labels[LabelContainerRestartPolicy] = "Always"
+			c.Spec.Sidecar = true
+		}
+	}
+	for i, n := range members {
+		f.add(g, policy, RoleMember, n, i)
+	}
+}
+
+// set changes a container's spec in place (probes, hooks, termination message).
+func (f *fakeDocker) set(g, name string, do func(c *Container)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	do(f.cs[g+"-"+name+"-id"])
 }
 
 // run starts c; a container that does not keep running exits at once with code.
@@ -137,9 +172,95 @@ func (f *fakeDocker) act(verb, id string, do func(c *Container) int) (int, error
 	return do(c), nil
 }
 
+func (f *fakeDocker) Inspect(_ context.Context, id string) (Container, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.get(id)
+	if err != nil {
+		return Container{}, err
+	}
+	return *c, nil
+}
+
+// Start runs a container. A regular init container ("run" in the calls) exits at once with the
+// next code queued in exits (else 0); a member or sidecar keeps running unless a code is queued.
 func (f *fakeDocker) Start(_ context.Context, id string) error {
-	_, err := f.act("start", id, func(c *Container) int { f.run(c, true, 0); return 0 })
+	verb := "start"
+	f.mu.Lock()
+	if c, ok := f.cs[id]; ok && c.Role == RoleInit && !c.Spec.Sidecar {
+		verb = "run"
+	}
+	f.mu.Unlock()
+	_, err := f.act(verb, id, func(c *Container) int {
+		q, queued := f.exits[c.Name]
+		if len(q) > 0 || (c.Role == RoleInit && !c.Spec.Sidecar) {
+			code := 0
+			if queued && len(q) > 0 {
+				code, f.exits[c.Name] = q[0], q[1:]
+			}
+			f.run(c, false, code)
+			return code
+		}
+		f.run(c, true, 0)
+		return 0
+	})
 	return err
+}
+
+func (f *fakeDocker) Exec(_ context.Context, id, user string, cmd []string) (ExecResult, error) {
+	f.mu.Lock()
+	c, err := f.get(id)
+	if err != nil {
+		f.mu.Unlock()
+		return ExecResult{ExitCode: -1}, err
+	}
+	f.execs = append(f.execs, c.Name+" "+strings.Join(cmd, " "))
+	fn := f.execFn
+	cc := *c
+	f.mu.Unlock()
+	if fn == nil {
+		return ExecResult{}, nil
+	}
+	return fn(&cc, user, cmd), nil
+}
+
+func (f *fakeDocker) takeExecs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.execs
+	f.execs = nil
+	return out
+}
+
+func (f *fakeDocker) ReadFile(_ context.Context, id, path string, max int) ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.get(id)
+	if err != nil {
+		return nil, err
+	}
+	b := []byte(f.files[c.Name+":"+path])
+	if len(b) > max {
+		b = b[len(b)-max:]
+	}
+	return b, nil
+}
+
+func (f *fakeDocker) Logs(_ context.Context, id string, tail int) ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.get(id)
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.SplitAfter(f.logs[c.Name], "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) > tail {
+		lines = lines[len(lines)-tail:]
+	}
+	return []byte(strings.Join(lines, "")), nil
 }
 
 // stop ends a running container as Docker's stop or kill does (exit 137).
@@ -153,33 +274,13 @@ func (f *fakeDocker) stop(verb, id string) error {
 	return err
 }
 
-func (f *fakeDocker) Stop(_ context.Context, id string) error { return f.stop("stop", id) }
+func (f *fakeDocker) Stop(_ context.Context, id string, _ time.Duration) error {
+	return f.stop("stop", id)
+}
 func (f *fakeDocker) Kill(_ context.Context, id string) error { return f.stop("kill", id) }
-
-// StartAndWait runs an init container to its exit, with the next code queued in exits (else 0).
-func (f *fakeDocker) StartAndWait(_ context.Context, id string) (int, error) {
-	return f.act("run", id, func(c *Container) int {
-		code := 0
-		if q := f.exits[c.Name]; len(q) > 0 {
-			code, f.exits[c.Name] = q[0], q[1:]
-		}
-		f.run(c, false, code)
-		return code
-	})
-}
-
-// Wait lets a running init container finish with exit code 0.
-func (f *fakeDocker) Wait(_ context.Context, id string) (int, error) {
-	return f.act("wait", id, func(c *Container) int {
-		if c.Running {
-			f.exit(c, 0)
-		}
-		return c.ExitCode
-	})
-}
 
 func (f *fakeDocker) Ping(context.Context) error { return nil }
 
-func (f *fakeDocker) Events(ctx context.Context) (<-chan string, <-chan error) {
-	return make(chan string), make(chan error)
+func (f *fakeDocker) Events(ctx context.Context) (<-chan Event, <-chan error) {
+	return make(chan Event), make(chan error)
 }

@@ -13,6 +13,13 @@ const (
 	LabelSharePID      = contract.LabelSharePID
 	LabelSupervised    = contract.LabelSupervised
 
+	LabelContainerRestartPolicy = contract.LabelContainerRestartPolicy
+	LabelInitCount              = contract.LabelInitCount
+	LabelMemberCount            = contract.LabelMemberCount
+	LabelProbes                 = contract.LabelProbes
+	LabelLifecycle              = contract.LabelLifecycle
+	LabelTerminationMessage     = contract.LabelTerminationMessage
+
 	// SupervisedSelector selects every container the supervisor owns.
 	SupervisedSelector = LabelSupervised + "=true"
 )

@@ -9,15 +9,15 @@ import (
 type ActionKind string
 
 const (
-	// ActKill stops a running container (its sandbox died or was replaced).
+	// ActKill stops a running container (its sandbox died or was replaced, a probe failed, or it
+	// is a sidecar of a group whose members are done): preStop, then SIGTERM, grace, SIGKILL.
 	ActKill ActionKind = "kill"
 	// ActStartPause starts the group's pause container: a new sandbox.
 	ActStartPause ActionKind = "start-pause"
-	// ActRunInit starts an init container and waits for it to exit.
+	// ActRunInit starts an init container (a regular one or a native sidecar) and runs its
+	// postStart hook; its exit (or its start, for a sidecar) is seen by a later look.
 	ActRunInit ActionKind = "run-init"
-	// ActWaitInit waits for an init container already running in the current sandbox.
-	ActWaitInit ActionKind = "wait-init"
-	// ActStartMember starts a member container.
+	// ActStartMember starts a member container and runs its postStart hook.
 	ActStartMember ActionKind = "start-member"
 )
 
@@ -26,6 +26,13 @@ const (
 	ReasonSandboxChanged = "SandboxChanged" // (re)started or killed because the sandbox was re-created
 	ReasonSandboxDied    = "SandboxDied"    // killed: the sandbox died and is not re-created
 	ReasonInitFailed     = "InitFailed"     // an init container failed under restartPolicy Never
+	// ReasonLivenessProbe, ReasonStartupProbe: killed because the probe failed failureThreshold times.
+	ReasonLivenessProbe = "LivenessProbeFailed"
+	ReasonStartupProbe  = "StartupProbeFailed"
+	// ReasonPostStartHook: killed because its postStart hook failed (kubelet's PostStartHookError).
+	ReasonPostStartHook = "PostStartHookError"
+	// ReasonPodCompleted: a sidecar stopped because every member terminated for good.
+	ReasonPodCompleted = "PodCompleted"
 )
 
 // Action is one thing to do to one container.
@@ -55,6 +62,11 @@ type Plan struct {
 	Idle string
 	// Phase is the group's pod phase as far as the supervisor can tell.
 	Phase string
+	// Initialized: every regular init container completed and every sidecar started in the
+	// current sandbox, or a member already started in it (kubelet's Initialized condition).
+	Initialized bool
+	// Incomplete: the init containers that keep the group from being initialized.
+	Incomplete []string
 }
 
 // BackoffView answers how long a container must still wait before it may be started.
@@ -86,20 +98,26 @@ func (p *planner) kill(c Container, reason string) {
 	p.plan.Actions = append(p.plan.Actions, Action{Kind: ActKill, Container: c, Reason: reason})
 }
 
-// Compute decides the next steps for a group, the way kubelet's computePodActions does
-// (pkg/kubelet/kuberuntime/kuberuntime_manager.go), from nothing but what Docker shows:
+// Compute decides the next steps for a group, the way kubelet's computePodActions and
+// computeInitContainerActions do (pkg/kubelet/kuberuntime/kuberuntime_manager.go), from what
+// Docker shows plus what the supervisor knows of each run (Container.Started, Ready, ProbeKill):
 //
-//   - no pause, a pause never started, or an init container never started: the deployer
-//     (Pulumi) is creating or changing the group; leave it alone.
+//   - no pause, a pause never started, or (when the pause declares the counts) fewer containers
+//     than declared: the deployer (Pulumi) is creating or changing the group; leave it alone.
 //   - pause not running: kill what still runs; re-create the sandbox (start the pause) unless
 //     restartPolicy is Never and containers already ran, or OnFailure and every member
 //     succeeded.
 //   - pause running: containers started before the pause's current start run in a stale
-//     sandbox: kill them. Then init containers, one at a time in order, each to exit 0 in the
-//     current sandbox (a failed one restarts with back-off, or fails the group under Never).
-//     Then members: a member not yet started in this sandbox starts (OnFailure: unless it
-//     succeeded; Never: no); a member that exited in this sandbox restarts per restartPolicy
-//     (Always: always, OnFailure: non-zero exit) with back-off.
+//     sandbox: kill them. A running container whose liveness or startup probe failed: kill it.
+//   - every member terminated for good (Never, or OnFailure with exit 0): the group is
+//     Succeeded/Failed; running sidecars are stopped, the last one first, one at a time.
+//   - init containers in order: a native sidecar is started (again, with back-off, whenever it
+//     exited, whatever the restartPolicy) and the next one waits until it is started; a regular
+//     one must exit 0 in the current sandbox (a failed one restarts with back-off, or fails the
+//     group under Never).
+//   - then members: a member not yet started in this sandbox starts (OnFailure: unless it
+//     succeeded; Never: no, once it ran); a member that exited in this sandbox restarts per
+//     restartPolicy (Always: always, OnFailure: non-zero exit) with back-off.
 func Compute(g Group, bo BackoffView) Plan {
 	p := &planner{g: g, bo: bo, plan: Plan{Waiting: map[string]time.Duration{}}}
 	switch {
@@ -114,6 +132,10 @@ func Compute(g Group, bo BackoffView) Plan {
 	// Containers that join another pause (a stale id during a deployer's replacement) are not ours.
 	inits := ownContainers(g.Inits, pause.ID)
 	members := ownContainers(g.Members, pause.ID)
+	if g.Declared() && (len(inits) < g.InitCount || len(members) < g.MemberCount) {
+		want := g.InitCount + g.MemberCount
+		return p.idle("Pending", fmt.Sprintf("waiting for %d of %d containers to be created", want-len(inits)-len(members), want))
+	}
 	if !pause.Running {
 		return p.sandboxDead(pause, inits, members)
 	}
@@ -121,9 +143,37 @@ func Compute(g Group, bo BackoffView) Plan {
 		p.plan.Phase = "Pending"
 		return p.plan
 	}
-	if !p.initsDone(pause, inits) {
+	for _, c := range append(append([]Container{}, inits...), members...) {
+		if c.Running && c.ProbeKill != "" {
+			p.kill(c, c.ProbeKill)
+		}
+	}
+	p.plan.Initialized = startedIn(pause, members)
+	if finished, phase := membersFinished(g.RestartPolicy, members); finished {
+		p.plan.Initialized = true
+		p.stopSidecars(pause, inits, phase, "every member terminated")
 		return p.plan
 	}
+	walk := p.walkInits(pause, inits)
+	if walk != initsDone {
+		// kubelet's Initialized condition names every init container not done yet.
+		for _, c := range inits {
+			current := c.EverStarted() && !c.StartedAt.Before(pause.StartedAt)
+			if (c.Sidecar() && !(current && c.Running && c.Started)) || (!c.Sidecar() && !(current && c.Succeeded())) {
+				p.plan.Incomplete = append(p.plan.Incomplete, c.Name)
+			}
+		}
+	}
+	switch walk {
+	case initsFailed:
+		p.plan.Actions = p.plan.Actions[:0]
+		p.stopSidecars(pause, inits, "Failed", p.plan.Idle)
+		return p.plan
+	case initsPending:
+		p.plan.Phase = "Pending"
+		return p.plan
+	}
+	p.plan.Initialized = true
 	p.members(pause, members)
 	return p.plan
 }
@@ -145,42 +195,148 @@ func (p *planner) killStale(pause Container, cs []Container) bool {
 	return len(p.plan.Actions) > 0
 }
 
-// initsDone is true when every init container completed in the current sandbox; otherwise it
-// plans the next step of the first one that did not (wait for it, run it, or fail the group).
-func (p *planner) initsDone(pause Container, inits []Container) bool {
-	for _, c := range inits {
-		if !c.EverStarted() {
-			p.idle("Pending", fmt.Sprintf("init container %s never started (being created by its deployer)", c.Name))
-			return false
+// startedIn: a member started in the current sandbox (kubelet: once an app container started,
+// the pod stays initialized).
+func startedIn(pause Container, members []Container) bool {
+	for _, c := range members {
+		if c.EverStarted() && !c.StartedAt.Before(pause.StartedAt) {
+			return true
 		}
-		current := !c.StartedAt.Before(pause.StartedAt)
-		switch {
-		case current && c.Running:
-			p.plan.Actions = append(p.plan.Actions, Action{Kind: ActWaitInit, Container: c, Reason: "running"})
-		case current && c.ExitCode == 0:
-			continue
-		case current && p.g.RestartPolicy == RestartNever: // failed in this sandbox, for good
-			p.idle("Failed", fmt.Sprintf("init container %s failed (exit %d) under restartPolicy Never", c.Name, c.ExitCode))
-			return false
-		case current: // failed in this sandbox
-			p.start(ActRunInit, c, c.TerminationReason())
-		default: // ran in an earlier sandbox: run again in this one
-			p.start(ActRunInit, c, ReasonSandboxChanged)
-		}
-		p.plan.Phase = "Pending"
-		return false
 	}
-	return true
+	return false
+}
+
+// membersFinished: every member ran and terminated for good (it will not restart under the
+// policy); the group's phase is then Succeeded or Failed (sidecars do not count, as kubelet's getPhase).
+func membersFinished(policy RestartPolicy, members []Container) (bool, string) {
+	if len(members) == 0 {
+		return false, ""
+	}
+	for _, c := range members {
+		if !c.Exited() || c.Held || restarts(policy, c) {
+			return false, ""
+		}
+	}
+	return true, deadPhase(members)
+}
+
+// stopSidecars ends a group whose members are done (or whose init failed under Never), as
+// kubelet ends a terminal pod: the last running sidecar is stopped (one per look, so that they
+// stop in reverse order), then the sandbox (the pause); nothing starts. A stopped sandbox of a
+// finished group is not re-created (sandboxDead), so the group stays finished.
+func (p *planner) stopSidecars(pause Container, inits []Container, phase, why string) {
+	p.plan.Phase = phase
+	p.plan.Waiting = map[string]time.Duration{}
+	p.plan.RequeueAfter = 0
+	for i := len(inits) - 1; i >= 0; i-- {
+		if c := inits[i]; c.Running {
+			p.kill(c, ReasonPodCompleted)
+			return
+		}
+	}
+	if len(p.plan.Actions) == 0 && pause.Running {
+		p.kill(pause, ReasonPodCompleted)
+		return
+	}
+	if p.plan.Idle == "" {
+		p.plan.Idle = why
+	}
+}
+
+type initWalk int
+
+const (
+	initsDone initWalk = iota
+	initsPending
+	initsFailed
+)
+
+// walkInits goes through the init containers in order, as kubelet's computeInitContainerActions:
+// it plans the next step of the first one that holds the group up, and restarts exited sidecars.
+func (p *planner) walkInits(pause Container, inits []Container) initWalk {
+	initialized := p.plan.Initialized
+	pending := func(c Container, why string) initWalk {
+		switch {
+		case len(p.plan.Actions) > 0:
+		case why != "":
+			p.plan.Idle = why
+		case len(p.plan.Waiting) > 0:
+			p.plan.Idle = fmt.Sprintf("init container %s: back-off", c.Name)
+		}
+		return initsPending
+	}
+	for _, c := range inits {
+		if !c.EverStarted() && !p.g.Declared() {
+			// A group deployed before the count labels: its deployer starts what it creates.
+			p.idle("Pending", fmt.Sprintf("init container %s never started (being created by its deployer)", c.Name))
+			return initsPending
+		}
+		current := c.EverStarted() && !c.StartedAt.Before(pause.StartedAt)
+		if c.Sidecar() {
+			switch {
+			case current && c.Running:
+				if !c.Started && !initialized {
+					return pending(c, fmt.Sprintf("waiting for sidecar %s to start", c.Name))
+				}
+			case current && c.Held: // stopped by someone else (the deployer terminating the group): left alone
+			case current: // exited in this sandbox: always restarted, whatever the policy
+				p.start(ActRunInit, c, c.TerminationReason())
+				if !initialized {
+					return pending(c, fmt.Sprintf("sidecar %s exited; back-off", c.Name))
+				}
+			default: // never started, or ran in an earlier sandbox
+				reason := ""
+				if c.EverStarted() {
+					reason = ReasonSandboxChanged
+				}
+				p.start(ActRunInit, c, reason)
+				if !initialized {
+					return pending(c, "")
+				}
+			}
+			continue
+		}
+		switch {
+		case initialized: // a member already started in this sandbox: the init containers are behind us
+			continue
+		case !current:
+			reason := ""
+			if c.EverStarted() {
+				reason = ReasonSandboxChanged
+			}
+			p.start(ActRunInit, c, reason)
+			return pending(c, "")
+		case c.Running:
+			return pending(c, fmt.Sprintf("waiting for init container %s to complete", c.Name))
+		case c.ExitCode == 0:
+			continue
+		case p.g.RestartPolicy == RestartNever: // failed in this sandbox, for good
+			p.plan.Idle = fmt.Sprintf("init container %s failed (exit %d) under restartPolicy Never", c.Name, c.ExitCode)
+			return initsFailed
+		default: // failed in this sandbox: again, with back-off
+			p.start(ActRunInit, c, c.TerminationReason())
+			return pending(c, fmt.Sprintf("init container %s failed (exit %d); back-off", c.Name, c.ExitCode))
+		}
+	}
+	return initsDone
 }
 
 // members plans the start of every member that should run and does not, and the group's phase.
 func (p *planner) members(pause Container, members []Container) {
-	running, succeeded, failed := 0, 0, 0
+	running, waiting, succeeded, failed := 0, 0, 0, 0
 	for _, c := range members {
 		switch {
-		case !c.EverStarted(): // created by its deployer, who starts it
+		case !c.EverStarted() && !p.g.Declared(): // created by its deployer, who starts it
+		case !c.EverStarted():
+			if p.start(ActStartMember, c, "") {
+				running++
+			} else {
+				waiting++
+			}
 		case c.Running:
 			running++
+		case c.Held && !c.StartedAt.Before(pause.StartedAt):
+			running++ // stopped by someone else in this sandbox: left alone (the group is being taken down)
 		case !restarts(p.g.RestartPolicy, c):
 			if c.Succeeded() {
 				succeeded++
@@ -194,10 +350,12 @@ func (p *planner) members(pause Container, members []Container) {
 			}
 			if p.start(ActStartMember, c, reason) {
 				running++
+			} else {
+				waiting++
 			}
 		}
 	}
-	p.plan.Phase = memberPhase(len(p.plan.Waiting), running, succeeded, failed)
+	p.plan.Phase = memberPhase(waiting, running, succeeded, failed)
 	if len(p.plan.Actions) == 0 && p.plan.Idle == "" {
 		p.plan.Idle = "in sync"
 		if len(p.plan.Waiting) > 0 {
@@ -255,6 +413,18 @@ func (p *planner) sandboxDead(pause Container, inits, members []Container) Plan 
 	if !recreate {
 		p.plan.Idle = why
 		p.plan.Phase = deadPhase(members)
+		for _, c := range members {
+			if c.EverStarted() {
+				p.plan.Initialized = true // it was, before the sandbox went (kubelet keeps Initialized)
+			}
+		}
+		if !p.plan.Initialized {
+			for _, c := range inits {
+				if !c.Sidecar() && !c.Succeeded() {
+					p.plan.Incomplete = append(p.plan.Incomplete, c.Name)
+				}
+			}
+		}
 		return p.plan
 	}
 	if !p.start(ActStartPause, pause, "sandbox not running") {

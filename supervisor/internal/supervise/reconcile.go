@@ -16,10 +16,77 @@ type Reconciler struct {
 	Backoff   *Backoff
 	Log       *slog.Logger
 	Now       func() time.Time
+	// Probes runs the containers' probes; nil: no probes (every running container is started and ready).
+	Probes *Prober
+	// TerminationDir: the groups' termination-message files (<state dir>/termination, see
+	// termination.go); "" reads every message from the stopped container. TerminationGrace: how
+	// long a group must have been gone before SweepTermination removes its directory.
+	TerminationDir   string
+	TerminationGrace time.Duration
 
 	mu       sync.Mutex
 	statuses map[string]*GroupStatus
 	lastIdle map[string]string
+	// selfStops: containers the supervisor is stopping (until when its kill events may still come);
+	// external: containers someone else asked to stop (a non-SIGKILL kill event), and when.
+	selfStops map[string]time.Time
+	external  map[string]time.Time
+	// gone: groups seen without containers, and since when (their termination directory goes).
+	gone map[string]time.Time
+}
+
+// NoteKillEvent records a kill event. A stop signal (not SIGKILL) sent by someone else than the
+// supervisor is a deliberate stop (the deployer terminating the group, a `docker stop`): that run
+// is left alone, not restarted, as Docker leaves a manually stopped container. SIGKILL is taken
+// for a crash (OOM killer, `kill -9`): the restart policy applies.
+func (r *Reconciler) NoteKillEvent(id, signal string, at time.Time) {
+	if signal == "9" || signal == "SIGKILL" || signal == "KILL" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if until, ok := r.selfStops[id]; ok && at.Before(until) {
+		return
+	}
+	if r.external == nil {
+		r.external = map[string]time.Time{}
+	}
+	r.external[id] = at
+}
+
+// markSelfStop notes that the supervisor stops id within grace.
+func (r *Reconciler) markSelfStop(id string, grace time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.selfStops == nil {
+		r.selfStops = map[string]time.Time{}
+	}
+	now := time.Now()
+	for k, until := range r.selfStops {
+		if now.After(until) {
+			delete(r.selfStops, k)
+		}
+	}
+	r.selfStops[id] = now.Add(grace + 10*time.Second)
+}
+
+// stoppedBySomeoneElse: c's current run ended after a stop someone else asked for.
+func (r *Reconciler) stoppedBySomeoneElse(c Container) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	at, ok := r.external[c.ID]
+	if !ok {
+		return false
+	}
+	if c.Running || at.Before(c.StartedAt.Add(-time.Second)) {
+		// Started again since (by whoever stopped it): the mark is spent. (A second of slack:
+		// StartedAt is the daemon's clock, the mark the supervisor's.)
+		if !c.Running {
+			delete(r.external, c.ID)
+		}
+		return false
+	}
+	return true
 }
 
 // maxStepsPerSync bounds one Sync (a group whose containers keep dying is looked at again later).
@@ -79,6 +146,10 @@ func (r *Reconciler) Sync(ctx context.Context, group string) (requeue time.Durat
 		}
 		if len(cs) == 0 {
 			r.Log.Info("group gone", "group", group)
+			r.noteGroupGone(group)
+			if r.Probes != nil {
+				r.Probes.StopGroup(group)
+			}
 			r.mu.Lock()
 			delete(r.statuses, group)
 			delete(r.lastIdle, group)
@@ -86,8 +157,9 @@ func (r *Reconciler) Sync(ctx context.Context, group string) (requeue time.Durat
 			return 0, false, nil
 		}
 		g := BuildGroup(group, cs)
+		r.annotate(g)
 		plan := Compute(g, r.Backoff)
-		st.Observe(g, plan)
+		st.Observe(g, plan, r.messages(ctx, st, g), r.now())
 		if len(plan.Actions) == 0 {
 			r.idle(group, plan)
 			st.SaveBackoff(g, r.Backoff)
@@ -127,8 +199,73 @@ func (r *Reconciler) idle(group string, p Plan) {
 	}
 }
 
-// execute runs a plan's actions in order: kills together, then the pause, then one init
-// container to completion, then members together.
+// annotate fills in what the supervisor knows beyond Docker: started / ready / a probe's kill
+// request of each running container (the probe workers follow the group's runs first).
+func (r *Reconciler) annotate(g Group) {
+	if r.Probes != nil {
+		r.Probes.Sync(g)
+	}
+	for _, cs := range [][]Container{g.Inits, g.Members} {
+		for i := range cs {
+			c := &cs[i]
+			switch {
+			case !c.Running:
+				c.Held = c.Exited() && r.stoppedBySomeoneElse(*c)
+			case r.Probes == nil:
+				c.Started, c.Ready = true, true
+			default:
+				c.Started, c.Ready, c.ProbeKill = r.Probes.Started(*c), r.Probes.Ready(*c), r.Probes.Kill(*c)
+			}
+		}
+	}
+}
+
+// Termination messages: kubelet reads the last 4096 bytes of terminationMessagePath; with
+// FallbackToLogsOnError, an empty file and a non-zero exit, the last 80 log lines cut to 2048 bytes.
+const (
+	maxTerminationMessage = 4096
+	fallbackLogLines      = 80
+	maxFallbackLog        = 2048
+)
+
+// messages reads the termination message of every container whose exit the status has not seen yet.
+func (r *Reconciler) messages(ctx context.Context, st *GroupStatus, g Group) map[string]string {
+	out := map[string]string{}
+	for _, c := range append(append([]Container{}, g.Inits...), g.Members...) {
+		tm := c.Spec.TerminationMessage
+		if tm == nil || !st.NewExit(c) {
+			continue
+		}
+		// The group's file for c (bind-mounted at tm.Path) when it has one; else the path in the
+		// stopped container (a path in its image or a volume; Docker's /dev is gone by now).
+		b, ok := r.readTerminationFile(g.Name, c.Name)
+		if !ok {
+			var err error
+			b, err = r.Docker.ReadFile(ctx, c.ID, tm.Path, maxTerminationMessage)
+			if err != nil {
+				r.Log.Warn("termination message unreadable", "group", g.Name, "container", c.Name, "path", tm.Path, "err", err)
+			}
+		}
+		msg := string(b)
+		if msg == "" && tm.Policy == TerminationMessageFallbackToLogsOnError && c.ExitCode != 0 {
+			logs, err := r.Docker.Logs(ctx, c.ID, fallbackLogLines)
+			if err != nil {
+				r.Log.Warn("logs unreadable", "group", g.Name, "container", c.Name, "err", err)
+			}
+			if len(logs) > maxFallbackLog {
+				logs = logs[len(logs)-maxFallbackLog:]
+			}
+			msg = string(logs)
+		}
+		if msg != "" {
+			out[c.Name] = msg
+		}
+	}
+	return out
+}
+
+// execute runs a plan's actions in order: kills together, then the pause, then init containers
+// one at a time (start and postStart; their exit is seen by a later look), then members together.
 func (r *Reconciler) execute(ctx context.Context, g Group, st *GroupStatus, p Plan) error {
 	var kills, members []Action
 	for _, a := range p.Actions {
@@ -153,46 +290,82 @@ func (r *Reconciler) execute(ctx context.Context, g Group, st *GroupStatus, p Pl
 				return err
 			}
 		case ActRunInit:
-			r.Backoff.Next(BackoffKey(g.Name, a.Container))
-			st.NoteStart(a.Container, a.Reason)
-			t0 := time.Now()
-			code, err := r.Docker.StartAndWait(ctx, a.Container.ID)
-			r.logAction(g, a, t0, err, "exitCode", code)
-			if err != nil {
-				return err
-			}
-		case ActWaitInit:
-			t0 := time.Now()
-			code, err := r.Docker.Wait(ctx, a.Container.ID)
-			r.logAction(g, a, t0, err, "exitCode", code)
-			if err != nil {
+			if err := r.start(ctx, g, st, a); err != nil {
 				return err
 			}
 		}
 	}
-	return r.parallel(members, func(a Action) error {
-		r.Backoff.Next(BackoffKey(g.Name, a.Container))
-		st.NoteStart(a.Container, a.Reason)
-		t0 := time.Now()
-		err := r.Docker.Start(ctx, a.Container.ID)
-		r.logAction(g, a, t0, err)
-		return err
-	})
+	return r.parallel(members, func(a Action) error { return r.start(ctx, g, st, a) })
 }
 
-// kill stops a container: SIGKILL at once when forced, else Docker's stop (SIGTERM, then SIGKILL).
-func (r *Reconciler) kill(ctx context.Context, g Group, st *GroupStatus, a Action) error {
-	st.NoteKill(a.Container, a.Reason)
-	t0 := time.Now()
-	var err error
-	if a.Force {
-		err = r.Docker.Kill(ctx, a.Container.ID)
-	} else {
-		err = r.Docker.Stop(ctx, a.Container.ID)
+// start starts a container and runs its postStart hook (kubelet's startContainer: the hook is
+// synchronous; when it fails the container is killed, and the restart policy applies).
+func (r *Reconciler) start(ctx context.Context, g Group, st *GroupStatus, a Action) error {
+	c := a.Container
+	if c.EverStarted() {
+		// kubelet's doBackOff: only a restart of an exited container counts (the first start does not).
+		r.Backoff.Next(BackoffKey(g.Name, c))
 	}
-	r.logAction(g, a, t0, err, "force", a.Force)
+	st.NoteStart(c, a.Reason)
+	// Each run starts with an empty termination-message file (its last exit was read before this
+	// plan: Observe comes first in every step).
+	r.emptyTerminationFile(g.Name, c.Name)
+	t0 := time.Now()
+	err := r.Docker.Start(ctx, c.ID)
+	r.logAction(g, a, t0, err)
+	if err != nil || c.Spec.Lifecycle.PostStart == nil {
+		return err
+	}
+	t1 := time.Now()
+	out, herr := r.runHandler(ctx, g, c, c.Spec.Lifecycle.PostStart)
+	if herr == nil {
+		r.Log.Info("postStart hook", "group", g.Name, "container", c.Name, "took", time.Since(t1).Round(time.Millisecond))
+		return nil
+	}
+	r.Log.Warn("FailedPostStartHook: killing the container", "group", g.Name, "container", c.Name, "err", herr, "output", out)
+	now, err := r.Docker.Inspect(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	st.NoteHookFailure(now, fmt.Sprintf("PostStartHook failed: %v", herr))
+	return r.kill(ctx, g, st, Action{Kind: ActKill, Container: now, Reason: ReasonPostStartHook})
+}
+
+// kill stops a container: SIGKILL at once when forced (the PID namespace died with the pause);
+// else kubelet's killContainer: the preStop hook (bounded by the grace period and counted
+// against it), then SIGTERM, and SIGKILL when the rest of the grace (at least 2 s) is over.
+func (r *Reconciler) kill(ctx context.Context, g Group, st *GroupStatus, a Action) error {
+	c := a.Container
+	st.NoteKill(c, a.Reason)
+	r.markSelfStop(c.ID, time.Duration(c.StopTimeout)*time.Second)
+	t0 := time.Now()
+	if a.Force {
+		err := r.Docker.Kill(ctx, c.ID)
+		r.logAction(g, a, t0, err, "force", true)
+		return err
+	}
+	grace := time.Duration(c.StopTimeout) * time.Second
+	if h := c.Spec.Lifecycle.PreStop; h != nil && grace > 0 {
+		hctx, cancel := context.WithTimeout(ctx, grace)
+		out, err := r.runHandler(hctx, g, c, h)
+		cancel()
+		if err != nil {
+			r.Log.Warn("FailedPreStopHook", "group", g.Name, "container", c.Name, "err", err, "output", out)
+		} else {
+			r.Log.Info("preStop hook", "group", g.Name, "container", c.Name, "took", time.Since(t0).Round(time.Millisecond))
+		}
+	}
+	left := grace - time.Since(t0)
+	if left < minimumGracePeriod {
+		left = minimumGracePeriod
+	}
+	err := r.Docker.Stop(ctx, c.ID, left)
+	r.logAction(g, a, t0, err, "grace", left.Round(time.Millisecond))
 	return err
 }
+
+// minimumGracePeriod: kubelet gives StopContainer at least 2 s, even after a preStop hook used the grace.
+const minimumGracePeriod = 2 * time.Second
 
 func (r *Reconciler) parallel(as []Action, f func(Action) error) error {
 	if len(as) == 1 {

@@ -120,7 +120,7 @@ func TestSyncRestartsAnExitedMemberPerPolicy(t *testing.T) {
 		syncGroup(t, r, "g")
 		fake.crash("g", "worker", c.code)
 		syncGroup(t, r, "g")
-		want := []string(nil)
+		want := []string{"stop pause"} // a finished group's sandbox is stopped, as kubelet's
 		if c.restart {
 			want = []string{"start worker"}
 		}

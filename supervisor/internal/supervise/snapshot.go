@@ -27,7 +27,30 @@ type Container struct {
 	// JoinsID is the id in the container's `container:<id>` network mode (empty for the pause).
 	JoinsID string
 	Labels  map[string]string
+	// Image is the image the container was created from (Config.Image).
+	Image string
+	// StopTimeout: the container's terminationGracePeriodSeconds (Docker's StopTimeout; 10 when unset, Docker's own default).
+	StopTimeout int
+	// Spec: what the labels say of probes, hooks, termination message and sidecar-ness.
+	Spec Spec
+	// SpecError: a spec label that cannot be read (the group is then left alone).
+	SpecError string
+
+	// What the supervisor knows beyond Docker, filled in before each plan (Reconciler.annotate):
+	// Started: running, postStart returned and the startup probe (if any) succeeded.
+	Started bool
+	// Ready: the readiness probe's verdict (no probe: Started).
+	Ready bool
+	// ProbeKill: a liveness or startup probe failed for good on this run; the container is to be
+	// killed (the reason, e.g. LivenessProbeFailed).
+	ProbeKill string
+	// Held: its last run was stopped by someone else (a stop signal the supervisor did not send):
+	// it is not restarted in this sandbox.
+	Held bool
 }
+
+// Sidecar: a native sidecar (init container with restartPolicy Always).
+func (c Container) Sidecar() bool { return c.Role == RoleInit && c.Spec.Sidecar }
 
 // EverStarted is false for a container that was created but never started (its deployer's job).
 func (c Container) EverStarted() bool { return !c.StartedAt.IsZero() }
@@ -61,7 +84,15 @@ type Group struct {
 	Members  []Container // by member-index, then name
 	// Problems found while assembling the group (e.g. two pause containers); the group is left alone.
 	Problems []string
+	// InitCount, MemberCount: how many init containers (sidecars included) and members the spec
+	// declares (pause labels podgroup.io/init-count, member-count), when CountsDeclared. A group
+	// whose pause has no such labels was deployed before them: its deployer starts what it creates.
+	InitCount, MemberCount int
+	CountsDeclared         bool
 }
+
+// Declared is true when the pause says how many containers the group has.
+func (g Group) Declared() bool { return g.CountsDeclared }
 
 func parseDockerTime(s string) time.Time {
 	t, err := time.Parse(time.RFC3339Nano, s)
@@ -74,8 +105,18 @@ func parseDockerTime(s string) time.Time {
 // FromInspect converts Docker's inspect answer.
 func FromInspect(r container.InspectResponse) Container {
 	c := Container{ID: r.ID, DockerName: strings.TrimPrefix(r.Name, "/"), Index: -1}
+	c.StopTimeout = 10
 	if r.Config != nil {
 		c.Labels = r.Config.Labels
+		c.Image = r.Config.Image
+		if r.Config.StopTimeout != nil {
+			c.StopTimeout = *r.Config.StopTimeout
+		}
+		spec, err := ParseSpec(r.Config.Labels)
+		c.Spec = spec
+		if err != nil {
+			c.SpecError = err.Error()
+		}
 		c.Name = r.Config.Labels[LabelContainer]
 		c.Role = Role(r.Config.Labels[LabelRole])
 		idx := r.Config.Labels[LabelInitIndex]
@@ -115,6 +156,9 @@ func BuildGroup(name string, cs []Container) Group {
 			g.RestartPolicy = ParseRestartPolicy(c.Labels[LabelRestartPolicy])
 			policySet = true
 		}
+		if c.SpecError != "" {
+			g.Problems = append(g.Problems, fmt.Sprintf("container %s: %s", c.DockerName, c.SpecError))
+		}
 		switch c.Role {
 		case RolePause:
 			if g.Pause != nil {
@@ -133,6 +177,15 @@ func BuildGroup(name string, cs []Container) Group {
 	if g.Pause != nil {
 		g.RestartPolicy = ParseRestartPolicy(g.Pause.Labels[LabelRestartPolicy])
 		g.SharePID = g.Pause.Labels[LabelSharePID] == "true"
+		var errI, errM error
+		g.InitCount, errI = parseCount(g.Pause.Labels, LabelInitCount)
+		g.MemberCount, errM = parseCount(g.Pause.Labels, LabelMemberCount)
+		for _, err := range []error{errI, errM} {
+			if err != nil {
+				g.Problems = append(g.Problems, fmt.Sprintf("pause %s: %v", g.Pause.DockerName, err))
+			}
+		}
+		g.CountsDeclared = g.InitCount >= 0 && g.MemberCount >= 0
 	}
 	byIndex := func(s []Container) func(i, j int) bool {
 		return func(i, j int) bool {

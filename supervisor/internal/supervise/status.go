@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/podgroup/podgroup/supervisor/internal/contract"
@@ -25,6 +26,61 @@ type GroupStatus struct {
 	RestartPolicy RestartPolicy `json:"restartPolicy"`
 	Message       string        `json:"message,omitempty"`
 	Sandbox       SandboxStatus `json:"sandbox"`
+
+	// The Pod-like part, named as core/v1 PodStatus.
+	Conditions            []PodCondition       `json:"conditions"`
+	InitContainerStatuses []PodContainerStatus `json:"initContainerStatuses"`
+	ContainerStatuses     []PodContainerStatus `json:"containerStatuses"`
+}
+
+// PodCondition is core/v1 PodCondition (types PodReadyToStartContainers, Initialized,
+// ContainersReady, Ready).
+type PodCondition struct {
+	Type               string `json:"type"`
+	Status             string `json:"status"`
+	Reason             string `json:"reason,omitempty"`
+	Message            string `json:"message,omitempty"`
+	LastTransitionTime string `json:"lastTransitionTime"`
+}
+
+// PodContainerStatus is core/v1 ContainerStatus.
+type PodContainerStatus struct {
+	Name         string         `json:"name"`
+	ContainerID  string         `json:"containerID"`
+	Image        string         `json:"image"`
+	Ready        bool           `json:"ready"`
+	Started      bool           `json:"started"`
+	RestartCount int            `json:"restartCount"`
+	State        ContainerState `json:"state"`
+	LastState    ContainerState `json:"lastState"`
+}
+
+// ContainerState is core/v1 ContainerState: at most one of its members is set ({} when none).
+type ContainerState struct {
+	Waiting    *ContainerStateWaiting    `json:"waiting,omitempty"`
+	Running    *ContainerStateRunning    `json:"running,omitempty"`
+	Terminated *ContainerStateTerminated `json:"terminated,omitempty"`
+}
+
+// ContainerStateWaiting: reason ContainerCreating, PodInitializing or CrashLoopBackOff.
+type ContainerStateWaiting struct {
+	Reason  string `json:"reason"`
+	Message string `json:"message,omitempty"`
+}
+
+// ContainerStateRunning is a running container's start.
+type ContainerStateRunning struct {
+	StartedAt string `json:"startedAt"`
+}
+
+// ContainerStateTerminated is one run's end: reason Completed, Error or OOMKilled (as the
+// runtime says), message the termination message.
+type ContainerStateTerminated struct {
+	ExitCode   int    `json:"exitCode"`
+	Reason     string `json:"reason"`
+	Message    string `json:"message,omitempty"`
+	StartedAt  string `json:"startedAt"`
+	FinishedAt string `json:"finishedAt"`
 }
 
 // SandboxStatus records the pause container as last seen.
@@ -57,6 +113,12 @@ type ContainerStatus struct {
 	// KillReason/KilledRun: the supervisor stopped the run that started at KilledRun, for KillReason.
 	KillReason string `json:"killReason,omitempty"`
 	KilledRun  string `json:"killedRun,omitempty"`
+	// Termination: the last run that ended, as Kubernetes reports it; PreviousTermination: the one
+	// before (a container terminated for good shows them as state and lastState).
+	Termination         *ContainerStateTerminated `json:"termination,omitempty"`
+	PreviousTermination *ContainerStateTerminated `json:"previousTermination,omitempty"`
+	// HookMessage: why the supervisor killed the run KilledRun (e.g. the failed postStart hook's error).
+	HookMessage string `json:"hookMessage,omitempty"`
 }
 
 // StatusPath is where a group's status file lives under dir.
@@ -127,8 +189,9 @@ func fmtTime(t time.Time) string {
 }
 
 // Observe brings the status up to date with what Docker shows (and the current plan): counts a
-// new start of a container as a restart, records exits, the sandbox generation and the phase.
-func (st *GroupStatus) Observe(g Group, p Plan) {
+// new start of a container as a restart, records exits (with their termination messages, msgs
+// by container name), the sandbox generation, the phase, and the Pod-like statuses and conditions.
+func (st *GroupStatus) Observe(g Group, p Plan, msgs map[string]string, now time.Time) {
 	st.Phase = p.Phase
 	st.RestartPolicy = g.RestartPolicy
 	st.Message = p.Idle
@@ -139,12 +202,128 @@ func (st *GroupStatus) Observe(g Group, p Plan) {
 	for _, c := range append(append([]Container{}, g.Inits...), g.Members...) {
 		seen[c.Name] = true
 		_, waiting := p.Waiting[c.Name]
-		st.observeContainer(c, waiting || willStart(p, c))
+		st.observeContainer(c, waiting || willStart(p, c), msgs[c.Name])
 	}
 	for name := range st.Containers {
 		if !seen[name] {
 			delete(st.Containers, name)
 		}
+	}
+	st.InitContainerStatuses = make([]PodContainerStatus, 0, len(g.Inits))
+	for _, c := range g.Inits {
+		st.InitContainerStatuses = append(st.InitContainerStatuses, st.podStatus(g, p, c))
+	}
+	st.ContainerStatuses = make([]PodContainerStatus, 0, len(g.Members))
+	for _, c := range g.Members {
+		st.ContainerStatuses = append(st.ContainerStatuses, st.podStatus(g, p, c))
+	}
+	st.observeConditions(g, p, now)
+}
+
+// NewExit: c ended a run the status has not recorded yet.
+func (st *GroupStatus) NewExit(c Container) bool {
+	if !c.Exited() || c.FinishedAt.IsZero() {
+		return false
+	}
+	rec := st.Containers[c.Name]
+	return rec == nil || rec.ID != c.ID || rec.FinishedAt != fmtTime(c.FinishedAt)
+}
+
+// podStatus is c's core/v1 ContainerStatus (kubelet's convertToAPIContainerStatuses).
+func (st *GroupStatus) podStatus(g Group, p Plan, c Container) PodContainerStatus {
+	rec := st.Containers[c.Name]
+	if rec == nil {
+		rec = &ContainerStatus{}
+	}
+	s := PodContainerStatus{Name: c.Name, ContainerID: "docker://" + c.ID, Image: c.Image, RestartCount: rec.RestartCount,
+		Started: c.Running && c.Started, Ready: c.Running && c.Ready}
+	last := func(t *ContainerStateTerminated) ContainerState {
+		if t == nil {
+			return ContainerState{}
+		}
+		return ContainerState{Terminated: t}
+	}
+	wait, inBackoff := p.Waiting[c.Name]
+	switch {
+	case c.Running:
+		s.State = ContainerState{Running: &ContainerStateRunning{StartedAt: fmtTime(c.StartedAt)}}
+		if rec.Termination != nil && rec.Termination.StartedAt != fmtTime(c.StartedAt) {
+			s.LastState = last(rec.Termination)
+		}
+	case !c.EverStarted() || rec.Termination == nil:
+		reason := "ContainerCreating"
+		if c.Role == RoleInit || !p.Initialized {
+			reason = "PodInitializing"
+		}
+		s.State = ContainerState{Waiting: &ContainerStateWaiting{Reason: reason}}
+	case inBackoff:
+		s.State = ContainerState{Waiting: &ContainerStateWaiting{Reason: "CrashLoopBackOff",
+			Message: fmt.Sprintf("back-off %v restarting failed container=%s pod=%s", backoffDelay(rec, wait), c.Name, g.Name)}}
+		s.LastState = last(rec.Termination)
+	default:
+		s.State = last(rec.Termination)
+		s.LastState = last(rec.PreviousTermination)
+		// kubelet: a regular init container that completed is ready.
+		s.Ready = c.Role == RoleInit && !c.Spec.Sidecar && c.ExitCode == 0
+	}
+	return s
+}
+
+// backoffDelay is the back-off's whole delay (kubelet's message names it, not the time left).
+func backoffDelay(rec *ContainerStatus, left time.Duration) time.Duration {
+	if rec.BackoffSeconds > 0 {
+		return time.Duration(rec.BackoffSeconds * float64(time.Second))
+	}
+	return left.Round(time.Second)
+}
+
+// observeConditions sets the pod conditions (kubelet pkg/kubelet/status/generate.go), keeping
+// each one's lastTransitionTime while its status does not change.
+func (st *GroupStatus) observeConditions(g Group, p Plan, now time.Time) {
+	prev := map[string]PodCondition{}
+	for _, c := range st.Conditions {
+		prev[c.Type] = c
+	}
+	set := func(typ string, ok bool, reason, message string) PodCondition {
+		c := PodCondition{Type: typ, Status: "False", Reason: reason, Message: message, LastTransitionTime: fmtTime(now)}
+		if ok {
+			c.Status, c.Reason, c.Message = "True", "", ""
+		}
+		if old, found := prev[typ]; found && old.Status == c.Status && old.LastTransitionTime != "" {
+			c.LastTransitionTime = old.LastTransitionTime
+		}
+		return c
+	}
+	sandbox := g.Pause != nil && g.Pause.Running
+	terminal := p.Phase == "Succeeded" || p.Phase == "Failed"
+	var unready []string
+	for _, c := range g.Inits {
+		if c.Spec.Sidecar && !(c.Running && c.Ready) {
+			unready = append(unready, c.Name)
+		}
+	}
+	for _, c := range g.Members {
+		if !(c.Running && c.Ready) {
+			unready = append(unready, c.Name)
+		}
+	}
+	initMsg := ""
+	if len(p.Incomplete) > 0 {
+		initMsg = fmt.Sprintf("containers with incomplete status: [%s]", strings.Join(p.Incomplete, " "))
+	}
+	readyReason, readyMsg := "ContainersNotReady", fmt.Sprintf("containers with unready status: [%s]", strings.Join(unready, " "))
+	if terminal {
+		readyReason, readyMsg = "PodCompleted", ""
+	}
+	ready := !terminal && len(unready) == 0 && len(g.Members) > 0
+	st.Conditions = []PodCondition{
+		set("PodReadyToStartContainers", sandbox, "", ""),
+		set("Initialized", p.Initialized, "ContainersNotInitialized", initMsg),
+		set("ContainersReady", ready, readyReason, readyMsg),
+		set("Ready", ready, readyReason, readyMsg),
+	}
+	if terminal && p.Initialized {
+		st.Conditions[1].Reason = "PodCompleted"
 	}
 }
 
@@ -170,8 +349,8 @@ func (st *GroupStatus) observeSandbox(pause Container) {
 	st.Sandbox.State = stateOf(pause, false)
 }
 
-// observeContainer counts a new StartedAt as a restart and records a new exit.
-func (st *GroupStatus) observeContainer(c Container, pending bool) {
+// observeContainer counts a new StartedAt as a restart and records a new exit (msg: its termination message).
+func (st *GroupStatus) observeContainer(c Container, pending bool, msg string) {
 	rec := st.Containers[c.Name]
 	if rec == nil || rec.ID != c.ID {
 		rec = &ContainerStatus{ID: c.ID}
@@ -193,6 +372,11 @@ func (st *GroupStatus) observeContainer(c Container, pending bool) {
 		} else {
 			rec.LastReason = c.TerminationReason()
 		}
+		if rec.Termination != nil && rec.Termination.StartedAt != started {
+			rec.PreviousTermination = rec.Termination
+		}
+		rec.Termination = &ContainerStateTerminated{ExitCode: code, Reason: c.TerminationReason(), Message: msg,
+			StartedAt: started, FinishedAt: finished}
 	}
 	rec.StartedAt, rec.FinishedAt = started, finished
 	rec.State = stateOf(c, pending)
@@ -225,9 +409,19 @@ func (st *GroupStatus) NoteKill(c Container, reason string) {
 	}
 }
 
+// NoteHookFailure records why the supervisor kills c's current run (a failed postStart hook).
+func (st *GroupStatus) NoteHookFailure(c Container, message string) {
+	if rec := st.Containers[c.Name]; rec != nil && rec.ID == c.ID {
+		rec.HookMessage = message
+	}
+}
+
 // NoteStart records why the supervisor starts c again (SandboxChanged, or its own exit's reason).
 func (st *GroupStatus) NoteStart(c Container, reason string) {
 	if rec := st.Containers[c.Name]; rec != nil && rec.ID == c.ID && reason != "" && c.EverStarted() {
+		if rec.KilledRun != "" && rec.KilledRun == fmtTime(c.StartedAt) && reason != ReasonSandboxChanged {
+			reason = rec.KillReason // its run ended because the supervisor killed it (probe, hook)
+		}
 		rec.LastReason = reason
 	}
 }

@@ -11,28 +11,28 @@ func TestObserveCountsRestartsAndSandboxGenerations(t *testing.T) {
 	st := &GroupStatus{Group: "g", Containers: map[string]*ContainerStatus{}}
 	pause := ctr("pause", RolePause, 0, 0, true, 0)
 	web := ctr("web", RoleMember, 0, 1, true, 0)
-	st.Observe(group(RestartAlways, pause, nil, []Container{web}), Plan{Phase: "Running"})
+	st.Observe(group(RestartAlways, pause, nil, []Container{web}), Plan{Phase: "Running"}, nil, time.Time{})
 	if st.SandboxGeneration != 1 || st.Containers["web"].RestartCount != 0 || st.Containers["web"].State != "running" {
 		t.Fatalf("first sight: %+v %+v", st, st.Containers["web"])
 	}
 	// The member exits 1 and is started again in the same sandbox.
 	webDead := ctr("web", RoleMember, 0, 1, false, 1)
-	st.Observe(group(RestartAlways, pause, nil, []Container{webDead}), Plan{Phase: "Running", Waiting: map[string]time.Duration{"web": time.Second}})
+	st.Observe(group(RestartAlways, pause, nil, []Container{webDead}), Plan{Phase: "Running", Waiting: map[string]time.Duration{"web": time.Second}}, nil, time.Time{})
 	rec := st.Containers["web"]
 	if rec.State != "waiting" || rec.LastReason != "Error" || rec.LastExitCode == nil || *rec.LastExitCode != 1 {
 		t.Fatalf("after exit: %+v", rec)
 	}
-	st.Observe(group(RestartAlways, pause, nil, []Container{ctr("web", RoleMember, 0, 5, true, 0)}), Plan{Phase: "Running"})
+	st.Observe(group(RestartAlways, pause, nil, []Container{ctr("web", RoleMember, 0, 5, true, 0)}), Plan{Phase: "Running"}, nil, time.Time{})
 	if rec.RestartCount != 1 || rec.State != "running" {
 		t.Fatalf("after restart: %+v", rec)
 	}
 	// The pause is restarted: a new generation; the member's restart counts too.
 	st.NoteKill(ctr("web", RoleMember, 0, 5, true, 0), ReasonSandboxChanged)
-	st.Observe(group(RestartAlways, ctr("pause", RolePause, 0, 10, true, 0), nil, []Container{ctr("web", RoleMember, 0, 5, false, 137)}), Plan{})
+	st.Observe(group(RestartAlways, ctr("pause", RolePause, 0, 10, true, 0), nil, []Container{ctr("web", RoleMember, 0, 5, false, 137)}), Plan{}, nil, time.Time{})
 	if rec.LastReason != ReasonSandboxChanged {
 		t.Fatalf("killed member reason %q", rec.LastReason)
 	}
-	st.Observe(group(RestartAlways, ctr("pause", RolePause, 0, 10, true, 0), nil, []Container{ctr("web", RoleMember, 0, 11, true, 0)}), Plan{})
+	st.Observe(group(RestartAlways, ctr("pause", RolePause, 0, 10, true, 0), nil, []Container{ctr("web", RoleMember, 0, 11, true, 0)}), Plan{}, nil, time.Time{})
 	if st.SandboxGeneration != 2 || rec.RestartCount != 2 {
 		t.Fatalf("after new sandbox: generation %d restarts %d", st.SandboxGeneration, rec.RestartCount)
 	}
@@ -42,8 +42,8 @@ func TestStatusFileRoundTripAndReplacementResets(t *testing.T) {
 	dir := t.TempDir()
 	st := &GroupStatus{Group: "g", Containers: map[string]*ContainerStatus{}}
 	pause := ctr("pause", RolePause, 0, 0, true, 0)
-	st.Observe(group(RestartAlways, pause, nil, []Container{ctr("web", RoleMember, 0, 1, true, 0)}), Plan{})
-	st.Observe(group(RestartAlways, pause, nil, []Container{ctr("web", RoleMember, 0, 3, true, 0)}), Plan{})
+	st.Observe(group(RestartAlways, pause, nil, []Container{ctr("web", RoleMember, 0, 1, true, 0)}), Plan{}, nil, time.Time{})
+	st.Observe(group(RestartAlways, pause, nil, []Container{ctr("web", RoleMember, 0, 3, true, 0)}), Plan{}, nil, time.Time{})
 	if err := st.Write(dir, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -69,14 +69,14 @@ func TestStatusFileRoundTripAndReplacementResets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st2.Observe(group(RestartAlways, pause, nil, []Container{ctr("web", RoleMember, 0, 7, true, 0)}), Plan{})
+	st2.Observe(group(RestartAlways, pause, nil, []Container{ctr("web", RoleMember, 0, 7, true, 0)}), Plan{}, nil, time.Time{})
 	if st2.Containers["web"].RestartCount != 2 {
 		t.Fatalf("restart count after reload: %d, want 2", st2.Containers["web"].RestartCount)
 	}
 	// Docker wins: a container with another id (re-deployed) starts from zero.
 	other := ctr("web", RoleMember, 0, 8, true, 0)
 	other.ID = "new-id"
-	st2.Observe(group(RestartAlways, pause, nil, []Container{other}), Plan{})
+	st2.Observe(group(RestartAlways, pause, nil, []Container{other}), Plan{}, nil, time.Time{})
 	if st2.Containers["web"].RestartCount != 0 {
 		t.Fatalf("replaced container kept count %d", st2.Containers["web"].RestartCount)
 	}
@@ -93,7 +93,7 @@ func TestBackoffSurvivesViaStatus(t *testing.T) {
 	web := ctr("web", RoleMember, 0, 1, false, 1)
 	g := group(RestartAlways, ctr("pause", RolePause, 0, 0, true, 0), nil, []Container{web})
 	st := &GroupStatus{Group: "g", Containers: map[string]*ContainerStatus{}}
-	st.Observe(g, Plan{})
+	st.Observe(g, Plan{}, nil, time.Time{})
 	b.Next(BackoffKey("g", web))
 	b.Next(BackoffKey("g", web))
 	st.SaveBackoff(g, b)
@@ -107,11 +107,11 @@ func TestBackoffSurvivesViaStatus(t *testing.T) {
 func TestObserveSeesAnExitRecordedBeforeTheStart(t *testing.T) {
 	st := &GroupStatus{Group: "g", Containers: map[string]*ContainerStatus{}}
 	pause := ctr("pause", RolePause, 0, 0, true, 0)
-	st.Observe(group(RestartAlways, pause, []Container{ctr("init", RoleInit, 0, 1, false, 0)}, nil), Plan{})
+	st.Observe(group(RestartAlways, pause, []Container{ctr("init", RoleInit, 0, 1, false, 0)}, nil), Plan{}, nil, time.Time{})
 	st.NoteStart(ctr("init", RoleInit, 0, 1, false, 0), ReasonSandboxChanged)
 	quick := ctr("init", RoleInit, 0, 5, false, 0)
 	quick.FinishedAt = quick.StartedAt.Add(-time.Millisecond) // containerd's exit time, Docker's start time
-	st.Observe(group(RestartAlways, pause, []Container{quick}, nil), Plan{})
+	st.Observe(group(RestartAlways, pause, []Container{quick}, nil), Plan{}, nil, time.Time{})
 	if rec := st.Containers["init"]; rec.RestartCount != 1 || rec.LastReason != "Completed" || rec.State != "terminated" {
 		t.Fatalf("quick init: %+v", rec)
 	}

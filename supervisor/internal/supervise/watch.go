@@ -36,6 +36,10 @@ var ErrUnreachable = errors.New("dockerd unreachable")
 // until GiveUpAfter.
 func (w *Watcher) Run(ctx context.Context) error {
 	w.workers = map[string]chan struct{}{}
+	if w.Reconciler.Probes != nil {
+		// A probe result that flips looks at its group again at once.
+		w.Reconciler.Probes.Kick = func(group string) { w.kick(ctx, group) }
+	}
 	delay := 250 * time.Millisecond
 	var failingSince time.Time
 	for ctx.Err() == nil {
@@ -72,7 +76,7 @@ func (w *Watcher) watch(ctx context.Context) (connected bool, err error) {
 	if err := w.Docker.Ping(ctx); err != nil {
 		return false, err
 	}
-	groups, errs := w.Docker.Events(ctx)
+	evs, errs := w.Docker.Events(ctx)
 	if err := w.resync(ctx); err != nil {
 		return false, err
 	}
@@ -90,8 +94,14 @@ func (w *Watcher) watch(ctx context.Context) (connected bool, err error) {
 			return true, ctx.Err()
 		case err := <-errs:
 			return true, err
-		case g := <-groups:
-			w.kick(ctx, g)
+		case e := <-evs:
+			if e.Action == "kill" {
+				// Only a stop by someone else matters (the deployer terminating the group); the
+				// die event that follows wakes the group.
+				w.Reconciler.NoteKillEvent(e.ID, e.Signal, time.Now())
+				continue
+			}
+			w.kick(ctx, e.Group)
 		case <-tick.C:
 			if err := w.resync(ctx); err != nil {
 				return true, err
@@ -108,6 +118,7 @@ func (w *Watcher) resync(ctx context.Context) error {
 	for _, g := range groups {
 		w.kick(ctx, g)
 	}
+	w.Reconciler.SweepTermination(groups)
 	return nil
 }
 

@@ -26,21 +26,22 @@ type Contract struct {
 
 // Supervisor is the supervisor's run options.
 type Supervisor struct {
-	ContainerName  string            `json:"containerName"`
-	ImageKey       string            `json:"imageKey"`
-	HostStateDir   string            `json:"hostStateDir"`
-	StateMount     string            `json:"stateMount"`
-	DockerSocket   string            `json:"dockerSocket"`
-	StatusSubdir   string            `json:"statusSubdir"`
-	StatusSuffix   string            `json:"statusSuffix"`
-	LockFile       string            `json:"lockFile"`
-	ReadyMessage   string            `json:"readyMessage"`
-	Restart        string            `json:"restart"`
-	NetworkMode    string            `json:"networkMode"`
-	ReadOnlyRootfs bool              `json:"readOnlyRootfs"`
-	CapDrop        []string          `json:"capDrop"`
-	SecurityOpt    []string          `json:"securityOpt"`
-	Options        map[string]Option `json:"options"`
+	ContainerName     string            `json:"containerName"`
+	ImageKey          string            `json:"imageKey"`
+	HostStateDir      string            `json:"hostStateDir"`
+	StateMount        string            `json:"stateMount"`
+	DockerSocket      string            `json:"dockerSocket"`
+	StatusSubdir      string            `json:"statusSubdir"`
+	StatusSuffix      string            `json:"statusSuffix"`
+	TerminationSubdir string            `json:"terminationSubdir"`
+	LockFile          string            `json:"lockFile"`
+	ReadyMessage      string            `json:"readyMessage"`
+	Restart           string            `json:"restart"`
+	NetworkMode       string            `json:"networkMode"`
+	ReadOnlyRootfs    bool              `json:"readOnlyRootfs"`
+	CapDrop           []string          `json:"capDrop"`
+	SecurityOpt       []string          `json:"securityOpt"`
+	Options           map[string]Option `json:"options"`
 }
 
 // Option is one flag of the supervisor, with its environment variable and default.
@@ -55,6 +56,12 @@ type Status struct {
 	GroupFields     []string `json:"groupFields"`
 	ContainerFields []string `json:"containerFields"`
 	SandboxFields   []string `json:"sandboxFields"`
+	// The Pod-like part (core/v1 PodStatus names).
+	PodContainerStatusFields []string `json:"podContainerStatusFields"`
+	ContainerStateFields     []string `json:"containerStateFields"`
+	TerminatedFields         []string `json:"terminatedFields"`
+	ConditionFields          []string `json:"conditionFields"`
+	ConditionTypes           []string `json:"conditionTypes"`
 }
 
 func main() {
@@ -93,7 +100,7 @@ func Generate(in []byte) ([]byte, error) {
 	writeConsts(&b, "Supervisor", "The supervisor container's settings.", map[string]string{
 		"containerName": s.ContainerName, "imageKey": s.ImageKey, "hostStateDir": s.HostStateDir,
 		"stateMount": s.StateMount, "dockerSocket": s.DockerSocket, "statusSubdir": s.StatusSubdir,
-		"statusSuffix": s.StatusSuffix, "lockFile": s.LockFile, "readyMessage": s.ReadyMessage,
+		"statusSuffix": s.StatusSuffix, "terminationSubdir": s.TerminationSubdir, "lockFile": s.LockFile, "readyMessage": s.ReadyMessage,
 		"restart": s.Restart, "networkMode": s.NetworkMode,
 	})
 	fmt.Fprintf(&b, "// SupervisorReadOnlyRootfs: the supervisor's root filesystem is read-only.\nconst SupervisorReadOnlyRootfs = %v\n\n", s.ReadOnlyRootfs)
@@ -111,6 +118,11 @@ func Generate(in []byte) ([]byte, error) {
 	writeList(&b, "StatusGroupFields", c.Status.GroupFields)
 	writeList(&b, "StatusContainerFields", c.Status.ContainerFields)
 	writeList(&b, "StatusSandboxFields", c.Status.SandboxFields)
+	writeList(&b, "StatusPodContainerStatusFields", c.Status.PodContainerStatusFields)
+	writeList(&b, "StatusContainerStateFields", c.Status.ContainerStateFields)
+	writeList(&b, "StatusTerminatedFields", c.Status.TerminatedFields)
+	writeList(&b, "StatusConditionFields", c.Status.ConditionFields)
+	writeList(&b, "StatusConditionTypes", c.Status.ConditionTypes)
 	b.WriteString(")\n")
 	return format.Source(b.Bytes())
 }

@@ -1,0 +1,206 @@
+package supervise
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// The parts of a container's Kubernetes spec the renderer writes into labels for the supervisor
+// (contract/docker-contract.json "labels"; the JSON shapes are docs/supervisor.md's).
+
+// ExecAction runs a command in the container (`docker exec`).
+type ExecAction struct {
+	Command []string `json:"command"`
+}
+
+// HTTPGetAction is a GET on 127.0.0.1 in the group's network namespace (the pause's helper mode).
+type HTTPGetAction struct {
+	Path   string `json:"path"`
+	Port   int    `json:"port"`
+	Scheme string `json:"scheme,omitempty"`
+}
+
+// TCPSocketAction is a connect to 127.0.0.1:port in the group's network namespace.
+type TCPSocketAction struct {
+	Port int `json:"port"`
+}
+
+// SleepAction (hooks only) waits.
+type SleepAction struct {
+	Seconds int `json:"seconds"`
+}
+
+// Probe is a Kubernetes probe with every default written out by the renderer.
+type Probe struct {
+	Exec                *ExecAction      `json:"exec,omitempty"`
+	HTTPGet             *HTTPGetAction   `json:"httpGet,omitempty"`
+	TCPSocket           *TCPSocketAction `json:"tcpSocket,omitempty"`
+	InitialDelaySeconds int              `json:"initialDelaySeconds"`
+	PeriodSeconds       int              `json:"periodSeconds"`
+	TimeoutSeconds      int              `json:"timeoutSeconds"`
+	SuccessThreshold    int              `json:"successThreshold"`
+	FailureThreshold    int              `json:"failureThreshold"`
+}
+
+// Probes is label podgroup.io/probes.
+type Probes struct {
+	Startup   *Probe `json:"startup,omitempty"`
+	Liveness  *Probe `json:"liveness,omitempty"`
+	Readiness *Probe `json:"readiness,omitempty"`
+}
+
+// Handler is a lifecycle hook's action.
+type Handler struct {
+	Exec    *ExecAction    `json:"exec,omitempty"`
+	HTTPGet *HTTPGetAction `json:"httpGet,omitempty"`
+	Sleep   *SleepAction   `json:"sleep,omitempty"`
+}
+
+// Lifecycle is label podgroup.io/lifecycle.
+type Lifecycle struct {
+	PostStart *Handler `json:"postStart,omitempty"`
+	PreStop   *Handler `json:"preStop,omitempty"`
+}
+
+// TerminationMessage is label podgroup.io/termination-message.
+type TerminationMessage struct {
+	Path   string `json:"path"`
+	Policy string `json:"policy"`
+}
+
+// Termination message policies.
+const (
+	TerminationMessageFile                  = "File"
+	TerminationMessageFallbackToLogsOnError = "FallbackToLogsOnError"
+)
+
+// Spec is what the labels of one container say beyond its role and place.
+type Spec struct {
+	// Sidecar: a native sidecar (init container with restartPolicy Always).
+	Sidecar            bool
+	Probes             Probes
+	Lifecycle          Lifecycle
+	TerminationMessage *TerminationMessage
+}
+
+func (p *Probe) check(what string) error {
+	n := 0
+	for _, set := range []bool{p.Exec != nil, p.HTTPGet != nil, p.TCPSocket != nil} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n != 1:
+		return fmt.Errorf("%s probe: exactly one of exec, httpGet, tcpSocket must be set", what)
+	case p.Exec != nil && len(p.Exec.Command) == 0:
+		return fmt.Errorf("%s probe: exec.command is empty", what)
+	case p.HTTPGet != nil && (p.HTTPGet.Port < 1 || p.HTTPGet.Port > 65535):
+		return fmt.Errorf("%s probe: httpGet.port %d is not a port", what, p.HTTPGet.Port)
+	case p.TCPSocket != nil && (p.TCPSocket.Port < 1 || p.TCPSocket.Port > 65535):
+		return fmt.Errorf("%s probe: tcpSocket.port %d is not a port", what, p.TCPSocket.Port)
+	}
+	// Kubernetes' defaults for what a hand-written label leaves out (the renderer writes them all).
+	if p.PeriodSeconds < 1 {
+		p.PeriodSeconds = 10
+	}
+	if p.TimeoutSeconds < 1 {
+		p.TimeoutSeconds = 1
+	}
+	if p.SuccessThreshold < 1 {
+		p.SuccessThreshold = 1
+	}
+	if p.FailureThreshold < 1 {
+		p.FailureThreshold = 3
+	}
+	if p.InitialDelaySeconds < 0 {
+		p.InitialDelaySeconds = 0
+	}
+	if p.HTTPGet != nil && p.HTTPGet.Path == "" {
+		p.HTTPGet.Path = "/"
+	}
+	return nil
+}
+
+func (h *Handler) check(what string) error {
+	n := 0
+	for _, set := range []bool{h.Exec != nil, h.HTTPGet != nil, h.Sleep != nil} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n != 1:
+		return fmt.Errorf("%s hook: exactly one of exec, httpGet, sleep must be set", what)
+	case h.Exec != nil && len(h.Exec.Command) == 0:
+		return fmt.Errorf("%s hook: exec.command is empty", what)
+	case h.HTTPGet != nil && (h.HTTPGet.Port < 1 || h.HTTPGet.Port > 65535):
+		return fmt.Errorf("%s hook: httpGet.port %d is not a port", what, h.HTTPGet.Port)
+	case h.Sleep != nil && h.Sleep.Seconds < 0:
+		return fmt.Errorf("%s hook: sleep.seconds %d is negative", what, h.Sleep.Seconds)
+	}
+	if h.HTTPGet != nil && h.HTTPGet.Path == "" {
+		h.HTTPGet.Path = "/"
+	}
+	return nil
+}
+
+// ParseSpec reads a container's spec labels; an error names the label and what is wrong.
+func ParseSpec(labels map[string]string) (Spec, error) {
+	s := Spec{Sidecar: labels[LabelContainerRestartPolicy] == string(RestartAlways)}
+	if v := labels[LabelProbes]; v != "" {
+		if err := json.Unmarshal([]byte(v), &s.Probes); err != nil {
+			return s, fmt.Errorf("label %s: %w", LabelProbes, err)
+		}
+		for what, p := range map[string]*Probe{"startup": s.Probes.Startup, "liveness": s.Probes.Liveness, "readiness": s.Probes.Readiness} {
+			if p != nil {
+				if err := p.check(what); err != nil {
+					return s, fmt.Errorf("label %s: %w", LabelProbes, err)
+				}
+			}
+		}
+	}
+	if v := labels[LabelLifecycle]; v != "" {
+		if err := json.Unmarshal([]byte(v), &s.Lifecycle); err != nil {
+			return s, fmt.Errorf("label %s: %w", LabelLifecycle, err)
+		}
+		for what, h := range map[string]*Handler{"postStart": s.Lifecycle.PostStart, "preStop": s.Lifecycle.PreStop} {
+			if h != nil {
+				if err := h.check(what); err != nil {
+					return s, fmt.Errorf("label %s: %w", LabelLifecycle, err)
+				}
+			}
+		}
+	}
+	if v := labels[LabelTerminationMessage]; v != "" {
+		var tm TerminationMessage
+		if err := json.Unmarshal([]byte(v), &tm); err != nil {
+			return s, fmt.Errorf("label %s: %w", LabelTerminationMessage, err)
+		}
+		if tm.Path == "" {
+			tm.Path = "/dev/termination-log"
+		}
+		if tm.Policy == "" {
+			tm.Policy = TerminationMessageFile
+		}
+		if tm.Policy != TerminationMessageFile && tm.Policy != TerminationMessageFallbackToLogsOnError {
+			return s, fmt.Errorf("label %s: policy %q is neither File nor FallbackToLogsOnError", LabelTerminationMessage, tm.Policy)
+		}
+		s.TerminationMessage = &tm
+	}
+	return s, nil
+}
+
+// parseCount reads a decimal count label; -1 when absent (a group deployed before the label).
+func parseCount(labels map[string]string, key string) (int, error) {
+	v, ok := labels[key]
+	if !ok || v == "" {
+		return -1, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return -1, fmt.Errorf("label %s=%q is not a count", key, v)
+	}
+	return n, nil
+}

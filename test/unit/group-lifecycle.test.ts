@@ -1,0 +1,51 @@
+// The lifecycle resource's reading of the supervisor's status file: when `pulumi up` is done,
+// when it fails at once, and which container a failure message is about.
+import "./mocks";
+import { demuxDockerStream, findCulprit, GroupStatusFile, judgeStatus, StatusContainer } from "../../components/group-lifecycle";
+
+const running = (name: string, ready = true): StatusContainer => ({ name, ready, started: true, restartCount: 0, state: { running: { startedAt: "t" } } });
+const cond = (types: Record<string, boolean>) => Object.entries(types).map(([type, ok]) => ({ type, status: ok ? "True" : "False" }));
+
+describe("judgeStatus", () => {
+    it("is done once Initialized with every member running; Ready only matters with waitForReadiness", () => {
+        const s: GroupStatusFile = { phase: "Running", conditions: cond({ Initialized: true, Ready: false }), containerStatuses: [running("web", false)] };
+        expect(judgeStatus(s, false).verdict).toBe("done");
+        expect(judgeStatus(s, true)).toEqual({ verdict: "waiting", missing: "not Ready: web" });
+    });
+
+    it("waits while not Initialized or a member does not run", () => {
+        expect(judgeStatus({ phase: "Pending", conditions: cond({ Initialized: false }), containerStatuses: [] }, false))
+            .toEqual({ verdict: "waiting", missing: "not Initialized" });
+        expect(judgeStatus({ phase: "Pending", conditions: cond({ Initialized: true }), containerStatuses: [running("a"), { name: "b", state: { waiting: { reason: "ContainerCreating" } } }] }, false))
+            .toEqual({ verdict: "waiting", missing: "not running: b" });
+    });
+
+    it("fails at once on phase Failed and is done on Succeeded (members that completed)", () => {
+        expect(judgeStatus({ phase: "Failed" }, false).verdict).toBe("failed");
+        expect(judgeStatus({ phase: "Succeeded" }, true).verdict).toBe("done");
+    });
+});
+
+describe("findCulprit", () => {
+    it("names a crash-looping init container with its last exit", () => {
+        const s: GroupStatusFile = {
+            initContainerStatuses: [{ name: "seed", containerID: "docker://abc", restartCount: 2, state: { waiting: { reason: "CrashLoopBackOff" } },
+                lastState: { terminated: { exitCode: 3, reason: "Error" } } }],
+            containerStatuses: [{ name: "web", state: { waiting: { reason: "PodInitializing" } } }],
+        };
+        expect(findCulprit(s)).toEqual({ name: "seed", kind: "init container", dockerId: "abc", exitCode: 3, reason: "CrashLoopBackOff (last: Error)", restartCount: 2, message: undefined });
+    });
+
+    it("names a member that terminated non-zero, with its termination message; none when all is well", () => {
+        const s: GroupStatusFile = { initContainerStatuses: [{ name: "seed", state: { terminated: { exitCode: 0, reason: "Completed" } } }],
+            containerStatuses: [running("a"), { name: "b", restartCount: 0, state: { terminated: { exitCode: 1, reason: "Error", message: "bad config" } } }] };
+        expect(findCulprit(s)).toMatchObject({ name: "b", kind: "member", exitCode: 1, reason: "Error", message: "bad config" });
+        expect(findCulprit({ containerStatuses: [running("a")] })).toBeUndefined();
+    });
+});
+
+it("demuxes Docker's multiplexed log stream", () => {
+    const frame = (stream: number, text: string) => Buffer.concat([Buffer.from([stream, 0, 0, 0, 0, 0, 0, text.length]), Buffer.from(text)]);
+    expect(demuxDockerStream(Buffer.concat([frame(1, "out\n"), frame(2, "err\n")]))).toBe("out\nerr\n");
+    expect(demuxDockerStream(Buffer.from("plain tty text\n"))).toBe("plain tty text\n");
+});
