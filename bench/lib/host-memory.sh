@@ -1,5 +1,5 @@
 # Sourced by the benchmarks: resident memory (KiB, VmRSS) of what runs the containers on this host.
-# Read-only: it looks at /proc and `ps`, never signals anything.
+# Read-only: it looks at /proc and `ps`, never signals anything. Sourced after scripts/contract.sh.
 
 # rss_kib PID...: the sum of VmRSS of the given processes (a gone process counts 0).
 rss_kib() {
@@ -52,6 +52,6 @@ cluster_daemons_rss_json() {
 # supervisor_pid: host pid of the running sandbox supervisor (label podgroup.io/supervisor=true), or nothing.
 supervisor_pid() {
   local id
-  id=$(docker ps -q --filter "label=${CONTRACT_LABELS_SUPERVISOR:-podgroup.io/supervisor}=true" | head -1)
+  id=$(docker ps -q --filter "label=$CONTRACT_LABELS_SUPERVISOR=true" | head -1)
   [ -n "$id" ] && docker inspect -f '{{.State.Pid}}' "$id"
 }
