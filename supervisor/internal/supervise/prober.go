@@ -84,19 +84,15 @@ type workerKey struct {
 }
 
 type worker struct {
-	p                         *Prober
-	key                       workerKey
-	group, name, pauseID      string
-	run                       time.Time // StartedAt of the run it probes
-	spec                      Probe
-	gated                     bool // the container has a startup probe: liveness and readiness wait for it
-	cancel                    context.CancelFunc
-	done                      chan struct{}
-	result, lastResult        probeResult // guarded by p.mu
-	resultRun                 int
-	onHold                    bool
-	lastOutput                string
-	probes, successes, errors int
+	p                    *Prober
+	key                  workerKey
+	group, name, pauseID string
+	run                  time.Time // StartedAt of the run it probes
+	spec                 Probe
+	gated                bool // the container has a startup probe: liveness and readiness wait for it
+	cancel               context.CancelFunc
+	result, lastResult   probeResult // guarded by p.mu
+	resultRun            int
 }
 
 func (p *Prober) clock() Clock {
@@ -150,9 +146,6 @@ func (p *Prober) Sync(g Group) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.workers == nil {
-		p.workers = map[workerKey]*worker{}
-	}
 	for key, w := range p.workers {
 		if w.group != g.Name {
 			continue
@@ -166,19 +159,28 @@ func (p *Prober) Sync(g Group) {
 			continue
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		w := &worker{p: p, key: key, group: g.Name, name: c.Name, pauseID: pauseID, run: c.StartedAt,
+		w := p.addLocked(&worker{key: key, group: g.Name, name: c.Name, pauseID: pauseID, run: c.StartedAt,
 			spec: *probesOf(c)[key.kind], gated: c.Spec.Probes.Startup != nil && key.kind != ProbeStartup,
-			cancel: cancel, done: make(chan struct{})}
-		// kubelet's initial results: readiness Failure, liveness Success, startup Unknown.
-		switch key.kind {
-		case ProbeReadiness:
-			w.result = resultFailure
-		case ProbeLiveness:
-			w.result = resultSuccess
-		}
-		p.workers[key] = w
+			cancel: cancel})
 		go w.loop(ctx)
 	}
+}
+
+// addLocked registers w with kubelet's initial result for its kind: readiness Failure,
+// liveness Success, startup Unknown.
+func (p *Prober) addLocked(w *worker) *worker {
+	w.p = p
+	switch w.key.kind {
+	case ProbeReadiness:
+		w.result = resultFailure
+	case ProbeLiveness:
+		w.result = resultSuccess
+	}
+	if p.workers == nil {
+		p.workers = map[workerKey]*worker{}
+	}
+	p.workers[w.key] = w
+	return w
 }
 
 // StopGroup stops every worker of a group (the group is gone).
@@ -215,29 +217,22 @@ func (p *Prober) resultLocked(c Container, kind ProbeType) (probeResult, bool) {
 
 // Started: c runs and its startup probe (if any) succeeded on this run.
 func (p *Prober) Started(c Container) bool {
-	if !c.Running {
-		return false
-	}
-	if c.Spec.Probes.Startup == nil || (c.Role == RoleInit && !c.Spec.Sidecar) {
-		return true
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	r, _ := p.resultLocked(c, ProbeStartup)
-	return r == resultSuccess
+	return c.Running && p.passes(c, ProbeStartup)
 }
 
 // Ready: c is started and its readiness probe (if any) says ready.
 func (p *Prober) Ready(c Container) bool {
-	if !p.Started(c) {
-		return false
-	}
-	if c.Spec.Probes.Readiness == nil || (c.Role == RoleInit && !c.Spec.Sidecar) {
+	return p.Started(c) && p.passes(c, ProbeReadiness)
+}
+
+// passes: c has no probe of kind (or its role takes none), or that probe succeeded on this run.
+func (p *Prober) passes(c Container, kind ProbeType) bool {
+	if probesOf(c)[kind] == nil {
 		return true
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	r, _ := p.resultLocked(c, ProbeReadiness)
+	r, _ := p.resultLocked(c, kind)
 	return r == resultSuccess
 }
 
@@ -265,7 +260,6 @@ func (p *Prober) startedLocked(id string, run time.Time) bool {
 
 // loop probes at once, then every periodSeconds, until stopped or on hold (kubelet worker.run).
 func (w *worker) loop(ctx context.Context) {
-	defer close(w.done)
 	t := w.p.clock().NewTicker(time.Duration(w.spec.PeriodSeconds) * w.p.second())
 	defer t.Stop()
 	for w.probeOnce(ctx) {
@@ -298,11 +292,6 @@ func (w *worker) probeOnce(ctx context.Context) bool {
 		return false
 	}
 	p.mu.Lock()
-	w.probes++
-	if res == resultSuccess {
-		w.successes++
-	}
-	w.lastOutput = out
 	if res == w.lastResult {
 		w.resultRun++
 	} else {
@@ -318,11 +307,8 @@ func (w *worker) probeOnce(ctx context.Context) bool {
 	}
 	changed := w.result != res
 	w.result = res
-	if res == resultFailure && (w.key.kind == ProbeLiveness || w.key.kind == ProbeStartup) {
-		// kubelet stops probing a container it is about to restart.
-		w.resultRun, w.onHold = 0, true
-	}
-	hold := w.onHold
+	// kubelet stops probing a container it is about to restart.
+	hold := res == resultFailure && (w.key.kind == ProbeLiveness || w.key.kind == ProbeStartup)
 	p.mu.Unlock()
 	if changed {
 		if p.Log != nil {

@@ -51,21 +51,10 @@ func (s *scripted) exec(*Container, string, []string) ExecResult {
 
 // newWorker makes a worker by hand (no goroutine): the test calls probeOnce at the times it wants.
 func newWorker(p *Prober, kind ProbeType, spec Probe, run time.Time, gated bool) *worker {
-	w := &worker{p: p, key: workerKey{"g-c-id", kind}, group: "g", name: "c", run: run, spec: spec, gated: gated,
-		cancel: func() {}, done: make(chan struct{})}
-	if kind == ProbeReadiness {
-		w.result = resultFailure
-	}
-	if kind == ProbeLiveness {
-		w.result = resultSuccess
-	}
 	p.mu.Lock()
-	if p.workers == nil {
-		p.workers = map[workerKey]*worker{}
-	}
-	p.workers[w.key] = w
-	p.mu.Unlock()
-	return w
+	defer p.mu.Unlock()
+	return p.addLocked(&worker{key: workerKey{"g-c-id", kind}, group: "g", name: "c", run: run, spec: spec, gated: gated,
+		cancel: func() {}})
 }
 
 func execProbe(initial, period, success, failure int) Probe {
