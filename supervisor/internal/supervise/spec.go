@@ -85,21 +85,12 @@ type Spec struct {
 }
 
 func (p *Probe) check(what string) error {
-	n := 0
-	for _, set := range []bool{p.Exec != nil, p.HTTPGet != nil, p.TCPSocket != nil} {
-		if set {
-			n++
-		}
+	what += " probe"
+	if err := checkAction(what, p.Exec, p.HTTPGet, "tcpSocket", p.TCPSocket != nil); err != nil {
+		return err
 	}
-	switch {
-	case n != 1:
-		return fmt.Errorf("%s probe: exactly one of exec, httpGet, tcpSocket must be set", what)
-	case p.Exec != nil && len(p.Exec.Command) == 0:
-		return fmt.Errorf("%s probe: exec.command is empty", what)
-	case p.HTTPGet != nil && (p.HTTPGet.Port < 1 || p.HTTPGet.Port > 65535):
-		return fmt.Errorf("%s probe: httpGet.port %d is not a port", what, p.HTTPGet.Port)
-	case p.TCPSocket != nil && (p.TCPSocket.Port < 1 || p.TCPSocket.Port > 65535):
-		return fmt.Errorf("%s probe: tcpSocket.port %d is not a port", what, p.TCPSocket.Port)
+	if p.TCPSocket != nil && !isPort(p.TCPSocket.Port) {
+		return fmt.Errorf("%s: tcpSocket.port %d is not a port", what, p.TCPSocket.Port)
 	}
 	// Kubernetes' defaults for what a hand-written label leaves out (the renderer writes them all).
 	if p.PeriodSeconds < 1 {
@@ -117,34 +108,44 @@ func (p *Probe) check(what string) error {
 	if p.InitialDelaySeconds < 0 {
 		p.InitialDelaySeconds = 0
 	}
-	if p.HTTPGet != nil && p.HTTPGet.Path == "" {
-		p.HTTPGet.Path = "/"
-	}
 	return nil
 }
 
 func (h *Handler) check(what string) error {
+	what += " hook"
+	if err := checkAction(what, h.Exec, h.HTTPGet, "sleep", h.Sleep != nil); err != nil {
+		return err
+	}
+	if h.Sleep != nil && h.Sleep.Seconds < 0 {
+		return fmt.Errorf("%s: sleep.seconds %d is negative", what, h.Sleep.Seconds)
+	}
+	return nil
+}
+
+// checkAction is what probes and hooks share: exactly one action is set (exec, httpGet or the
+// third kind, named other), exec has a command, httpGet a port and (by default) path /.
+func checkAction(what string, exec *ExecAction, httpGet *HTTPGetAction, other string, otherSet bool) error {
 	n := 0
-	for _, set := range []bool{h.Exec != nil, h.HTTPGet != nil, h.Sleep != nil} {
+	for _, set := range []bool{exec != nil, httpGet != nil, otherSet} {
 		if set {
 			n++
 		}
 	}
 	switch {
 	case n != 1:
-		return fmt.Errorf("%s hook: exactly one of exec, httpGet, sleep must be set", what)
-	case h.Exec != nil && len(h.Exec.Command) == 0:
-		return fmt.Errorf("%s hook: exec.command is empty", what)
-	case h.HTTPGet != nil && (h.HTTPGet.Port < 1 || h.HTTPGet.Port > 65535):
-		return fmt.Errorf("%s hook: httpGet.port %d is not a port", what, h.HTTPGet.Port)
-	case h.Sleep != nil && h.Sleep.Seconds < 0:
-		return fmt.Errorf("%s hook: sleep.seconds %d is negative", what, h.Sleep.Seconds)
+		return fmt.Errorf("%s: exactly one of exec, httpGet, %s must be set", what, other)
+	case exec != nil && len(exec.Command) == 0:
+		return fmt.Errorf("%s: exec.command is empty", what)
+	case httpGet != nil && !isPort(httpGet.Port):
+		return fmt.Errorf("%s: httpGet.port %d is not a port", what, httpGet.Port)
 	}
-	if h.HTTPGet != nil && h.HTTPGet.Path == "" {
-		h.HTTPGet.Path = "/"
+	if httpGet != nil && httpGet.Path == "" {
+		httpGet.Path = "/"
 	}
 	return nil
 }
+
+func isPort(n int) bool { return n >= 1 && n <= 65535 }
 
 // ParseSpec reads a container's spec labels; an error names the label and what is wrong.
 func ParseSpec(labels map[string]string) (Spec, error) {
