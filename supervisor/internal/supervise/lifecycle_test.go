@@ -223,15 +223,8 @@ func TestSyncPostStartHook(t *testing.T) {
 func TestSyncReadsTerminationMessages(t *testing.T) {
 	fake := newFakeDocker()
 	fake.declare("g", RestartNever, nil, nil, []string{"file", "fallback", "fileWins"})
-	for _, n := range []string{"file", "fallback", "fileWins"} {
-		policy := TerminationMessageFile
-		if n != "file" {
-			policy = TerminationMessageFallbackToLogsOnError
-		}
-		fake.set("g", n, func(c *Container) {
-			c.Spec.TerminationMessage = &TerminationMessage{Path: "/dev/termination-log", Policy: policy}
-		})
-	}
+	fake.setTerminationMessage("g", "/dev/termination-log", TerminationMessageFile, "file")
+	fake.setTerminationMessage("g", "/dev/termination-log", TerminationMessageFallbackToLogsOnError, "fallback", "fileWins")
 	fake.files["file:/dev/termination-log"] = "DONE"
 	fake.files["fileWins:/dev/termination-log"] = "from file"
 	fake.logs["fallback"] = strings.Repeat("x\n", 100) + "last words\n"
@@ -244,10 +237,7 @@ func TestSyncReadsTerminationMessages(t *testing.T) {
 	fake.crash("g", "fileWins", 2)
 	syncGroup(t, r, "g")
 	st := r.status("g")
-	msgs := map[string]string{}
-	for _, s := range st.ContainerStatuses {
-		msgs[s.Name] = s.State.Terminated.Message
-	}
+	msgs := terminatedMessages(st)
 	if msgs["file"] != "DONE" || msgs["fileWins"] != "from file" || !strings.HasSuffix(msgs["fallback"], "last words\n") ||
 		strings.Count(msgs["fallback"], "\n") != 80 {
 		t.Fatalf("messages %q", msgs)

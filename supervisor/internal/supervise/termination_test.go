@@ -35,6 +35,24 @@ func fileContent(t *testing.T, path string) string {
 	return string(b)
 }
 
+// setTerminationMessage gives the named containers of group g a terminationMessagePath and policy.
+func (f *fakeDocker) setTerminationMessage(g, path, policy string, names ...string) {
+	for _, n := range names {
+		f.set(g, n, func(c *Container) {
+			c.Spec.TerminationMessage = &TerminationMessage{Path: path, Policy: policy}
+		})
+	}
+}
+
+// terminatedMessages is each member's message of the run that ended (by name).
+func terminatedMessages(st *GroupStatus) map[string]string {
+	out := map[string]string{}
+	for _, s := range st.ContainerStatuses {
+		out[s.Name] = s.State.Terminated.Message
+	}
+	return out
+}
+
 func termination(s PodContainerStatus, last bool) *ContainerStateTerminated {
 	if last {
 		return s.LastState.Terminated
@@ -48,11 +66,7 @@ func termination(s PodContainerStatus, last bool) *ContainerStateTerminated {
 func TestSyncReadsAndEmptiesTerminationFiles(t *testing.T) {
 	fake := newFakeDocker()
 	fake.declare("g", RestartAlways, nil, nil, []string{"web", "big"})
-	for _, n := range []string{"web", "big"} {
-		fake.set("g", n, func(c *Container) {
-			c.Spec.TerminationMessage = &TerminationMessage{Path: "/dev/termination-log", Policy: TerminationMessageFile}
-		})
-	}
+	fake.setTerminationMessage("g", "/dev/termination-log", TerminationMessageFile, "web", "big")
 	fake.files["web:/dev/termination-log"] = "from the archive"
 	r := newReconciler(t, fake)
 	dir := withTerminationFiles(t, r, "g", map[string]string{"web": "stale, from an earlier deployment", "big": ""})
@@ -105,12 +119,7 @@ func TestSyncReadsAndEmptiesTerminationFiles(t *testing.T) {
 func TestSyncTerminationFileFallbacks(t *testing.T) {
 	fake := newFakeDocker()
 	fake.declare("g", RestartNever, nil, nil, []string{"nofile", "logs", "ok"})
-	for _, n := range []string{"nofile", "logs", "ok"} {
-		policy := TerminationMessageFallbackToLogsOnError
-		fake.set("g", n, func(c *Container) {
-			c.Spec.TerminationMessage = &TerminationMessage{Path: "/msg", Policy: policy}
-		})
-	}
+	fake.setTerminationMessage("g", "/msg", TerminationMessageFallbackToLogsOnError, "nofile", "logs", "ok")
 	fake.files["nofile:/msg"] = "from the archive"
 	fake.files["logs:/msg"] = "not read: the file exists"
 	fake.logs["logs"] = "last words\n"
@@ -123,10 +132,7 @@ func TestSyncTerminationFileFallbacks(t *testing.T) {
 	fake.crash("g", "logs", 2)
 	fake.crash("g", "ok", 0)
 	syncGroup(t, r, "g")
-	got := map[string]string{}
-	for _, s := range r.status("g").ContainerStatuses {
-		got[s.Name] = s.State.Terminated.Message
-	}
+	got := terminatedMessages(r.status("g"))
 	if got["nofile"] != "from the archive" || got["logs"] != "last words\n" || got["ok"] != "" {
 		t.Fatalf("messages %q", got)
 	}
