@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -207,5 +208,38 @@ func TestSweepTerminationRemovesGoneGroupsAfterTheGrace(t *testing.T) {
 	r.SweepTermination(live)
 	if exists("replaced") || !exists("live") {
 		t.Fatalf("replaced %v live %v", exists("replaced"), exists("live"))
+	}
+}
+
+// readTail keeps the last max bytes of a regular file, says when there is no file, and neither
+// follows a symlink nor blocks on a FIFO (the files live in a directory a group's pause writes).
+func TestReadTail(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, []byte(strings.Repeat("a", 10)+"0123456789"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, found, err := readTail(big, 10); string(b) != "0123456789" || !found || err != nil {
+		t.Fatalf("tail %q, %v, %v", b, found, err)
+	}
+	if b, found, err := readTail(big, 100); len(b) != 20 || !found || err != nil {
+		t.Fatalf("whole %q, %v, %v", b, found, err)
+	}
+	if b, found, err := readTail(filepath.Join(dir, "missing"), 10); b != nil || found || err != nil {
+		t.Fatalf("missing %q, %v, %v", b, found, err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(big, link); err != nil {
+		t.Fatal(err)
+	}
+	if b, found, err := readTail(link, 10); b != nil || !found || err == nil {
+		t.Fatalf("symlink %q, %v, %v: want an error", b, found, err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := readTail(fifo, 10); !found || err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("fifo %v, %v: want not a regular file", found, err)
 	}
 }
