@@ -132,7 +132,7 @@ func Compute(g Group, bo BackoffView) Plan {
 	// Containers that join another pause (a stale id during a deployer's replacement) are not ours.
 	inits := ownContainers(g.Inits, pause.ID)
 	members := ownContainers(g.Members, pause.ID)
-	if g.Declared() && (len(inits) < g.InitCount || len(members) < g.MemberCount) {
+	if g.CountsDeclared && (len(inits) < g.InitCount || len(members) < g.MemberCount) {
 		want := g.InitCount + g.MemberCount
 		return p.idle("Pending", fmt.Sprintf("waiting for %d of %d containers to be created", want-len(inits)-len(members), want))
 	}
@@ -266,7 +266,7 @@ func (p *planner) walkInits(pause Container, inits []Container) initWalk {
 		return initsPending
 	}
 	for _, c := range inits {
-		if !c.EverStarted() && !p.g.Declared() {
+		if !c.EverStarted() && !p.g.CountsDeclared {
 			// A group deployed before the count labels: its deployer starts what it creates.
 			p.idle("Pending", fmt.Sprintf("init container %s never started (being created by its deployer)", c.Name))
 			return initsPending
@@ -326,7 +326,7 @@ func (p *planner) members(pause Container, members []Container) {
 	running, waiting, succeeded, failed := 0, 0, 0, 0
 	for _, c := range members {
 		switch {
-		case !c.EverStarted() && !p.g.Declared(): // created by its deployer, who starts it
+		case !c.EverStarted() && !p.g.CountsDeclared: // created by its deployer, who starts it
 		case !c.EverStarted():
 			if p.start(ActStartMember, c, "") {
 				running++

@@ -111,7 +111,7 @@ func (p *Prober) second() time.Duration {
 
 func probesOf(c Container) map[ProbeType]*Probe {
 	out := map[ProbeType]*Probe{}
-	if c.Role == RoleInit && !c.Spec.Sidecar {
+	if c.RegularInit() {
 		return out // Kubernetes refuses probes on regular init containers
 	}
 	if c.Spec.Probes.Startup != nil {
@@ -130,9 +130,7 @@ func probesOf(c Container) map[ProbeType]*Probe {
 // run; workers of runs that ended or of containers that are gone stop.
 func (p *Prober) Sync(g Group) {
 	want := map[workerKey]Container{}
-	var all []Container
-	all = append(append(all, g.Inits...), g.Members...)
-	for _, c := range all {
+	for _, c := range g.Containers() {
 		if !c.Running {
 			continue
 		}

@@ -231,7 +231,7 @@ const (
 // messages reads the termination message of every container whose exit the status has not seen yet.
 func (r *Reconciler) messages(ctx context.Context, st *GroupStatus, g Group) map[string]string {
 	out := map[string]string{}
-	for _, c := range append(append([]Container{}, g.Inits...), g.Members...) {
+	for _, c := range g.Containers() {
 		tm := c.Spec.TerminationMessage
 		if tm == nil || !st.NewExit(c) {
 			continue

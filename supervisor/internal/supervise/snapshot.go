@@ -52,6 +52,9 @@ type Container struct {
 // Sidecar: a native sidecar (init container with restartPolicy Always).
 func (c Container) Sidecar() bool { return c.Role == RoleInit && c.Spec.Sidecar }
 
+// RegularInit: an init container that runs to completion (not a sidecar).
+func (c Container) RegularInit() bool { return c.Role == RoleInit && !c.Spec.Sidecar }
+
 // EverStarted is false for a container that was created but never started (its deployer's job).
 func (c Container) EverStarted() bool { return !c.StartedAt.IsZero() }
 
@@ -91,8 +94,10 @@ type Group struct {
 	CountsDeclared         bool
 }
 
-// Declared is true when the pause says how many containers the group has.
-func (g Group) Declared() bool { return g.CountsDeclared }
+// Containers is the group's init containers, then its members.
+func (g Group) Containers() []Container {
+	return append(append(make([]Container, 0, len(g.Inits)+len(g.Members)), g.Inits...), g.Members...)
+}
 
 func parseDockerTime(s string) time.Time {
 	t, err := time.Parse(time.RFC3339Nano, s)

@@ -199,7 +199,7 @@ func (st *GroupStatus) Observe(g Group, p Plan, msgs map[string]string, now time
 		st.observeSandbox(*g.Pause)
 	}
 	seen := map[string]bool{}
-	for _, c := range append(append([]Container{}, g.Inits...), g.Members...) {
+	for _, c := range g.Containers() {
 		seen[c.Name] = true
 		_, waiting := p.Waiting[c.Name]
 		st.observeContainer(c, waiting || willStart(p, c), msgs[c.Name])
@@ -264,7 +264,7 @@ func (st *GroupStatus) podStatus(g Group, p Plan, c Container) PodContainerStatu
 		s.State = last(rec.Termination)
 		s.LastState = last(rec.PreviousTermination)
 		// kubelet: a regular init container that completed is ready.
-		s.Ready = c.Role == RoleInit && !c.Spec.Sidecar && c.ExitCode == 0
+		s.Ready = c.RegularInit() && c.ExitCode == 0
 	}
 	return s
 }
@@ -428,7 +428,7 @@ func (st *GroupStatus) NoteStart(c Container, reason string) {
 
 // SaveBackoff copies the back-off entries of the group's containers into the status.
 func (st *GroupStatus) SaveBackoff(g Group, b *Backoff) {
-	for _, c := range append(append([]Container{}, g.Inits...), g.Members...) {
+	for _, c := range g.Containers() {
 		rec := st.Containers[c.Name]
 		if rec == nil {
 			continue
