@@ -158,7 +158,7 @@ func Compute(g Group, bo BackoffView) Plan {
 	if walk != initsDone {
 		// kubelet's Initialized condition names every init container not done yet.
 		for _, c := range inits {
-			current := c.EverStarted() && !c.StartedAt.Before(pause.StartedAt)
+			current := c.InSandbox(pause)
 			if (c.Sidecar() && !(current && c.Running && c.Started)) || (!c.Sidecar() && !(current && c.Succeeded())) {
 				p.plan.Incomplete = append(p.plan.Incomplete, c.Name)
 			}
@@ -188,7 +188,7 @@ func (p *planner) idle(phase, why string) Plan {
 // dead sandbox); true when there is any.
 func (p *planner) killStale(pause Container, cs []Container) bool {
 	for _, c := range cs {
-		if c.Running && c.StartedAt.Before(pause.StartedAt) {
+		if c.Running && !c.InSandbox(pause) {
 			p.kill(c, ReasonSandboxChanged)
 		}
 	}
@@ -199,7 +199,7 @@ func (p *planner) killStale(pause Container, cs []Container) bool {
 // the pod stays initialized).
 func startedIn(pause Container, members []Container) bool {
 	for _, c := range members {
-		if c.EverStarted() && !c.StartedAt.Before(pause.StartedAt) {
+		if c.InSandbox(pause) {
 			return true
 		}
 	}
@@ -271,7 +271,7 @@ func (p *planner) walkInits(pause Container, inits []Container) initWalk {
 			p.idle("Pending", fmt.Sprintf("init container %s never started (being created by its deployer)", c.Name))
 			return initsPending
 		}
-		current := c.EverStarted() && !c.StartedAt.Before(pause.StartedAt)
+		current := c.InSandbox(pause)
 		if c.Sidecar() {
 			switch {
 			case current && c.Running:
@@ -335,7 +335,7 @@ func (p *planner) members(pause Container, members []Container) {
 			}
 		case c.Running:
 			running++
-		case c.Held && !c.StartedAt.Before(pause.StartedAt):
+		case c.Held && c.InSandbox(pause):
 			running++ // stopped by someone else in this sandbox: left alone (the group is being taken down)
 		case !restarts(p.g.RestartPolicy, c):
 			if c.Succeeded() {
@@ -345,7 +345,7 @@ func (p *planner) members(pause Container, members []Container) {
 			}
 		default:
 			reason := c.TerminationReason()
-			if c.StartedAt.Before(pause.StartedAt) {
+			if !c.InSandbox(pause) {
 				reason = ReasonSandboxChanged
 			}
 			if p.start(ActStartMember, c, reason) {

@@ -55,6 +55,11 @@ func (c Container) Sidecar() bool { return c.Role == RoleInit && c.Spec.Sidecar 
 // RegularInit: an init container that runs to completion (not a sidecar).
 func (c Container) RegularInit() bool { return c.Role == RoleInit && !c.Spec.Sidecar }
 
+// InSandbox: c's current (or last) run started in pause's current sandbox (at or after its start).
+func (c Container) InSandbox(pause Container) bool {
+	return c.EverStarted() && !c.StartedAt.Before(pause.StartedAt)
+}
+
 // EverStarted is false for a container that was created but never started (its deployer's job).
 func (c Container) EverStarted() bool { return !c.StartedAt.IsZero() }
 
