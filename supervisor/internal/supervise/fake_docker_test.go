@@ -25,11 +25,13 @@ type fakeDocker struct {
 	execFn func(c *Container, user string, cmd []string) ExecResult
 	files  map[string]string // "name:path" -> content, for ReadFile
 	logs   map[string]string // name -> output, for Logs
+	// graces: the grace period of the last Stop of each container, by name.
+	graces map[string]time.Duration
 }
 
 func newFakeDocker() *fakeDocker {
 	return &fakeDocker{clock: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), cs: map[string]*Container{}, exits: map[string][]int{},
-		files: map[string]string{}, logs: map[string]string{}}
+		files: map[string]string{}, logs: map[string]string{}, graces: map[string]time.Duration{}}
 }
 
 func (f *fakeDocker) now() time.Time {
@@ -274,7 +276,12 @@ func (f *fakeDocker) stop(verb, id string) error {
 	return err
 }
 
-func (f *fakeDocker) Stop(_ context.Context, id string, _ time.Duration) error {
+func (f *fakeDocker) Stop(_ context.Context, id string, grace time.Duration) error {
+	f.mu.Lock()
+	if c, ok := f.cs[id]; ok {
+		f.graces[c.Name] = grace
+	}
+	f.mu.Unlock()
 	return f.stop("stop", id)
 }
 func (f *fakeDocker) Kill(_ context.Context, id string) error { return f.stop("kill", id) }

@@ -247,22 +247,42 @@ func TestSyncReadsTerminationMessages(t *testing.T) {
 	}
 }
 
-// preStop runs before the stop, within the grace period (sandbox change kills a stale member).
+// preStop runs before the stop, within the grace period (sandbox change kills a stale member);
+// the stop gets what is left of the grace, at least kubelet's 2 s.
 func TestKillRunsPreStopBeforeStop(t *testing.T) {
 	fake := newFakeDocker()
-	fake.declare("g", RestartAlways, nil, nil, []string{"web"})
-	fake.set("g", "web", func(c *Container) {
-		c.Spec.Lifecycle.PreStop = &Handler{Sleep: &SleepAction{Seconds: 0}}
-	})
+	fake.declare("g", RestartAlways, nil, nil, []string{"web", "quick"})
+	for _, n := range []string{"web", "quick"} {
+		fake.set("g", n, func(c *Container) {
+			c.Spec.Lifecycle.PreStop = &Handler{Exec: &ExecAction{Command: []string{"pre"}}}
+		})
+	}
+	fake.set("g", "quick", func(c *Container) { c.StopTimeout = 1 })
+	runningAtPreStop := map[string]bool{}
+	fake.execFn = func(c *Container, user string, cmd []string) ExecResult {
+		runningAtPreStop[c.Name] = c.Running
+		return ExecResult{}
+	}
 	r := newReconciler(t, fake)
 	syncGroup(t, r, "g")
 	fake.takeCalls()
-	c, _ := fake.Inspect(context.Background(), "g-web-id")
 	st := r.status("g")
-	if err := r.kill(context.Background(), Group{Name: "g", Pause: fake.cs["g-pause-id"]}, st, Action{Kind: ActKill, Container: c, Reason: "test"}); err != nil {
-		t.Fatal(err)
+	for _, n := range []string{"web", "quick"} {
+		c, _ := fake.Inspect(context.Background(), "g-"+n+"-id")
+		if err := r.kill(context.Background(), Group{Name: "g", Pause: fake.cs["g-pause-id"]}, st, Action{Kind: ActKill, Container: c, Reason: "test"}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	expectCalls(t, fake, "stop web")
+	expectCalls(t, fake, "stop quick", "stop web")
+	if got := fake.takeExecs(); !reflect.DeepEqual(got, []string{"web pre", "quick pre"}) || !runningAtPreStop["web"] || !runningAtPreStop["quick"] {
+		t.Fatalf("preStop execs %q, running then %v", got, runningAtPreStop)
+	}
+	if g := fake.graces["web"]; g <= 29*time.Second || g > 30*time.Second {
+		t.Fatalf("web's stop grace %v, want the rest of its 30 s", g)
+	}
+	if g := fake.graces["quick"]; g != minimumGracePeriod {
+		t.Fatalf("quick's stop grace %v, want the minimum %v", g, minimumGracePeriod)
+	}
 }
 
 // A stop someone else sends (the deployer's termination on `pulumi destroy`, a `docker stop`) is
@@ -291,4 +311,21 @@ func TestSyncLeavesContainersStoppedBySomeoneElse(t *testing.T) {
 	fake.clock = fake.clock.Add(time.Minute)
 	syncGroup(t, r, "g")
 	expectCalls(t, fake, "start crashy")
+}
+
+// A SIGKILL nobody in the supervisor sent (the OOM killer, `kill -9`) is a crash, not a stop:
+// the member restarts. (The test above sends its SIGKILL to a container the supervisor had
+// stopped, which is ignored either way.)
+func TestSyncRestartsAfterAnOutsideSIGKILL(t *testing.T) {
+	for _, signal := range []string{"9", "SIGKILL", "KILL"} {
+		fake := newFakeDocker()
+		fake.declare("g", RestartAlways, nil, nil, []string{"web"})
+		r := newReconciler(t, fake)
+		syncGroup(t, r, "g")
+		fake.takeCalls()
+		r.NoteKillEvent("g-web-id", signal, time.Now())
+		fake.crash("g", "web", 137)
+		syncGroup(t, r, "g")
+		expectCalls(t, fake, "start web")
+	}
 }
