@@ -226,12 +226,9 @@ func (d *EngineDocker) Logs(ctx context.Context, id string, tail int) ([]byte, e
 	}
 	defer rc.Close()
 	var out bytes.Buffer
-	// Interleaved as written: one buffer for both streams.
-	if _, err := stdcopy.StdCopy(&out, &out, rc); err != nil {
-		// A TTY container's logs are not multiplexed.
-		return out.Bytes(), nil
-	}
-	return out.Bytes(), nil
+	// Interleaved as written: one buffer for both streams (multiplexed: PodGroup refuses tty).
+	_, err = stdcopy.StdCopy(&out, &out, rc)
+	return out.Bytes(), err
 }
 
 func (d *EngineDocker) Kill(ctx context.Context, id string) error {

@@ -336,15 +336,15 @@ func (r *Reconciler) start(ctx context.Context, g Group, st *GroupStatus, a Acti
 // against it), then SIGTERM, and SIGKILL when the rest of the grace (at least 2 s) is over.
 func (r *Reconciler) kill(ctx context.Context, g Group, st *GroupStatus, a Action) error {
 	c := a.Container
+	grace := time.Duration(c.StopTimeout) * time.Second
 	st.NoteKill(c, a.Reason)
-	r.markSelfStop(c.ID, time.Duration(c.StopTimeout)*time.Second)
+	r.markSelfStop(c.ID, grace)
 	t0 := time.Now()
 	if a.Force {
 		err := r.Docker.Kill(ctx, c.ID)
 		r.logAction(g, a, t0, err, "force", true)
 		return err
 	}
-	grace := time.Duration(c.StopTimeout) * time.Second
 	if h := c.Spec.Lifecycle.PreStop; h != nil && grace > 0 {
 		hctx, cancel := context.WithTimeout(ctx, grace)
 		out, err := r.runHandler(hctx, g, c, h)
