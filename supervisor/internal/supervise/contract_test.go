@@ -30,10 +30,29 @@ func TestStatusFileKeysAreTheContracts(t *testing.T) {
 		{"group", reflect.TypeFor[GroupStatus](), contract.StatusGroupFields},
 		{"container", reflect.TypeFor[ContainerStatus](), contract.StatusContainerFields},
 		{"sandbox", reflect.TypeFor[SandboxStatus](), contract.StatusSandboxFields},
+		{"pod container status", reflect.TypeFor[PodContainerStatus](), contract.StatusPodContainerStatusFields},
+		{"container state", reflect.TypeFor[ContainerState](), contract.StatusContainerStateFields},
+		{"terminated state", reflect.TypeFor[ContainerStateTerminated](), contract.StatusTerminatedFields},
+		{"condition", reflect.TypeFor[PodCondition](), contract.StatusConditionFields},
 	} {
 		if got := jsonKeys(c.typ); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s status keys: Go writes %q, the contract lists %q", c.what, got, c.want)
 		}
+	}
+}
+
+// The status file's pod conditions are the contract's types, in its order.
+func TestStatusConditionTypesAreTheContracts(t *testing.T) {
+	fake := newFakeDocker()
+	fake.declare("g", RestartAlways, nil, nil, []string{"web"})
+	r := newReconciler(t, fake)
+	syncGroup(t, r, "g")
+	var got []string
+	for _, c := range r.status("g").Conditions {
+		got = append(got, c.Type)
+	}
+	if !reflect.DeepEqual(got, contract.StatusConditionTypes) {
+		t.Fatalf("condition types %q, the contract lists %q", got, contract.StatusConditionTypes)
 	}
 }
 
