@@ -97,8 +97,8 @@ function checkLifecycle(lifecycle: unknown, path: string, portNames: Set<string>
         return;
     }
     for (const hook of HOOKS) {
-        // null is "not set", as the API server reads it.
-        if (lifecycle[hook] === undefined || lifecycle[hook] === null) continue;
+        // (A null hook is "not set": withoutUnsetStrings removed it before validation.)
+        if (lifecycle[hook] === undefined) continue;
         const hp = `${path}.${hook}`;
         checkHandler(lifecycle[hook], hp, portNames, ctx, f);
         if (ctx.target === "docker-plain") {
