@@ -7,8 +7,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-/** How many log lines a failed init container's error shows. */
-export const INIT_LOG_TAIL_LINES = 20;
+/**
+ * How many log lines a failed init container's error shows. Not exported: compiled TypeScript
+ * reads an exported const through `exports`, which the provider's closure would then capture.
+ */
+const INIT_LOG_TAIL_LINES = 20;
 
 /** What a gate checks: the init container's run as the Docker provider reported it. */
 export interface InitGateInputs {
@@ -30,13 +33,12 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 export function initFailureMessage(groupName: string, container: string, index: number,
     exitCode: number | undefined | null, logs: string | undefined): string | undefined {
     if (exitCode === 0) return undefined;
-    const tailLines = 20;
-    const lines = (logs ?? "").replace(/\r/g, "").split("\n").filter((l, i, all) => !(l === "" && i === all.length - 1)).slice(-tailLines);
+    const lines = (logs ?? "").replace(/\r/g, "").split("\n").filter((l, i, all) => !(l === "" && i === all.length - 1)).slice(-INIT_LOG_TAIL_LINES);
     const code = exitCode === undefined || exitCode === null ? "without reporting an exit code" : `with exit code ${exitCode}`;
     const tail = lines.length === 0 ? "  (no output)" : lines.map((l) => `  | ${l}`).join("\n");
     return `PodGroup "${groupName}": init container "${container}" (spec.initContainers[${index}]) exited ${code}; ` +
         "the later init containers and the members were not started. Fix the init container, then run `pulumi up` again " +
-        `(or \`pulumi up --replace\` its container to re-run it unchanged). Last ${tailLines} log lines:\n${tail}`;
+        `(or \`pulumi up --replace\` its container to re-run it unchanged). Last ${INIT_LOG_TAIL_LINES} log lines:\n${tail}`;
 }
 
 const initGateProvider: pulumi.dynamic.ResourceProvider = {

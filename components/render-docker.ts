@@ -95,8 +95,9 @@ export function dockerRestartPolicy(policy: RestartPolicy): "always" | "on-failu
 }
 
 /**
- * The error of a failed init container, as `pulumi up` reports it (the message of the init
- * container's gate, {@link DockerInitGate}).
+ * A failed init container's error, with the message `pulumi up` reports. The gate
+ * ({@link DockerInitGate}) fails with a plain error of the same message: a dynamic provider's
+ * error reaches the program as its message only, so `pulumi up` never throws this class itself.
  */
 export class InitContainerFailedError extends pulumi.RunError {
     constructor(readonly groupName: string, readonly container: string, readonly index: number,

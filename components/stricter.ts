@@ -35,7 +35,7 @@ export interface StricterRule {
     reason: string;
 }
 
-const ALL: readonly ValidationTarget[] = ["kubernetes", "docker-supervised", "docker-plain"];
+const ALL = VALIDATION_TARGETS;
 const DOCKER: readonly ValidationTarget[] = ["docker-supervised", "docker-plain"];
 const PLAIN_DOCKER: readonly ValidationTarget[] = ["docker-plain"];
 const SUPERVISED_DOCKER: readonly ValidationTarget[] = ["docker-supervised"];

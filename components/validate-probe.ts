@@ -68,12 +68,7 @@ function checkProbe(probe: unknown, pp: string, field: string, portNames: Set<st
         return;
     }
     checkFields(probe, pp, "probe", ctx.backend, f);
-    const handlers = ["exec", "httpGet", "tcpSocket", "grpc"].filter((h) => probe[h] !== undefined);
-    if (handlers.length === 0) {
-        f.add(pp, "the probe has no handler; set exactly one of exec, httpGet and tcpSocket");
-    } else if (handlers.length > 1) {
-        f.add(pp, `the probe has ${handlers.length} handlers (${handlers.join(", ")}); keep exactly one`);
-    }
+    checkOneHandler(probe, pp, "probe", ["exec", "httpGet", "tcpSocket", "grpc"], "exec, httpGet and tcpSocket", f);
     if (probe.exec !== undefined) checkExec(probe.exec, `${pp}.exec`, ctx.backend, f);
     if (probe.httpGet !== undefined) checkHttpGet(probe.httpGet, `${pp}.httpGet`, portNames, ctx, f);
     if (probe.tcpSocket !== undefined) {
@@ -86,14 +81,24 @@ function checkProbe(probe: unknown, pp: string, field: string, portNames: Set<st
     checkTimings(probe, pp, field, ctx.target, f);
 }
 
+/** Exactly one handler: `fields` are those that count (set or not), `supported` the ones a missing handler's message offers. */
+function checkOneHandler(o: Obj, path: string, what: "probe" | "hook", fields: string[], supported: string, f: Findings): void {
+    const handlers = fields.filter((h) => o[h] !== undefined);
+    if (handlers.length === 0) {
+        f.add(path, `the ${what} has no handler; set exactly one of ${supported}`);
+    } else if (handlers.length > 1) {
+        f.add(path, `the ${what} has ${handlers.length} handlers (${handlers.join(", ")}); keep exactly one`);
+    }
+}
+
 function checkLifecycle(lifecycle: unknown, path: string, portNames: Set<string>, ctx: ProbeContext, f: Findings): void {
     if (!checkObjectFields(lifecycle, path, "lifecycle", ctx.backend, f)) {
         f.add(path, `must be an object { postStart?, preStop? }, each with one handler: exec, httpGet or sleep, got ${describe(lifecycle)}`);
         return;
     }
     for (const hook of HOOKS) {
-        // null is "not set", as the API server reads it.
-        if (lifecycle[hook] === undefined || lifecycle[hook] === null) continue;
+        // (A null hook is "not set": withoutUnsetStrings removed it before validation.)
+        if (lifecycle[hook] === undefined) continue;
         const hp = `${path}.${hook}`;
         checkHandler(lifecycle[hook], hp, portNames, ctx, f);
         if (ctx.target === "docker-plain") {
@@ -110,12 +115,7 @@ function checkHandler(handler: unknown, hp: string, portNames: Set<string>, ctx:
     // tcpSocket is a LifecycleHandler field the API server keeps for compatibility only: its own rule.
     const { tcpSocket, ...rest } = handler;
     checkFields(rest, hp, "lifecycleHandler", ctx.backend, f);
-    const handlers = ["exec", "httpGet", "tcpSocket", "sleep"].filter((h) => handler[h] !== undefined);
-    if (handlers.length === 0) {
-        f.add(hp, "the hook has no handler; set exactly one of exec, httpGet and sleep");
-    } else if (handlers.length > 1) {
-        f.add(hp, `the hook has ${handlers.length} handlers (${handlers.join(", ")}); keep exactly one`);
-    }
+    checkOneHandler(handler, hp, "hook", ["exec", "httpGet", "tcpSocket", "sleep"], "exec, httpGet and sleep", f);
     if (handler.exec !== undefined) checkExec(handler.exec, `${hp}.exec`, ctx.backend, f);
     if (handler.httpGet !== undefined) checkHttpGet(handler.httpGet, `${hp}.httpGet`, portNames, ctx, f);
     if (handler.sleep !== undefined) checkSleep(handler.sleep, `${hp}.sleep`, ctx, f);

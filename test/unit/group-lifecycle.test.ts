@@ -1,7 +1,10 @@
 // The lifecycle resource's reading of the supervisor's status file: when `pulumi up` is done,
 // when it fails at once, and which container a failure message is about.
-import "./mocks";
-import { demuxDockerStream, findCulprit, GroupStatusFile, judgeStatus, StatusContainer } from "../../components/group-lifecycle";
+import { byName, settled } from "./mocks";
+import {
+    demuxDockerStream, DockerGroupLifecycle, findCulprit, groupLifecycleInputs, GroupStatusFile, judgeStatus, StatusContainer,
+} from "../../components/group-lifecycle";
+import { DockerInitGate } from "../../components/init-gate";
 
 const running = (name: string, ready = true): StatusContainer => ({ name, ready, started: true, restartCount: 0, state: { running: { startedAt: "t" } } });
 const cond = (types: Record<string, boolean>) => Object.entries(types).map(([type, ok]) => ({ type, status: ok ? "True" : "False" }));
@@ -48,4 +51,19 @@ it("demuxes Docker's multiplexed log stream", () => {
     const frame = (stream: number, text: string) => Buffer.concat([Buffer.from([stream, 0, 0, 0, 0, 0, 0, text.length]), Buffer.from(text)]);
     expect(demuxDockerStream(Buffer.concat([frame(1, "out\n"), frame(2, "err\n")]))).toBe("out\nerr\n");
     expect(demuxDockerStream(Buffer.from("plain tty text\n"))).toBe("plain tty text\n");
+});
+
+it("serialises both dynamic providers self-contained: no module of the project, only dockerode and fs required at run time", async () => {
+    // Pulumi's closure serialisation writes the provider's code into the state (the `__provider`
+    // input); the provider host runs it without this package's sources.
+    const gate = new DockerInitGate("ser-gate", { groupName: "g", container: "seed", index: 0, containerId: "c", exitCode: 0, logs: "" });
+    const lifecycle = new DockerGroupLifecycle("ser-lifecycle", groupLifecycleInputs({
+        groupName: "g", restartPolicy: "Always", waitForReadiness: false, timeoutSeconds: 1, pauseId: "p", containerIds: [],
+    }));
+    await settled([gate, lifecycle]);
+    const code = (name: string) => String(byName(name).inputs.__provider);
+    expect(code("ser-gate")).toContain("INIT_LOG_TAIL_LINES: 20");
+    expect(code("ser-gate")).not.toMatch(/require\(/);
+    expect(code("ser-lifecycle")).toContain("LOG_TAIL_LINES: 20");
+    expect([...code("ser-lifecycle").matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).sort()).toEqual(["dockerode", "fs"]);
 });
