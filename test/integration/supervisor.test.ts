@@ -21,7 +21,7 @@
  * Pod lifecycle (docs/supervisor.md; kubelet 1.34 and the e2e tests named in each case): groups
  * labelled as the renderer labels them with `supervise: true` (declared counts on the pause,
  * every other container created and not started, probes / lifecycle / termination message /
- * sidecar labels), created here directly with dockerode:
+ * sidecar labels), created as rendered-group.ts creates a group (createDeclared):
  *  - the supervisor MUST start them in kubelet order: init containers one at a time, a native
  *    sidecar started (startupProbe passed) before the next, then the members; a sidecar MUST be
  *    restarted whenever it exits whatever the restartPolicy, and stopped (last first) once every
@@ -41,12 +41,11 @@ import * as path from "path";
 import { DOCKER_CONTRACT } from "../../components/contract";
 import { dockerPauseName } from "../../components/naming";
 import { PrivateEngine, REPO_ROOT, waitFor } from "./supervisor-engine";
-import { dockerCreateOptions } from "../../components/render-docker";
 import {
     GroupStatusFile, inspectGroup, logsOf, namespaceOf, PAUSE_IMAGE, readDataLog, readStatus, removeGroup,
     runSupervisor, Seen, specOf, SUPERVISOR_IMAGE, TestContainer, TestGroup, TOOLBOX_IMAGE, waitWhole,
 } from "./supervisor-fixtures";
-import { layoutOf } from "./rendered-group";
+import { createLaidOutGroup, layoutOf } from "./rendered-group";
 
 jest.setTimeout(180_000);
 
@@ -357,47 +356,32 @@ const probe = (handler: Record<string, unknown>, extra: Record<string, number> =
 });
 
 /**
- * Creates a group the way `pulumi up` now does with `supervise: true`: volumes, the pause (started,
- * declaring the counts, the emptyDir mounted under /.podgroup/volumes), every other container
- * created with start false. The supervisor does the rest. (The extra labels are written here, not
- * by the layout, so that these cases do not depend on how the renderer spells probes and hooks.)
+ * Creates a group the way `pulumi up` does with `supervise: true` (rendered-group.ts): volumes,
+ * the pause (started, declaring the counts, the emptyDirs mounted under /.podgroup/volumes), every
+ * other container created and left to the supervisor. Sidecar, user and termination message are
+ * spec fields the layout labels; the probe and hook labels are written here as the supervisor
+ * reads them, so that these cases do not depend on how the renderer spells probes and hooks.
  */
 async function createDeclared(g: LifecycleGroup): Promise<void> {
-    const tg: TestGroup = { name: g.name, restartPolicy: g.restartPolicy, sharePid: g.sharePid, inits: g.inits, members: g.members };
-    const spec = specOf(tg);
-    // The termination message's path also places the container's file (bind-mounted there).
-    for (const [c, lc] of [...(spec.initContainers ?? []), ...spec.containers].map((c, i) => [c, [...(g.inits ?? []), ...g.members][i]] as const)) {
-        if (lc.termination !== undefined) Object.assign(c, { terminationMessagePath: lc.termination.path, terminationMessagePolicy: lc.termination.policy });
-    }
+    const declared = [...(g.inits ?? []), ...g.members];
+    const spec = specOf(g);
+    [...(spec.initContainers ?? []), ...spec.containers].forEach((c, i) => {
+        const { sidecar, user, termination } = declared[i];
+        if (sidecar === true) c.restartPolicy = "Always";
+        if (user !== undefined) c.user = user;
+        // The termination message's path also places the container's file (bind-mounted there).
+        if (termination !== undefined) Object.assign(c, { terminationMessagePath: termination.path, terminationMessagePolicy: termination.policy });
+    });
     // Termination-message files under the test supervisor's state directory, as `docker.supervisorStateDir` gives them.
     const layout = layoutOf(g.name, spec, true, stateDir);
-    for (const v of layout.volumes) await docker.createVolume({ Name: v.dockerName, Driver: "local", Labels: layout.sharedLabels });
-    const pauseOptions = dockerCreateOptions(layout.pause);
-    const pause = await docker.createContainer({
-        ...pauseOptions,
-        Labels: { ...pauseOptions.Labels, [L.initCount]: String(g.inits?.length ?? 0), [L.memberCount]: String(g.members.length) },
-        HostConfig: {
-            ...pauseOptions.HostConfig,
-            Mounts: layout.volumes.map((v) => ({ Type: "volume" as const, Source: v.dockerName, Target: `/.podgroup/volumes/${v.name}`, ReadOnly: false })),
-        },
-    });
-    await pause.start();
-    const specs = [...(g.inits ?? []), ...g.members];
-    for (const [i, c] of [...layout.initContainers, ...layout.members].entries()) {
-        const lc = specs[i];
-        const o = dockerCreateOptions(c, pause.id);
-        await docker.createContainer({
-            ...o,
-            ...(lc.user !== undefined ? { User: lc.user } : {}),
-            Labels: {
-                ...o.Labels,
-                [L.terminationMessage]: JSON.stringify(lc.termination ?? { path: "/dev/termination-log", policy: "File" }),
-                ...(lc.sidecar ? { [L.containerRestartPolicy]: "Always" } : {}),
-                ...(lc.probes !== undefined ? { [L.probes]: JSON.stringify(lc.probes) } : {}),
-                ...(lc.lifecycle !== undefined ? { [L.lifecycle]: JSON.stringify(lc.lifecycle) } : {}),
-            },
+    [...layout.initContainers, ...layout.members].forEach((c, i) => {
+        const { probes, lifecycle } = declared[i];
+        Object.assign(c.labels, {
+            ...(probes !== undefined ? { [L.probes]: JSON.stringify(probes) } : {}),
+            ...(lifecycle !== undefined ? { [L.lifecycle]: JSON.stringify(lifecycle) } : {}),
         });
-    }
+    });
+    await createLaidOutGroup(docker, layout);
 }
 
 async function podWhen(group: string, ok: (s: PodLike) => boolean, what: string, timeoutMs = 30_000): Promise<PodLike> {
