@@ -8,7 +8,7 @@ import {
     containerStatus, ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, ProcessInfo, RuntimeAdapter, RuntimeKind,
 } from "./adapters/runtime-adapter";
 import { Evidence } from "./model/evidence";
-import { DebugLog, waitFor, WaitTimeoutError } from "./wait";
+import { DebugLog, delay, waitFor, WaitTimeoutError } from "./wait";
 
 /** A group a check deploys (a PodGroup, through Pulumi) before it runs. */
 export interface Fixture {
@@ -171,7 +171,7 @@ export class CheckContext {
             } catch (e) {
                 this.log(`watch ${what}: ${(e as Error).message}`);
             }
-            await new Promise((r) => setTimeout(r, intervalMs));
+            await delay(intervalMs);
         }
         this.evidence.record("wait", `watch ${what} for ${ms} ms (${seen.length} reads)`,
             seen.length === 0 ? "no read succeeded" : `first:\n${formatStatus(seen[0])}\nlast:\n${formatStatus(seen[seen.length - 1])}`);
