@@ -161,6 +161,12 @@ export class CheckContext {
         }
     }
 
+    /** Waits (up to 60 s) until every container in `names` is running; returns that status. */
+    async waitRunning(names: string[], intervalMs = 250): Promise<GroupStatus> {
+        return this.waitForStatus(`${names.join(", ")} running`,
+            (s) => names.every((n) => s.containers.some((c) => c.name === n && c.state === "running")), 60_000, intervalMs);
+    }
+
     /** Reads the status every `intervalMs` for `ms` (scaled); records the first and last; returns every read. */
     async watch(what: string, ms: number, intervalMs = 500): Promise<GroupStatus[]> {
         const seen: GroupStatus[] = [];
