@@ -8,7 +8,10 @@
 import images from "../../images/images.json";
 import type { PodGroupSpec } from "../../components/spec";
 
-/** The user label key every object of a bench group carries (value: the run's prefix), for clean-up. */
+/**
+ * The user label key every object of a bench group carries (value: the run's prefix), for clean-up.
+ * The shell side spells it too: bench/lib/scale-common.sh (BENCH_KEY), bench/pause-recovery.sh.
+ */
 export const BENCH_KEY = "podgroup-bench";
 
 /** Member i's command: member 0 serves HTTP, the others sleep. */
