@@ -24,14 +24,13 @@ import { LABEL_CONTAINER, LABEL_GROUP, LABEL_ROLE, ROLE_PAUSE } from "../compone
 import { resolveDockerSupervisor, supervisorCreateOptions } from "../components/supervisor";
 import { findPauseProcess } from "../harness/adapters/kubernetes-adapter";
 import { LOCAL_CLUSTER_KUBECONFIG } from "../harness/targets";
+import { delay } from "../harness/wait";
 import { createLaidOutGroup, layoutOf } from "../test/integration/rendered-group";
-import { scaleSpec } from "./scale/spec";
+import { BENCH_KEY, scaleSpec } from "./scale/spec";
 
-const BENCH_KEY = "podgroup-bench";
 const POLL_MS = 100;
 const TIMEOUT_MS = 300_000;
 const docker = new Docker();
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ms = (iso: string | undefined) => iso === undefined || iso.startsWith("0001-") ? 0 : Date.parse(iso);
 
 function percentiles(xs: number[]): { median: number; p90: number; max: number } {

@@ -8,7 +8,7 @@ import {
     containerStatus, ContainerStatus, ExecResult, GroupRef, GroupStatus, KillResult, ProcessInfo, RuntimeAdapter, RuntimeKind,
 } from "./adapters/runtime-adapter";
 import { Evidence } from "./model/evidence";
-import { DebugLog, waitFor, WaitTimeoutError } from "./wait";
+import { DebugLog, delay, waitFor, WaitTimeoutError } from "./wait";
 
 /** A group a check deploys (a PodGroup, through Pulumi) before it runs. */
 export interface Fixture {
@@ -161,7 +161,16 @@ export class CheckContext {
         }
     }
 
-    /** Reads the status every `intervalMs` for `ms` (scaled); records the first and last; returns every read. */
+    /** Waits (up to 60 s) until every container in `names` is running; returns that status. */
+    async waitRunning(names: string[], intervalMs = 250): Promise<GroupStatus> {
+        return this.waitForStatus(`${names.join(", ")} running`,
+            (s) => names.every((n) => s.containers.some((c) => c.name === n && c.state === "running")), 60_000, intervalMs);
+    }
+
+    /**
+     * Reads the status every `intervalMs` for `ms` (scaled); records the first and last; returns
+     * every read, at least one (else the check fails: a property "held" over no read is unchecked).
+     */
     async watch(what: string, ms: number, intervalMs = 500): Promise<GroupStatus[]> {
         const seen: GroupStatus[] = [];
         const until = Date.now() + ms * this.timeScale;
@@ -171,10 +180,11 @@ export class CheckContext {
             } catch (e) {
                 this.log(`watch ${what}: ${(e as Error).message}`);
             }
-            await new Promise((r) => setTimeout(r, intervalMs));
+            await delay(intervalMs);
         }
         this.evidence.record("wait", `watch ${what} for ${ms} ms (${seen.length} reads)`,
             seen.length === 0 ? "no read succeeded" : `first:\n${formatStatus(seen[0])}\nlast:\n${formatStatus(seen[seen.length - 1])}`);
+        this.expect(seen.length > 0, `no status read succeeded while watching ${what} (${ms} ms)`);
         return seen;
     }
 

@@ -51,8 +51,8 @@ export const deployWithPulumi: FixtureDeployer = async (groupName, fixture, targ
     destination: await target.destination(),
     skipAwait: !waitsForMembers(fixture),
     stackName: `conformance-${groupName}`,
-    // A supervised Docker group not awaited may fail its short wait: keep it for the checks.
-    keepOnFailure: (fixture.upMayFail ?? false) || !waitsForMembers(fixture),
+    // A group not awaited (upMayFail among them) may fail its short wait: keep it for the checks.
+    keepOnFailure: !waitsForMembers(fixture),
 }, { ...options.deployer, log: options.deployer?.log ?? options.debug });
 
 /** Group name of a fixture on a target: `pgc-<fixture>-<suffix>`. */

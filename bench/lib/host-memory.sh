@@ -1,5 +1,7 @@
 # Sourced by the benchmarks: resident memory (KiB, VmRSS) of what runs the containers on this host.
 # Read-only: it looks at /proc and `ps`, never signals anything. Sourced after scripts/contract.sh.
+# The cluster's paths (its containerd socket, its pid files) are scripts/cluster.sh's own.
+. "$PODGROUP_ROOT/scripts/cluster/lib/paths.sh"
 
 # rss_kib PID...: the sum of VmRSS of the given processes (a gone process counts 0).
 rss_kib() {
@@ -24,7 +26,7 @@ runtime_rss() {
 }
 
 DOCKER_CONTAINERD_ADDRESS=/var/run/docker/containerd/containerd.sock
-CLUSTER_CONTAINERD_ADDRESS=/run/podgroup-containerd/containerd.sock
+CLUSTER_CONTAINERD_ADDRESS=$CTRD_SOCK
 
 # docker_daemons_rss: "<dockerd KiB> <docker's containerd KiB>".
 docker_daemons_rss() {
@@ -38,7 +40,7 @@ docker_daemons_rss() {
 # cluster_daemons_rss_json: {"etcd": KiB, "kube-apiserver": KiB, ...} of the local cluster's processes
 # (scripts/cluster.sh's pid files); {} without a cluster.
 cluster_daemons_rss_json() {
-  local dir=${PODGROUP_CLUSTER_STATE:-/var/lib/podgroup-cluster}/pids f name pid out="" sep=""
+  local dir=$CLUSTER_PIDS f name pid out="" sep=""
   for f in "$dir"/*.pid; do
     [ -f "$f" ] || continue
     name=$(basename "$f" .pid)

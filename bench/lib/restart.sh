@@ -3,6 +3,7 @@
 # kubelet): the same command line, working directory and log file, detached in its own session
 # (common.sh's detach), and its pid file updated, so that `scripts/engine.sh stop` and
 # `scripts/cluster.sh down` still find it. Sourced after scripts/lib/common.sh.
+. "$PODGROUP_ROOT/scripts/cluster/lib/paths.sh"   # CLUSTER_PIDS: where scripts/cluster.sh keeps its pid files
 
 # restart_daemon PID PIDFILE: SIGTERM (SIGKILL after 60 s), then the same command again. PIDFILE
 # (may be empty) holds the pid as its first word (engine.sh: "pid"; cluster.sh: "pid exe argv0"):
@@ -66,7 +67,7 @@ restart_dockerd() {
 
 # restart_cluster_component NAME: containerd or kubelet of scripts/cluster.sh, restarted the same way.
 restart_cluster_component() {
-  local name=$1 pidfile=${PODGROUP_CLUSTER_STATE:-/var/lib/podgroup-cluster}/pids/$1.pid pid
+  local name=$1 pidfile=$CLUSTER_PIDS/$1.pid pid
   [ -f "$pidfile" ] || die "no $name of the local cluster ($pidfile)"
   read -r pid _ <"$pidfile"
   [ -d "/proc/$pid" ] || die "$name (pid $pid) is not running"

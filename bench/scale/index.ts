@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PodGroup } from "../../components";
-import { scaleSpec } from "./spec";
+import { BENCH_KEY, scaleSpec } from "./spec";
 
 const config = new pulumi.Config("scale");
 const groups = config.requireNumber("groups");
@@ -18,7 +18,7 @@ const pauseIds: pulumi.Output<string | undefined>[] = [];
 for (let i = 0; i < groups; i++) {
     const group = new PodGroup(`${prefix}-${i}`, {
         backend: "docker",
-        spec: scaleSpec(members, { "podgroup-bench": prefix }),
+        spec: scaleSpec(members, { [BENCH_KEY]: prefix }),
         docker: { supervise },
     });
     pauseIds.push(group.pauseId);

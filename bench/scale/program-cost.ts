@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { validatePodGroupArgs } from "../../components/pod-group";
-import { scaleSpec } from "./spec";
+import { BENCH_KEY, scaleSpec } from "./spec";
 
 async function main(): Promise<void> {
     const [n, m] = process.argv.slice(2).map(Number);
@@ -18,9 +18,9 @@ async function main(): Promise<void> {
     }, "project", "stack", false);
     const { PodGroup } = await import("../../components");
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) validatePodGroupArgs(`g-${i}`, { backend: "docker", spec: scaleSpec(m, { "podgroup-bench": "cost" }) });
+    for (let i = 0; i < n; i++) validatePodGroupArgs(`g-${i}`, { backend: "docker", spec: scaleSpec(m, { [BENCH_KEY]: "cost" }) });
     const t1 = performance.now();
-    for (let i = 0; i < n; i++) new PodGroup(`h-${i}`, { backend: "docker", spec: scaleSpec(m, { "podgroup-bench": "cost" }) });
+    for (let i = 0; i < n; i++) new PodGroup(`h-${i}`, { backend: "docker", spec: scaleSpec(m, { [BENCH_KEY]: "cost" }) });
     const t2 = performance.now();
     process.stdout.write(`${JSON.stringify({ groups: n, members: m, validateMs: Math.round(t1 - t0), constructMs: Math.round(t2 - t1) })}\n`);
 }

@@ -8,6 +8,12 @@
 import images from "../../images/images.json";
 import type { PodGroupSpec } from "../../components/spec";
 
+/**
+ * The user label key every object of a bench group carries (value: the run's prefix), for clean-up.
+ * The shell side spells it too: bench/lib/scale-common.sh (BENCH_KEY), bench/pause-recovery.sh.
+ */
+export const BENCH_KEY = "podgroup-bench";
+
 /** Member i's command: member 0 serves HTTP, the others sleep. */
 export function memberCommand(i: number): string[] {
     return i === 0 ? ["httpd", "-f", "-p", "8080", "-h", "/www"] : ["sleep", "100000"];

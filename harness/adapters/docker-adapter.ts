@@ -18,7 +18,7 @@ import {
 import {
     DEFAULT_SUPERVISOR_STATUS_DIR, readSupervisorStatus, SupervisorPodContainerState, SupervisorPodContainerStatus,
 } from "./supervisor-status";
-import { DebugLog } from "../wait";
+import { DebugLog, delay } from "../wait";
 
 /** Options of {@link DockerAdapter}. */
 export interface DockerAdapterOptions {
@@ -147,7 +147,7 @@ export class DockerAdapter implements RuntimeAdapter {
         // The exit code is set a moment after the stream ends.
         let info = await exec.inspect();
         for (let i = 0; i < 40 && info.Running; i++) {
-            await new Promise((r) => setTimeout(r, 25));
+            await delay(25);
             info = await exec.inspect();
         }
         const result = {

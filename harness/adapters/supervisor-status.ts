@@ -66,7 +66,7 @@ export const SUPERVISOR_STATUS_KEYS_READ: {
 };
 
 /**
- * The Pod-like keys this reader uses: test/unit/harness-supervisor-keys.test.ts checks them
+ * The Pod-like keys this reader uses: test/unit/harness-lifecycle.test.ts checks them
  * against the contract's lists ("status" groupFields and podContainerStatusFields).
  */
 export const SUPERVISOR_POD_STATUS_KEYS_READ: {

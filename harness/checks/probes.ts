@@ -25,9 +25,8 @@ export function startupProbeCheck(fixture: Fixture = probesFixture()): Check {
             references: ["kubernetes test/e2e/common/node/container_probe.go: \"should *not* be restarted by liveness probe because startup probe delays it\", \"should be restarted startup probe fails\", \"should be ready immediately after startupProbe succeeds\""],
         },
         async run(ctx: CheckContext): Promise<Observation> {
-            await ctx.waitForStatus(`${STARTER} running`, (s) => s.containers.some((c) => c.name === STARTER && c.state === "running"), 60_000, 250);
+            await ctx.waitRunning([STARTER]);
             const waiting = await ctx.watch(`${STARTER} before its startup probe can pass`, 4_000, 400);
-            ctx.expect(waiting.length > 0, "no status read while the startup probe was failing");
             for (const s of waiting) {
                 const c = ctx.container(s, STARTER);
                 ctx.expect(c.started !== true && c.ready !== true, `${STARTER} reported started=${c.started} ready=${c.ready} before its startup probe passed`);
@@ -74,8 +73,7 @@ export function livenessRestartCheck(fixture: Fixture = probesFixture()): Check 
             references: ["kubernetes test/e2e/common/node/container_probe.go: \"should be restarted with a exec \\\"cat /tmp/health\\\" liveness probe [NodeConformance] [Conformance]\""],
         },
         async run(ctx: CheckContext): Promise<Observation> {
-            const before = await ctx.waitForStatus(`${LIVE} and ${OTHER} running`, (s) =>
-                [LIVE, OTHER].every((m) => s.containers.some((c) => c.name === m && c.state === "running")), 60_000, 250);
+            const before = await ctx.waitRunning([LIVE, OTHER]);
             const live0 = ctx.container(before, LIVE);
             const other0 = ctx.container(before, OTHER);
             await ctx.sh(LIVE, "rm -f /tmp/alive");

@@ -30,7 +30,7 @@ export function readinessTimingCheck(fixture: Fixture = readinessFixture()): Che
                 "pkg/kubelet/prober/worker.go (nothing runs before startedAt + initialDelaySeconds; readiness starts at Failure)"],
         },
         async run(ctx: CheckContext): Promise<Observation> {
-            const running = await ctx.waitForStatus(`${PROBED} running`, (s) => s.containers.some((c) => c.name === PROBED && c.state === "running"), 60_000, 200);
+            const running = await ctx.waitRunning([PROBED], 200);
             const startedAt = ctx.container(running, PROBED).startedAt;
             ctx.expect(startedAt !== undefined, `${PROBED} is running but the runtime gives no start time`);
             const notBefore = startedAt.getTime() + delaySeconds * 1000;
@@ -119,7 +119,7 @@ export function emptyDirPermissionsCheck(fixture: Fixture = readinessFixture(), 
             references: ["kubernetes test/e2e/common/storage/empty_dir.go: \"volume on default medium should have the correct mode\", \"volume on tmpfs should have the correct mode\", \"should support (non-root,0777,default)\", \"should support (non-root,0777,tmpfs)\" [NodeConformance] [Conformance]"],
         },
         async run(ctx: CheckContext): Promise<Observation> {
-            await ctx.waitForStatus(`${writer} running`, (s) => s.containers.some((c) => c.name === writer && c.state === "running"), 60_000, 250);
+            await ctx.waitRunning([writer]);
             const uid = await ctx.sh(writer, "id -u");
             ctx.expect(uid === String(NON_ROOT_UID), `${writer} runs as uid ${uid}, not ${NON_ROOT_UID}: the fixture does not test a non-root member`);
             const found: string[] = [];

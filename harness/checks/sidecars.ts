@@ -25,7 +25,7 @@ export function sidecarStartOrderCheck(fixture: Fixture = sidecarFixture()): Che
                 "pkg/kubelet/kuberuntime/kuberuntime_container.go computeInitContainerActions"],
         },
         async run(ctx: CheckContext): Promise<Observation> {
-            const s = await ctx.waitForStatus(`${APP} running`, (st) => st.containers.some((c) => c.name === APP && c.state === "running"), 60_000, 250);
+            const s = await ctx.waitRunning([APP]);
             const entries = parseOrderLog(await ctx.sh(APP, "cat /log/order"));
             const at = (who: string, what: string) => entries.find((e) => e.who === who && e.what === what)?.t;
             const t = { aEnd: at("init-a", "end"), side: at(SIDE, "start"), bStart: at("init-b", "start"), bEnd: at("init-b", "end"), app: at(APP, "start") };
@@ -61,8 +61,7 @@ export function sidecarRestartCheck(fixture: Fixture = sidecarFixture()): Check 
                 "KEP-753; pkg/kubelet/kubelet_pods.go getPhase (sidecars do not count)"],
         },
         async run(ctx: CheckContext): Promise<Observation> {
-            const before = await ctx.waitForStatus(`${SIDE} and ${APP} running`, (s) =>
-                [SIDE, APP].every((n) => s.containers.some((c) => c.name === n && c.state === "running")), 60_000, 250);
+            const before = await ctx.waitRunning([SIDE, APP]);
             const side0 = ctx.container(before, SIDE);
             const app0 = ctx.container(before, APP);
             await ctx.kill(SIDE);

@@ -61,7 +61,7 @@ async function followAll(ctx: CheckContext, names: string[]): Promise<Map<string
 
 /** Terminates the group while following the logs of `names`; returns every container's log. */
 async function terminateAndCollect(ctx: CheckContext, names: string[]): Promise<{ logs: Record<string, string>; terminateMs: number }> {
-    await ctx.waitForStatus(`${names.join(", ")} running`, (s) => names.every((n) => s.containers.some((c) => c.name === n && c.state === "running")), 60_000, 250);
+    await ctx.waitRunning(names);
     const followers = await followAll(ctx, names);
     const terminateMs = await ctx.terminate();
     const logs: Record<string, string> = {};

@@ -32,18 +32,21 @@ import { promisify } from "util";
 import images from "../../images/images.json";
 import { LABEL_GROUP, PodGroup } from "../../components";
 import type { PodGroupSpec } from "../../components/spec";
+import { dockerEndpoint } from "../../harness/deploy/docker-endpoint";
 import { cliEnv } from "../../harness/deploy/pulumi-deployer";
+import { LOCAL_CLUSTER_KUBECONFIG } from "../../harness/targets";
+import { BENCH_KEY } from "../../bench/scale/spec";
+import { dockerPauseName } from "../../components/naming";
 import { PrivateEngine, waitFor } from "./supervisor-engine";
 
 const execFileAsync = promisify(execFile);
 const REPO = path.resolve(__dirname, "../..");
 const SCALE_PROGRAM = path.join(REPO, "bench/scale");
-const KUBECONFIG = process.env.KUBECONFIG ?? "/var/lib/podgroup-cluster/admin.kubeconfig";
+const KUBECONFIG = process.env.KUBECONFIG ?? LOCAL_CLUSTER_KUBECONFIG;
 const NAMESPACE = "default";
 const PROJECT = "podgroup-faults";
 /** Short and unique per run: group names are DNS labels. */
 const RUN = `${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
-const BENCH_KEY = "podgroup-bench";
 /** The programs are type-checked by `tsc --noEmit`; ts-node need not do it again at every up. */
 const CLI_ENV = { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: "true" } as Record<string, string>;
 
@@ -190,7 +193,8 @@ describe("faults that lose nothing", () => {
         const dockerGroup = `fr-d-${RUN}`;
         const kubeGroup = `fr-k-${RUN}`;
         const stack = await inlineStack(`faults-rounds-${RUN}`, async () => {
-            const engineProvider = new docker.Provider("engine", { host: "unix:///var/run/docker.sock" });
+            // The engine `engine` (dockerode) queries: DOCKER_HOST or the default socket.
+            const engineProvider = new docker.Provider("engine", await dockerEndpoint());
             const cluster = new kubernetes.Provider("cluster", { kubeconfig: KUBECONFIG });
             const d = new PodGroup(dockerGroup, { backend: "docker", spec: faultSpec(), provider: engineProvider });
             const k = new PodGroup(kubeGroup, { backend: "kubernetes", spec: faultSpec(), provider: cluster, kubernetes: { namespace: NAMESPACE } });
@@ -302,7 +306,7 @@ describe("faults that lose nothing", () => {
                 // Every member joins its group's current pause.
                 for (const g of groups) {
                     const cs = await Promise.all(after.filter((c) => c.Labels[LABEL_GROUP] === g).map((c) => privateEngine.docker.getContainer(c.Id).inspect()));
-                    const pause = cs.find((c) => c.Name === `/${g}_POD`);
+                    const pause = cs.find((c) => c.Name === `/${dockerPauseName(g)}`);
                     expect(pause?.State.Running).toBe(true);
                     expect(cs.filter((c) => c !== pause).map((c) => c.HostConfig.NetworkMode)).toEqual([`container:${pause!.Id}`, `container:${pause!.Id}`]);
                 }

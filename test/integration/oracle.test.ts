@@ -19,9 +19,10 @@ import { kubernetesPodSpec } from "../../components/render-kubernetes";
 import { resolveSpec } from "../../components/resolve";
 import { parse } from "yaml";
 import { SIDECAR_POD_MANIFEST } from "../unit/lifecycle-fixtures";
+import { LOCAL_CLUSTER_KUBECONFIG } from "../../harness/targets";
 import { OracleCase, oracleCases } from "./oracle-corpus";
 
-const KUBECONFIG = process.env.KUBECONFIG ?? "/var/lib/podgroup-cluster/admin.kubeconfig";
+const KUBECONFIG = process.env.KUBECONFIG ?? LOCAL_CLUSTER_KUBECONFIG;
 const NAMESPACE = "default";
 const REPORT = path.resolve(__dirname, "../../reports/oracle.json");
 

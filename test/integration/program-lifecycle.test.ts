@@ -17,11 +17,13 @@ import Docker from "dockerode";
 import * as fs from "fs";
 import { PodGroup, PodGroupSpec } from "../../components";
 import { DEFAULT_SUPERVISOR_STATE_DIR } from "../../components/supervisor";
-import { supervisorStatusDir, supervisorStatusFile, supervisorTerminationDir } from "../../components/contract";
+import { supervisorTerminationDir } from "../../components/contract";
 import { LABEL_CONTAINER, LABEL_GROUP } from "../../components/labels";
+import { DEFAULT_SUPERVISOR_STATUS_DIR, readSupervisorStatus } from "../../harness/adapters/supervisor-status";
 import { ensureSupervisor, SupervisorHandle } from "../../harness/deploy/supervisor-setup";
 import { cliEnv } from "../../harness/deploy/pulumi-deployer";
 import { TOOLBOX_IMAGE } from "../../harness/fixtures/toolbox";
+import { delay } from "../../harness/wait";
 
 const docker = new Docker();
 const PROJECT = "podgroup-it-lifecycle";
@@ -109,11 +111,9 @@ describe("a supervised group whose init container fails once", () => {
             // It ran twice (the same container, started again by the supervisor): both runs' output.
             const logs = (await docker.getContainer(byName.flaky.Id).logs({ stdout: true, stderr: true })).toString();
             expect(logs).toMatch(/first run: failing on purpose[\s\S]*second run: ok/);
-            const status = JSON.parse(fs.readFileSync(supervisorStatusFile(supervisorStatusDir(DEFAULT_SUPERVISOR_STATE_DIR), d.groupName), "utf8")) as {
-                initContainerStatuses: { name: string; restartCount: number; state: unknown }[]; conditions: { type: string; status: string }[];
-            };
-            expect(status.initContainerStatuses[0]).toMatchObject({ name: "flaky", restartCount: 1, state: { terminated: { exitCode: 0, reason: "Completed" } } });
-            expect(status.conditions.find((c) => c.type === "Initialized")?.status).toBe("True");
+            const status = await readSupervisorStatus(DEFAULT_SUPERVISOR_STATUS_DIR, d.groupName);
+            expect(status?.initContainerStatuses?.[0]).toMatchObject({ name: "flaky", restartCount: 1, state: { terminated: { exitCode: 0, reason: "Completed" } } });
+            expect(status?.conditions?.find((c) => c.type === "Initialized")?.status).toBe("True");
         } finally {
             timings.push(`init fails once, Always: up ${d.upMs} ms, destroy ${await destroy(d)} ms`);
         }
@@ -164,7 +164,7 @@ test("`pulumi destroy` of a supervised group runs preStop before SIGTERM: member
         }
     });
     const destroyMs = await destroy(d);
-    await new Promise((r) => setTimeout(r, 500));
+    await delay(500);
     stream.destroy();
     timings.push(`preStop order group (2 members, 2 sidecars): up ${d.upMs} ms, destroy ${destroyMs} ms`);
     events.sort((a, b) => a.t - b.t);
@@ -204,7 +204,7 @@ describe.each([false, true])("a non-root member and emptyDirs (supervise %s)", (
             expect(d.upError).toBeUndefined();
             const app = (await containersOf(d.groupName)).find((c) => c.Config.Labels[LABEL_CONTAINER] === "app")!;
             // Plain Docker does not wait for the member's first command: give it a moment.
-            for (let i = 0; i < 50 && (await exec(app.Id, ["cat", "/data/f"])).exitCode !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+            for (let i = 0; i < 50 && (await exec(app.Id, ["cat", "/data/f"])).exitCode !== 0; i++) await delay(100);
             expect(await exec(app.Id, ["cat", "/data/f", "/mem/f"])).toEqual({ exitCode: 0, output: "written-by-1000\nin-memory\n" });
             expect((await exec(app.Id, ["stat", "-c", "%a %n", "/data", "/mem"])).output).toBe("777 /data\n1777 /mem\n");
             expect((await docker.getContainer(app.Id).inspect()).State.Running).toBe(true);
@@ -241,17 +241,15 @@ test("a supervised member's /dev/termination-log is its termination message; the
         // The pause's command and host directory and the worker's file bind read back as declared.
         const preview = await d.stack.preview({ color: "never" });
         expect(preview.changeSummary).toEqual({ same: preview.changeSummary.same });
-        const readStatus = () => JSON.parse(fs.readFileSync(supervisorStatusFile(supervisorStatusDir(DEFAULT_SUPERVISOR_STATE_DIR), d.groupName), "utf8")) as {
-            containerStatuses: { name: string; restartCount: number; state: Record<string, unknown>; lastState: { terminated?: { exitCode: number; reason: string; message?: string } } }[];
-        };
+        const readWorker = async () => (await readSupervisorStatus(DEFAULT_SUPERVISOR_STATUS_DIR, d.groupName))?.containerStatuses?.[0];
         // `up` returns once the worker runs; its second run is the one running.
-        let worker = readStatus().containerStatuses[0];
-        for (let i = 0; i < 50 && worker.restartCount < 1; i++) {
-            await new Promise((r) => setTimeout(r, 100));
-            worker = readStatus().containerStatuses[0];
+        let worker = await readWorker();
+        for (let i = 0; i < 50 && (worker?.restartCount ?? 0) < 1; i++) {
+            await delay(100);
+            worker = await readWorker();
         }
         expect(worker).toMatchObject({ name: "worker", restartCount: 1, lastState: { terminated: { exitCode: 3, reason: "Error", message: "bye" } } });
-        expect(worker.state.running).toBeDefined();
+        expect(worker?.state?.running).toBeDefined();
         const id = (await containersOf(d.groupName)).find((c) => c.Config.Labels[LABEL_CONTAINER] === "worker")!.Id;
         expect(await exec(id, ["cat", "/work/saw"])).toEqual({ exitCode: 0, output: "second run: empty\n" });
         expect((fs.statSync(`${dir}/worker`).mode & 0o777).toString(8)).toBe("666");
@@ -259,7 +257,7 @@ test("a supervised member's /dev/termination-log is its termination message; the
         destroyed = true;
         // The supervisor removes the directory once the group has been gone for a resync period (10 s).
         const t0 = Date.now();
-        while (fs.existsSync(dir) && Date.now() - t0 < 40_000) await new Promise((r) => setTimeout(r, 250));
+        while (fs.existsSync(dir) && Date.now() - t0 < 40_000) await delay(250);
         console.log(`termination directory removed ${Date.now() - t0} ms after the destroy returned`);
         expect(fs.existsSync(dir)).toBe(false);
     } finally {

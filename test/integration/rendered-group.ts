@@ -1,9 +1,10 @@
 /**
  * Creates a group on a Docker engine exactly as the Docker renderer lays it out
  * (components/render-docker.ts: dockerGroupLayout, dockerCreateOptions), without Pulumi, in the
- * renderer's order: volumes, the pause (started), each init container to completion, then the
- * members. Used by the supervisor's integration tests (on a private dockerd) and by
- * bench/pause-recovery.sh, so that both exercise the containers users deploy.
+ * renderer's order: volumes, the pause (started), then on plain Docker each init container to
+ * completion and the members; supervised, the rest created and left to the supervisor. Used by
+ * the supervisor's integration tests (on a private dockerd), bench/pause-recovery.sh
+ * (bench/make-group.ts) and bench/mass-recovery.ts, so that they exercise the containers users deploy.
  */
 import Docker from "dockerode";
 import { LABEL_GROUP } from "../../components/labels";

@@ -14,7 +14,7 @@ import { dockerVolumeName } from "../../components/naming";
 import type { ContainerSpec, PodGroupSpec, RestartPolicy } from "../../components/spec";
 import { DockerSupervisorArgs, resolveDockerSupervisor } from "../../components/supervisor";
 import type { SupervisorGroupStatus } from "../../harness/adapters/supervisor-status";
-import { createLaidOutGroup, createSupervisor, layoutOf, removeLaidOutGroup } from "./rendered-group";
+import { createSupervisor, removeLaidOutGroup } from "./rendered-group";
 import { waitFor } from "./supervisor-engine";
 
 export const PAUSE_IMAGE = images.pause;
@@ -48,11 +48,6 @@ export function specOf(g: TestGroup): PodGroupSpec {
         // member left in a dead sandbox then waits out the whole grace period (default 30 s).
         terminationGracePeriodSeconds: 5,
     };
-}
-
-/** Creates a supervised group as `PodGroup` with `supervise: true` renders it on Docker. */
-export async function createGroup(docker: Docker, g: TestGroup): Promise<void> {
-    await createLaidOutGroup(docker, layoutOf(g.name, specOf(g), true));
 }
 
 /** Removes a group's containers and volume. */

@@ -21,7 +21,7 @@
  * Pod lifecycle (docs/supervisor.md; kubelet 1.34 and the e2e tests named in each case): groups
  * labelled as the renderer labels them with `supervise: true` (declared counts on the pause,
  * every other container created and not started, probes / lifecycle / termination message /
- * sidecar labels), created here directly with dockerode:
+ * sidecar labels), created as rendered-group.ts creates a group (createDeclared):
  *  - the supervisor MUST start them in kubelet order: init containers one at a time, a native
  *    sidecar started (startupProbe passed) before the next, then the members; a sidecar MUST be
  *    restarted whenever it exits whatever the restartPolicy, and stopped (last first) once every
@@ -41,12 +41,12 @@ import * as path from "path";
 import { DOCKER_CONTRACT } from "../../components/contract";
 import { dockerPauseName } from "../../components/naming";
 import { PrivateEngine, REPO_ROOT, waitFor } from "./supervisor-engine";
-import { dockerCreateOptions } from "../../components/render-docker";
 import {
     GroupStatusFile, inspectGroup, logsOf, namespaceOf, PAUSE_IMAGE, readDataLog, readStatus, removeGroup,
     runSupervisor, Seen, specOf, SUPERVISOR_IMAGE, TestContainer, TestGroup, TOOLBOX_IMAGE, waitWhole,
 } from "./supervisor-fixtures";
-import { layoutOf } from "./rendered-group";
+import { createLaidOutGroup, layoutOf } from "./rendered-group";
+import type { SupervisorGroupStatus, SupervisorPodStatus } from "../../harness/adapters/supervisor-status";
 
 jest.setTimeout(180_000);
 
@@ -342,67 +342,45 @@ interface LifecycleContainer extends TestContainer {
 }
 interface LifecycleGroup { name: string; restartPolicy?: "Always" | "OnFailure" | "Never"; sharePid?: boolean; inits?: LifecycleContainer[]; members: LifecycleContainer[] }
 
-interface PodState { waiting?: { reason: string; message?: string }; running?: { startedAt: string }; terminated?: { exitCode: number; reason: string; message?: string; startedAt: string; finishedAt: string } }
-interface PodContainerStatus { name: string; containerID: string; image: string; ready: boolean; started: boolean; restartCount: number; state: PodState; lastState: PodState }
-interface PodLike {
-    phase?: string;
-    conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime: string }[];
-    initContainerStatuses?: PodContainerStatus[];
-    containerStatuses?: PodContainerStatus[];
-    containers: Record<string, { restartCount?: number; lastReason?: string; state?: string }>;
-}
+/** The status file with its Pod-like part, as the harness reads it. */
+type PodLike = SupervisorGroupStatus & SupervisorPodStatus;
 
 const probe = (handler: Record<string, unknown>, extra: Record<string, number> = {}) => ({
     ...handler, initialDelaySeconds: 0, periodSeconds: 1, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3, ...extra,
 });
 
 /**
- * Creates a group the way `pulumi up` now does with `supervise: true`: volumes, the pause (started,
- * declaring the counts, the emptyDir mounted under /.podgroup/volumes), every other container
- * created with start false. The supervisor does the rest. (The extra labels are written here, not
- * by the layout, so that these cases do not depend on how the renderer spells probes and hooks.)
+ * Creates a group the way `pulumi up` does with `supervise: true` (rendered-group.ts): volumes,
+ * the pause (started, declaring the counts, the emptyDirs mounted under /.podgroup/volumes), every
+ * other container created and left to the supervisor. Sidecar, user and termination message are
+ * spec fields the layout labels; the probe and hook labels are written here as the supervisor
+ * reads them, so that these cases do not depend on how the renderer spells probes and hooks.
  */
 async function createDeclared(g: LifecycleGroup): Promise<void> {
-    const tg: TestGroup = { name: g.name, restartPolicy: g.restartPolicy, sharePid: g.sharePid, inits: g.inits, members: g.members };
-    const spec = specOf(tg);
-    // The termination message's path also places the container's file (bind-mounted there).
-    for (const [c, lc] of [...(spec.initContainers ?? []), ...spec.containers].map((c, i) => [c, [...(g.inits ?? []), ...g.members][i]] as const)) {
-        if (lc.termination !== undefined) Object.assign(c, { terminationMessagePath: lc.termination.path, terminationMessagePolicy: lc.termination.policy });
-    }
+    const declared = [...(g.inits ?? []), ...g.members];
+    const spec = specOf(g);
+    [...(spec.initContainers ?? []), ...spec.containers].forEach((c, i) => {
+        const { sidecar, user, termination } = declared[i];
+        if (sidecar === true) c.restartPolicy = "Always";
+        if (user !== undefined) c.user = user;
+        // The termination message's path also places the container's file (bind-mounted there).
+        if (termination !== undefined) Object.assign(c, { terminationMessagePath: termination.path, terminationMessagePolicy: termination.policy });
+    });
     // Termination-message files under the test supervisor's state directory, as `docker.supervisorStateDir` gives them.
     const layout = layoutOf(g.name, spec, true, stateDir);
-    for (const v of layout.volumes) await docker.createVolume({ Name: v.dockerName, Driver: "local", Labels: layout.sharedLabels });
-    const pauseOptions = dockerCreateOptions(layout.pause);
-    const pause = await docker.createContainer({
-        ...pauseOptions,
-        Labels: { ...pauseOptions.Labels, [L.initCount]: String(g.inits?.length ?? 0), [L.memberCount]: String(g.members.length) },
-        HostConfig: {
-            ...pauseOptions.HostConfig,
-            Mounts: layout.volumes.map((v) => ({ Type: "volume" as const, Source: v.dockerName, Target: `/.podgroup/volumes/${v.name}`, ReadOnly: false })),
-        },
-    });
-    await pause.start();
-    const specs = [...(g.inits ?? []), ...g.members];
-    for (const [i, c] of [...layout.initContainers, ...layout.members].entries()) {
-        const lc = specs[i];
-        const o = dockerCreateOptions(c, pause.id);
-        await docker.createContainer({
-            ...o,
-            ...(lc.user !== undefined ? { User: lc.user } : {}),
-            Labels: {
-                ...o.Labels,
-                [L.terminationMessage]: JSON.stringify(lc.termination ?? { path: "/dev/termination-log", policy: "File" }),
-                ...(lc.sidecar ? { [L.containerRestartPolicy]: "Always" } : {}),
-                ...(lc.probes !== undefined ? { [L.probes]: JSON.stringify(lc.probes) } : {}),
-                ...(lc.lifecycle !== undefined ? { [L.lifecycle]: JSON.stringify(lc.lifecycle) } : {}),
-            },
+    [...layout.initContainers, ...layout.members].forEach((c, i) => {
+        const { probes, lifecycle } = declared[i];
+        Object.assign(c.labels, {
+            ...(probes !== undefined ? { [L.probes]: JSON.stringify(probes) } : {}),
+            ...(lifecycle !== undefined ? { [L.lifecycle]: JSON.stringify(lifecycle) } : {}),
         });
-    }
+    });
+    await createLaidOutGroup(docker, layout);
 }
 
 async function podWhen(group: string, ok: (s: PodLike) => boolean, what: string, timeoutMs = 30_000): Promise<PodLike> {
     return waitFor(`status of ${group}: ${what}`, async () => {
-        const s = readStatus(stateDir, group) as unknown as PodLike | undefined;
+        const s = readStatus(stateDir, group) as PodLike | undefined;
         return s !== undefined && ok(s) ? s : undefined;
     }, timeoutMs, async () => JSON.stringify(readStatus(stateDir, group), null, 1));
 }
@@ -430,18 +408,18 @@ describe("pod lifecycle (declared groups: the supervisor starts every container)
             members: [{ name: "job", script: "echo job >> /data/log; sleep 6; echo job-done >> /data/log" }],
         };
         await createDeclared(g);
-        await podWhen(g.name, (s) => statusOf(s, "job")?.state.running !== undefined, "job running");
+        await podWhen(g.name, (s) => statusOf(s, "job")?.state?.running !== undefined, "job running");
         // The sidecar exits while the job runs: restarted although restartPolicy is Never.
         await kill((await inspectGroup(docker, g.name)).s2.id);
-        const restarted = await podWhen(g.name, (s) => statusOf(s, "s2")?.restartCount === 1 && statusOf(s, "s2")?.state.running !== undefined, "s2 restarted");
-        expect(statusOf(restarted, "s2")?.lastState.terminated?.exitCode).toBe(137);
-        const done = await podWhen(g.name, (s) => s.phase === "Succeeded" && statusOf(s, "s1")?.state.terminated !== undefined, "Succeeded, sidecars stopped");
+        const restarted = await podWhen(g.name, (s) => statusOf(s, "s2")?.restartCount === 1 && statusOf(s, "s2")?.state?.running !== undefined, "s2 restarted");
+        expect(statusOf(restarted, "s2")?.lastState?.terminated?.exitCode).toBe(137);
+        const done = await podWhen(g.name, (s) => s.phase === "Succeeded" && statusOf(s, "s1")?.state?.terminated !== undefined, "Succeeded, sidecars stopped");
         const log = await readDataLog(docker, g.name);
         expect(log.slice(0, 5)).toEqual(["i1", "s1", "s2", "i2", "job"]);
         // Last first: s2 is told to stop before s1.
         expect(log.filter((l) => l.endsWith("-term"))).toEqual(["s2-term", "s1-term"]);
         expect(done.initContainerStatuses?.map((c) => c.name)).toEqual(["i1", "s1", "s2", "i2"]);
-        expect(statusOf(done, "job")?.state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
+        expect(statusOf(done, "job")?.state?.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
         expect(statusOf(done, "i1")).toMatchObject({ ready: true, state: { terminated: { exitCode: 0, reason: "Completed" } } });
         expect([condition(done, "Initialized"), condition(done, "Ready")]).toEqual(["True", "False"]);
         const seen = await inspectGroup(docker, g.name);
@@ -472,7 +450,7 @@ describe("pod lifecycle (declared groups: the supervisor starts every container)
         await createDeclared(g);
         const ready = await podWhen(g.name, (s) => condition(s, "Ready") === "True", "Ready");
         expect(statusOf(ready, "web")).toMatchObject({ ready: true, started: true, restartCount: 0 });
-        const firstStart = statusOf(ready, "web")?.state.running?.startedAt ?? "";
+        const firstStart = statusOf(ready, "web")?.state?.running?.startedAt ?? "";
         const restarted = await podWhen(g.name, (s) => (statusOf(s, "web")?.restartCount ?? 0) >= 3, "three liveness restarts", 40_000);
         expect(restarted.containers.web.lastReason).toBe("LivenessProbeFailed");
         const log = (await readDataLog(docker, g.name)).map((l) => l.split(" "));
@@ -499,10 +477,10 @@ describe("pod lifecycle (declared groups: the supervisor starts every container)
         await createDeclared(retry);
         await createDeclared(never);
         const failed = await podWhen(never.name, (s) => s.phase === "Failed", "Failed");
-        expect(statusOf(failed, "flaky")?.state.terminated).toMatchObject({ exitCode: 3, reason: "Error" });
-        expect(statusOf(failed, "app")?.state.waiting?.reason).toBe("PodInitializing");
+        expect(statusOf(failed, "flaky")?.state?.terminated).toMatchObject({ exitCode: 3, reason: "Error" });
+        expect(statusOf(failed, "app")?.state?.waiting?.reason).toBe("PodInitializing");
         expect(condition(failed, "Initialized")).toBe("False");
-        const ok = await podWhen(retry.name, (s) => statusOf(s, "app")?.state.running !== undefined, "app running", 40_000);
+        const ok = await podWhen(retry.name, (s) => statusOf(s, "app")?.state?.running !== undefined, "app running", 40_000);
         expect(statusOf(ok, "flaky")).toMatchObject({ restartCount: 3, state: { terminated: { exitCode: 0 } } });
         expect(condition(ok, "Initialized")).toBe("True");
         const starts = (await readDataLog(docker, retry.name)).map(Number);
@@ -530,12 +508,12 @@ describe("pod lifecycle (declared groups: the supervisor starts every container)
         };
         await createDeclared(g);
         const s = await podWhen(g.name, (st) => st.phase === "Failed", "Failed");
-        expect(statusOf(s, "file")?.state.terminated).toMatchObject({ exitCode: 3, reason: "Error", message: "bye" });
-        expect(statusOf(s, "devlog")?.state.terminated).toMatchObject({ exitCode: 0, reason: "Completed", message: "devbye" });
-        expect(statusOf(s, "logs")?.state.terminated).toMatchObject({ exitCode: 2, message: "first\nlast words\n" });
+        expect(statusOf(s, "file")?.state?.terminated).toMatchObject({ exitCode: 3, reason: "Error", message: "bye" });
+        expect(statusOf(s, "devlog")?.state?.terminated).toMatchObject({ exitCode: 0, reason: "Completed", message: "devbye" });
+        expect(statusOf(s, "logs")?.state?.terminated).toMatchObject({ exitCode: 2, message: "first\nlast words\n" });
         expect(s.containers.hook.lastReason).toBe("PostStartHookError");
-        expect(statusOf(s, "hook")?.state.terminated?.exitCode).toBeGreaterThan(0);
-        expect(statusOf(s, "nonroot")?.state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
+        expect(statusOf(s, "hook")?.state?.terminated?.exitCode).toBeGreaterThan(0);
+        expect(statusOf(s, "nonroot")?.state?.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
         await removeGroup(docker, g.name);
     });
 
@@ -563,13 +541,13 @@ describe("pod lifecycle (declared groups: the supervisor starts every container)
         const modes = Object.fromEntries(["prep", "once", "nonroot"].map((n) => [n, (fs.statSync(path.join(dir, n)).mode & 0o777).toString(8)]));
         expect(modes).toEqual({ prep: "666", once: "666", nonroot: "666" });
         const s = await podWhen(g.name, (st) => st.phase === "Succeeded", "Succeeded (once ran twice)");
-        expect(statusOf(s, "prep")?.state.terminated).toMatchObject({ exitCode: 0, message: "prepared" });
+        expect(statusOf(s, "prep")?.state?.terminated).toMatchObject({ exitCode: 0, message: "prepared" });
         expect(statusOf(s, "once")).toMatchObject({
             restartCount: 1,
             state: { terminated: { exitCode: 0, reason: "Completed", message: "second" } },
             lastState: { terminated: { exitCode: 3, reason: "Error", message: "bye" } },
         });
-        expect(statusOf(s, "nonroot")?.state.terminated).toMatchObject({ exitCode: 0, message: "from-1000" });
+        expect(statusOf(s, "nonroot")?.state?.terminated).toMatchObject({ exitCode: 0, message: "from-1000" });
         expect(await readDataLog(docker, g.name)).toEqual(["second run saw an empty file"]);
         await removeGroup(docker, g.name);
         // Gone for a resync period (2 s here): the supervisor removes the group's directory.
