@@ -7,10 +7,11 @@
  * and dependent env vars, which kubelet expands and the Docker backend must expand the same way.
  */
 import { DockerAdapter, KubernetesAdapter } from "../../harness";
+import { LOCAL_CLUSTER_KUBECONFIG } from "../../harness/targets";
 import { RuntimeAdapter } from "../../harness/adapters/runtime-adapter";
 import { ThrowawayStack, uniqueStackName, upThrowawayStack } from "./throwaway-stack";
 
-const KUBECONFIG = process.env.KUBECONFIG ?? "/var/lib/podgroup-cluster/admin.kubeconfig";
+const KUBECONFIG = process.env.KUBECONFIG ?? LOCAL_CLUSTER_KUBECONFIG;
 const MANIFESTS = ["two-container-pod", "share-process-namespace", "init-containers", "logging-sidecar", "dependent-envars"] as const;
 /** metadata.name of each manifest: the group's name. */
 const GROUPS: Record<(typeof MANIFESTS)[number], string> = {

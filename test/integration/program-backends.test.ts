@@ -9,11 +9,12 @@ import * as k8s from "@kubernetes/client-node";
 import Docker from "dockerode";
 import * as fs from "fs";
 import { DockerAdapter, KubernetesAdapter, RuntimeAdapter } from "../../harness";
+import { LOCAL_CLUSTER_KUBECONFIG } from "../../harness/targets";
 import { LABEL_GROUP } from "../../components";
 import { upThrowawayStack, uniqueStackName, ThrowawayStack } from "./throwaway-stack";
 import { groupSpecUnderTest, GROUP_PORT, SHM_FILE, SHM_TEXT } from "./group-under-test";
 
-const KUBECONFIG = process.env.KUBECONFIG ?? "/var/lib/podgroup-cluster/admin.kubeconfig";
+const KUBECONFIG = process.env.KUBECONFIG ?? LOCAL_CLUSTER_KUBECONFIG;
 const NAMESPACE = "default";
 
 interface BackendUnderTest {
