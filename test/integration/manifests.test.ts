@@ -6,9 +6,13 @@
  * sharing, init containers before the members, a logging sidecar (a Deployment's pod template),
  * and dependent env vars, which kubelet expands and the Docker backend must expand the same way.
  */
+import * as k8s from "@kubernetes/client-node";
+import Docker from "dockerode";
+import { LABEL_GROUP } from "../../components/labels";
 import { DockerAdapter, KubernetesAdapter } from "../../harness";
 import { LOCAL_CLUSTER_KUBECONFIG } from "../../harness/targets";
 import { RuntimeAdapter } from "../../harness/adapters/runtime-adapter";
+import { removeLaidOutGroup } from "./rendered-group";
 import { ThrowawayStack, uniqueStackName, upThrowawayStack } from "./throwaway-stack";
 
 const KUBECONFIG = process.env.KUBECONFIG ?? LOCAL_CLUSTER_KUBECONFIG;
@@ -30,6 +34,37 @@ async function eventually(read: () => Promise<string>, ok: (s: string) => boolea
     }
 }
 
+/**
+ * The manifests fix the groups' names, so a run killed before its afterAll (its Pulumi state is in
+ * its own checkout) leaves containers and a volume, or Pods, that the next run's `pulumi up`
+ * collides with on the shared engine and cluster. Removes them first, saying what it removed.
+ */
+const removeLeftovers: Record<keyof typeof BACKENDS, (group: string) => Promise<string[]>> = {
+    async docker(group) {
+        const engine = new Docker();
+        const cs = await engine.listContainers({ all: true, filters: { label: [`${LABEL_GROUP}=${group}`] } });
+        const { Volumes: vs } = await engine.listVolumes({ filters: { label: [`${LABEL_GROUP}=${group}`] } });
+        await removeLaidOutGroup(engine, group);
+        return [...cs.map((c) => `container ${c.Names[0].replace(/^\//, "")}`), ...(vs ?? []).map((v) => `volume ${v.Name}`)];
+    },
+    async kubernetes(group) {
+        const kc = new k8s.KubeConfig();
+        kc.loadFromFile(KUBECONFIG);
+        const core = kc.makeApiClient(k8s.CoreV1Api);
+        const apps = kc.makeApiClient(k8s.AppsV1Api);
+        const removed: string[] = [];
+        const gone = (e: unknown) => (e as { code?: number }).code === 404;
+        await apps.deleteNamespacedDeployment({ name: group, namespace: "default" }).then(() => removed.push(`deployment ${group}`), (e) => { if (!gone(e)) throw e; });
+        await core.deleteNamespacedPod({ name: group, namespace: "default", gracePeriodSeconds: 0 }).then(() => removed.push(`pod ${group}`), (e) => { if (!gone(e)) throw e; });
+        for (const until = Date.now() + 60_000; removed.length > 0 && Date.now() < until;) {
+            const left = await core.readNamespacedPod({ name: group, namespace: "default" }).then(() => true, (e) => { if (gone(e)) return false; throw e; });
+            if (!left) break;
+            await new Promise((r) => setTimeout(r, 500));
+        }
+        return removed;
+    },
+};
+
 /** What each backend's deploy looks like: the adapter to exec with and the stack config. */
 const BACKENDS = {
     docker: { adapter: () => new DockerAdapter() as RuntimeAdapter, config: { backend: "docker" } },
@@ -48,6 +83,10 @@ describe.each(["docker", "kubernetes"] as const)("the example manifests on %s", 
     beforeAll(async () => {
         adapter = BACKENDS[backend].adapter();  // here, not at load: a missing kubeconfig fails this suite's tests, not the file
         await adapter.ping();
+        for (const m of MANIFESTS) {
+            const removed = await removeLeftovers[backend](GROUPS[m]);
+            if (removed.length > 0) console.warn(`removed what an interrupted earlier run left of ${GROUPS[m]}: ${removed.join(", ")}`);
+        }
         // One stack per manifest, deployed one after the other (two cores, shared).
         for (const m of MANIFESTS) {
             stacks.push(await upThrowawayStack(uniqueStackName(`it-manifest-${backend}`), { ...BACKENDS[backend].config, manifest: `examples/pods/${m}.yaml` }));
