@@ -58,6 +58,12 @@ export interface DockerSupervisorArgs {
     backoffMaxSeconds?: number;
     /** Seconds between full resyncs of every group (events trigger work in between). Default 10. */
     resyncSeconds?: number;
+    /**
+     * Sandbox (pause) starts in flight at most, across every group: after a daemon restart or a
+     * mass kill, groups come back whole one after the other instead of all waiting for the last
+     * pause. Default: twice the CPUs the supervisor sees.
+     */
+    maxConcurrentSandboxStarts?: number;
     /** Docker provider of the host to supervise. */
     provider?: pulumi.ProviderResource;
 }
@@ -82,6 +88,8 @@ export function resolveDockerSupervisor(args: DockerSupervisorArgs): ResolvedSup
         ...checkSeconds("backoffBaseSeconds", args.backoffBaseSeconds, 0),
         ...checkSeconds("backoffMaxSeconds", args.backoffMaxSeconds, 1),
         ...checkSeconds("resyncSeconds", args.resyncSeconds, 1),
+        ...(args.maxConcurrentSandboxStarts === undefined || (Number.isInteger(args.maxConcurrentSandboxStarts) && args.maxConcurrentSandboxStarts >= 1) ? []
+            : [`maxConcurrentSandboxStarts must be a whole number >= 1, got ${String(args.maxConcurrentSandboxStarts)}`]),
         ...[["stateDir", args.stateDir], ["dockerSocket", args.dockerSocket]]
             .filter(([, v]) => v !== undefined && !v.startsWith("/"))
             .map(([k, v]) => `${k} must be an absolute host path, got "${v}"`),
@@ -93,6 +101,7 @@ export function resolveDockerSupervisor(args: DockerSupervisorArgs): ResolvedSup
     if (args.backoffBaseSeconds !== undefined) envs.push(supervisorEnv("backoffBase", `${args.backoffBaseSeconds}s`));
     if (args.backoffMaxSeconds !== undefined) envs.push(supervisorEnv("backoffMax", `${args.backoffMaxSeconds}s`));
     if (args.resyncSeconds !== undefined) envs.push(supervisorEnv("resync", `${args.resyncSeconds}s`));
+    if (args.maxConcurrentSandboxStarts !== undefined) envs.push(supervisorEnv("maxSandboxStarts", String(args.maxConcurrentSandboxStarts)));
     return {
         image: args.image ?? DEFAULT_SUPERVISOR_IMAGE,
         containerName: args.containerName ?? DEFAULT_SUPERVISOR_CONTAINER_NAME,

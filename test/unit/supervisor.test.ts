@@ -66,7 +66,7 @@ describe("DockerSupervisor", () => {
 
     it("passes back-off and resync settings as environment variables, and custom paths as mounts", async () => {
         const sup = await declare("tuned", {
-            backoffBaseSeconds: 0.5, backoffMaxSeconds: 4, resyncSeconds: 2,
+            backoffBaseSeconds: 0.5, backoffMaxSeconds: 4, resyncSeconds: 2, maxConcurrentSandboxStarts: 3,
             stateDir: "/tmp/pg-state", dockerSocket: "/run/other.sock", containerName: "sup-test", image: "x/sup:2",
         });
         const c = byName("tuned-supervisor").inputs;
@@ -75,6 +75,7 @@ describe("DockerSupervisor", () => {
             "PODGROUP_SUPERVISOR_BACKOFF_BASE=0.5s",
             "PODGROUP_SUPERVISOR_BACKOFF_MAX=4s",
             "PODGROUP_SUPERVISOR_RESYNC=2s",
+            "PODGROUP_SUPERVISOR_MAX_SANDBOX_STARTS=3",
         ]);
         expect(c.volumes as Volume[]).toEqual([
             { hostPath: "/run/other.sock", containerPath: "/var/run/docker.sock" },
@@ -92,9 +93,9 @@ describe("DockerSupervisor", () => {
 
     it("reports every bad argument at once, before registering anything", () => {
         const before = registered.length;
-        expect(() => new DockerSupervisor("bad", { backoffBaseSeconds: -1, resyncSeconds: 0, stateDir: "relative/dir" }))
+        expect(() => new DockerSupervisor("bad", { backoffBaseSeconds: -1, resyncSeconds: 0, maxConcurrentSandboxStarts: 0.5, stateDir: "relative/dir" }))
             .toThrow("DockerSupervisor: backoffBaseSeconds must be a number >= 0, got -1; resyncSeconds must be a number >= 1, got 0; " +
-                "stateDir must be an absolute host path, got \"relative/dir\"");
+                "maxConcurrentSandboxStarts must be a whole number >= 1, got 0.5; stateDir must be an absolute host path, got \"relative/dir\"");
         expect(registered.length).toBe(before);
     });
 

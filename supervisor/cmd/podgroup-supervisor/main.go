@@ -30,7 +30,31 @@ var version = "dev"
 type config struct {
 	stateDir                         string
 	base, max, reset, resync, giveUp time.Duration
+	maxSandboxStarts                 int
 	showVersion                      bool
+}
+
+// sandboxStartBound: the bound on sandbox starts in flight; the default (0) is twice the CPUs.
+func (c config) sandboxStartBound() int {
+	if c.maxSandboxStarts > 0 {
+		return c.maxSandboxStarts
+	}
+	return 2 * runtime.NumCPU()
+}
+
+// envInt reads an integer flag's environment variable, else its contract default.
+func envInt(o contract.Option) int {
+	def, err := strconv.Atoi(o.Default)
+	if err != nil {
+		panic(fmt.Sprintf("contract default of %s: %v", o.Flag, err))
+	}
+	if v := os.Getenv(o.Env); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			return n
+		}
+		fmt.Fprintf(os.Stderr, "ignoring %s=%q: not a whole number >= 0\n", o.Env, v)
+	}
+	return def
 }
 
 // envDuration reads a duration flag's environment variable, else its contract default.
@@ -72,6 +96,8 @@ func parseFlags() config {
 	durationFlag(&c.resync, contract.OptionResync, "look at every group at least this often")
 	durationFlag(&c.giveUp, contract.OptionExitAfterUnreachable,
 		"exit (Docker restarts the container, re-mounting the socket) when dockerd does not answer for this long; 0: never")
+	flag.IntVar(&c.maxSandboxStarts, contract.OptionMaxSandboxStarts.Flag, envInt(contract.OptionMaxSandboxStarts),
+		fmt.Sprintf("sandbox (pause) starts in flight at most, across groups; 0: twice the CPUs (env %s)", contract.OptionMaxSandboxStarts.Env))
 	flag.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	flag.Parse()
 	if c.resync <= 0 {
@@ -124,7 +150,7 @@ func main() {
 	defer stop()
 
 	log.Info("podgroup-supervisor starting", "version", version, "stateDir", c.stateDir,
-		"backoffBase", c.base, "backoffMax", c.max, "backoffReset", c.reset, "resync", c.resync)
+		"backoffBase", c.base, "backoffMax", c.max, "backoffReset", c.reset, "resync", c.resync, "maxSandboxStarts", c.sandboxStartBound())
 	r := &supervise.Reconciler{
 		Docker:    engine,
 		StatusDir: supervise.StatusDir(c.stateDir),
@@ -135,6 +161,7 @@ func main() {
 		Backoff:          supervise.NewBackoff(c.base, c.max, c.reset, nil),
 		Log:              log,
 		Probes:           &supervise.Prober{Docker: engine, Log: log},
+		SandboxStarts:    supervise.NewLimiter(c.sandboxStartBound()),
 	}
 	w := &supervise.Watcher{
 		Reconciler: r, Docker: engine, Resync: c.resync, Log: log, GiveUpAfter: c.giveUp,

@@ -23,6 +23,8 @@ type Reconciler struct {
 	// long a group must have been gone before SweepTermination removes its directory.
 	TerminationDir   string
 	TerminationGrace time.Duration
+	// SandboxStarts bounds the pause starts in flight across groups (nil: no bound).
+	SandboxStarts *Limiter
 
 	mu       sync.Mutex
 	statuses map[string]*GroupStatus
@@ -282,11 +284,7 @@ func (r *Reconciler) execute(ctx context.Context, g Group, st *GroupStatus, p Pl
 	for _, a := range p.Actions {
 		switch a.Kind {
 		case ActStartPause:
-			r.Backoff.Next(BackoffKey(g.Name, a.Container))
-			t0 := time.Now()
-			err := r.Docker.Start(ctx, a.Container.ID)
-			r.logAction(g, a, t0, err, "generation", st.SandboxGeneration+1)
-			if err != nil {
+			if err := r.startSandbox(ctx, g, st, a); err != nil {
 				return err
 			}
 		case ActRunInit:
@@ -296,6 +294,20 @@ func (r *Reconciler) execute(ctx context.Context, g Group, st *GroupStatus, p Pl
 		}
 	}
 	return r.parallel(members, func(a Action) error { return r.start(ctx, g, st, a) })
+}
+
+// startSandbox starts the group's pause, within the bound on sandbox starts in flight.
+func (r *Reconciler) startSandbox(ctx context.Context, g Group, st *GroupStatus, a Action) error {
+	t0 := time.Now()
+	waited, err := r.SandboxStarts.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer r.SandboxStarts.Release()
+	r.Backoff.Next(BackoffKey(g.Name, a.Container))
+	err = r.Docker.Start(ctx, a.Container.ID)
+	r.logAction(g, a, t0, err, "generation", st.SandboxGeneration+1, "queued", waited.Round(time.Millisecond))
+	return err
 }
 
 // start starts a container and runs its postStart hook (kubelet's startContainer: the hook is
