@@ -10,6 +10,7 @@ import { applyImageOverrides, resolveSpec } from "./resolve";
 import { withoutUnsetStrings } from "./unset";
 import { Backend, BACKENDS, PodGroupSpec } from "./spec";
 import { checkWhenKnown, collectFindings, PodGroupValidationError, ValidationProblem } from "./validate";
+import { withNativeStackTraces } from "./stack-traces";
 
 /** The component's type token. */
 export const POD_GROUP_TYPE = "podgroup:index:PodGroup";
@@ -130,9 +131,9 @@ function renderPodGroup<B extends Backend>(name: string, args: PodGroupArgs<B>, 
 } {
     const spec = resolveSpec(args.groupName ?? name, checked);
     const childOpts: pulumi.CustomResourceOptions = { ...opts, ...(args.provider !== undefined ? { provider: args.provider } : {}) };
-    const rendered = args.backend === "docker"
+    const rendered = withNativeStackTraces(() => args.backend === "docker"
         ? renderDocker(name, spec, args.docker ?? {}, childOpts)
-        : renderKubernetes(name, spec, args.kubernetes ?? {}, childOpts);
+        : renderKubernetes(name, spec, args.kubernetes ?? {}, childOpts));
     return rendered as { rendering: PodGroupRendering; resources: PodGroupResources<B> };
 }
 
