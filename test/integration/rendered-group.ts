@@ -13,6 +13,7 @@ import { resolveSpec } from "../../components/resolve";
 import { PodGroupSpec } from "../../components/spec";
 import { ResolvedSupervisor, supervisorCreateOptions } from "../../components/supervisor";
 import { validatePodGroupSpec } from "../../components/validate";
+import { waitFor } from "../../harness/wait";
 
 /**
  * Validates and lays out `spec` as the PodGroup component does for `backend: "docker"`;
@@ -37,6 +38,7 @@ export async function createLaidOutGroup(docker: Docker, layout: DockerGroupLayo
     }
     const pause = await docker.createContainer(dockerCreateOptions(layout.pause));
     await pause.start();
+    await terminationFilesWritten(pause, layout);
     for (const c of layout.initContainers) {
         const init = await docker.createContainer(dockerCreateOptions(c, pause.id));
         if (!c.start) continue;
@@ -47,6 +49,23 @@ export async function createLaidOutGroup(docker: Docker, layout: DockerGroupLayo
     const members = await Promise.all(layout.members.map((c) => docker.createContainer(dockerCreateOptions(c, pause.id))));
     for (const [i, m] of members.entries()) {
         if (layout.members[i].start) await m.start();
+    }
+}
+
+/**
+ * Supervised: the pause writes the termination-message files the other containers bind-mount, and
+ * Docker refuses to create a container whose bind source is missing. `docker start` returns once
+ * the pause runs, not once it wrote them: wait until the engine sees each one (through the
+ * pause's filesystem, as for a remote engine), else a create right after the start can lose the race.
+ */
+async function terminationFilesWritten(pause: Docker.Container, layout: DockerGroupLayout): Promise<void> {
+    const args = layout.pause.args ?? [];
+    const at = args.indexOf("-termination-files");
+    if (at < 0) return;
+    const [dir, ...names] = args.slice(at + 1);
+    for (const name of names) {
+        await waitFor(`the pause's termination file ${dir}/${name}`, () => pause.infoArchive({ path: `${dir}/${name}` }).then(() => true), (ok) => ok,
+            { timeoutMs: 10_000, intervalMs: 20 });
     }
 }
 
