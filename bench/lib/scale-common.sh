@@ -12,6 +12,28 @@ kc() { bash "$PODGROUP_ROOT/scripts/cluster.sh" kubectl "$@"; }
 has_target() { [[ " $TARGETS " == *" $1 "* ]]; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
+# busy_percent: the share of CPU time not idle over the next second, all cores (/proc/stat).
+busy_percent() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+  local total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  local idle=$(( (b[4] - a[4]) + (b[5] - a[5]) ))
+  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
+}
+
+# settle: waits (at most 60 s) until the host is quiet, under 25 % busy over a second, so that a
+# cell does not pay for the clean-up of the one before (the cluster's and Docker's garbage
+# collection go on after a delete returns) or for anything else running. Logs what it saw.
+settle() {
+  local t0=$SECONDS busy
+  while busy=$(busy_percent); (( busy >= 25 )); do
+    if (( SECONDS - t0 >= 60 )); then log "host still ${busy}% busy after 60 s: measuring anyway (numbers may be high)"; return 0; fi
+  done
+  (( SECONDS - t0 > 1 )) && log "host quiet (${busy}% busy) after $((SECONDS - t0)) s"
+  return 0
+}
+
 # compile_bench_ts: the benchmark's TypeScript helpers into $KBUILD (node_modules found from there).
 compile_bench_ts() {
   npx tsc bench/scale/spec.ts bench/scale/report.ts bench/scale/program-cost.ts bench/mass-recovery.ts --outDir "$KBUILD" --rootDir . \
@@ -117,6 +139,7 @@ docker_group() {
 }
 
 docker_cell() {
+  settle
   local n=$1 m=$2 prefix=sd-$1x$2 t0 t1 t2 t3 g ev=$WORK/events-docker-$1x$2.log mem
   log "docker run: $n groups x $m members"
   member_commands "$m" >/dev/null # compiled and cached before the clock starts
@@ -157,6 +180,7 @@ pulumi_stack() {
 
 # pulumi_cell N M VARIANT "UP FLAGS" [ENV=VALUE...]
 pulumi_cell() {
+  settle
   local n=$1 m=$2 variant=$3 flags=$4; shift 4
   local prefix=sp-${n}x$m-${variant:0:1} t0 t1 t2 t3 log ev mem first_reg
   log "pulumi up ($variant${flags:+, $flags}${*:+, $*}): $n groups x $m members"
@@ -203,6 +227,7 @@ pulumi_cell() {
 fixed_overhead() {
   local runs=$1 prefix=sp-fixed i t0 t1 checked=() transpiled=() cli=()
   log "fixed cost of one pulumi up with nothing to do ($runs runs each way)"
+  settle
   pulumi_stack "$prefix" 1 2
   pl up --yes --skip-preview --stack "$STACK" --config-file "$CFG" >"$WORK/pulumi-fixed-setup.log" 2>&1 || die "pulumi up (fixed cost set-up) failed"
   for ((i = 0; i < runs; i++)); do
@@ -240,6 +265,7 @@ pods_yaml() {
 }
 
 kubernetes_cell() {
+  settle
   local n=$1 m=$2 prefix=sk-$1x$2 t0 t1 t2 t3 yaml=$WORK/pods-$1x$2.yaml mem
   log "kubectl apply: $n Pods x $m containers"
   pods_yaml "$prefix" "$n" "$m" >"$yaml"
