@@ -15,7 +15,7 @@ RUNS=${1:-3}
 STACK=bench-docker
 CFG=$PODGROUP_RUN/bench/Pulumi.$STACK.yaml
 
-command -v pulumi >/dev/null || die "no pulumi CLI: bash scripts/setup.sh"
+type -P pulumi >/dev/null || die "no pulumi CLI: bash scripts/setup.sh"
 docker info >/dev/null 2>&1 || die "no Docker engine: bash scripts/engine.sh start"
 case $PULUMI_BACKEND_URL in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
 mkdir -p "$(dirname "$CFG")"

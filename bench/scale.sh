@@ -62,7 +62,7 @@ PROJECT=$PODGROUP_ROOT/bench/scale
 PAUSE=$(image_ref pause)
 TOOLBOX=$(image_ref toolbox)
 
-command -v pulumi >/dev/null || die "no pulumi CLI: bash scripts/setup.sh"
+type -P pulumi >/dev/null || die "no pulumi CLI: bash scripts/setup.sh"
 docker info >/dev/null 2>&1 || die "no Docker engine: bash scripts/engine.sh start"
 docker image inspect "$PAUSE" "$TOOLBOX" >/dev/null 2>&1 || die "images missing: bash scripts/images.sh"
 has_target kubernetes && { kc get --raw /readyz >/dev/null 2>&1 || die "no Kubernetes cluster (bash scripts/cluster.sh up), or leave it out: --targets \"docker pulumi\""; }

@@ -10,7 +10,7 @@ cd "$PODGROUP_ROOT"
 STACK=${PODGROUP_DEMO_STACK:-docker}
 
 pulumi_ready() {
-  command -v pulumi >/dev/null \
+  type -P pulumi >/dev/null \
     || die "no pulumi CLI on PATH (scripts/lib/common.sh puts the one cached under $PODGROUP_CACHE/pulumi there): run 'bash scripts/setup.sh' and read its toolchain step"
 }
 
