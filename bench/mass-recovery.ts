@@ -171,6 +171,15 @@ async function main(args: string[]): Promise<unknown> {
             for (let i = 0; i < names.length; i += 5) {
                 await Promise.all(names.slice(i, i + 5).map((g) => createLaidOutGroup(docker, layoutOf(g, scaleSpec(2, { [BENCH_KEY]: prefix }), true))));
             }
+            // Supervised: the pauses run; the supervisor starts the members (as after `pulumi up`).
+            const until = Date.now() + TIMEOUT_MS;
+            for (;;) {
+                const groups = await dockerGroups(prefix);
+                const whole = groups.filter((g) => g.pauseRunning && g.members.every((m) => m.running)).length;
+                if (groups.length === n && whole === n) break;
+                if (Date.now() > until) throw new Error(`${whole} of ${n} groups whole ${TIMEOUT_MS} ms after their creation`);
+                await delay(POLL_MS);
+            }
             return { created: n };
         }
         case "docker-snapshot":
