@@ -191,13 +191,13 @@ pulumi_cell() {
   local preview_ms
   t0=$(now_ms)
   # shellcheck disable=SC2086
-  env "$@" pulumi -C "$PODGROUP_ROOT/bench/scale" --non-interactive preview --stack "$STACK" --config-file "$CFG" $flags \
+  env "${PULUMI_SIGNALS[@]}" "$@" pulumi -C "$PODGROUP_ROOT/bench/scale" --non-interactive preview --stack "$STACK" --config-file "$CFG" $flags \
     >"$WORK/pulumi-preview-$variant-$n"x"$m.log" 2>&1 || die "pulumi preview failed"
   preview_ms=$(( $(now_ms) - t0 ))
   events_start "$prefix" "$ev"
   t0=$(now_ms)
   # shellcheck disable=SC2086 # the flags' words
-  if ! env "$@" pulumi -C "$PODGROUP_ROOT/bench/scale" --non-interactive up --yes --skip-preview --stack "$STACK" \
+  if ! env "${PULUMI_SIGNALS[@]}" "$@" pulumi -C "$PODGROUP_ROOT/bench/scale" --non-interactive up --yes --skip-preview --stack "$STACK" \
       --config-file "$CFG" $flags 2>&1 | stamp >"$log"; then
     events_stop; tail -20 "$log" >&2; die "pulumi up failed (log $log)"
   fi
@@ -209,7 +209,7 @@ pulumi_cell() {
   first_reg=$(awk -v t0="$t0" '/creating/ { print $1 - t0; exit }' "$log")
   t2=$(now_ms)
   # shellcheck disable=SC2086
-  env "$@" pulumi -C "$PODGROUP_ROOT/bench/scale" --non-interactive destroy --yes --skip-preview --stack "$STACK" \
+  env "${PULUMI_SIGNALS[@]}" "$@" pulumi -C "$PODGROUP_ROOT/bench/scale" --non-interactive destroy --yes --skip-preview --stack "$STACK" \
     --config-file "$CFG" $flags >"$WORK/pulumi-destroy-$variant-$n"x"$m.log" 2>&1 || die "pulumi destroy failed"
   t3=$(now_ms)
   pl stack rm --yes --stack "$STACK" >/dev/null

@@ -34,8 +34,10 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=${PULUMI_AUTOMATION_API_SKIP_VER
 # A command started with `&` by a non-interactive shell (a CI runner, `nohup ... &`) ignores
 # SIGINT and SIGQUIT, and the ignore is inherited. The Pulumi CLI stops its language host with
 # SIGINT and waits 5 s before killing it: every `pulumi` command of a script run that way took
-# 5 s longer (a no-op `pulumi up` 6.5 s instead of 1.8 s). The CLI gets the default dispositions.
-pulumi() { env --default-signal=INT,QUIT pulumi "$@"; }
+# 5 s longer (a no-op `pulumi up` 6.5 s instead of 1.8 s). The CLI gets the default dispositions
+# (a script that runs it through `env` passes PULUMI_SIGNALS to env).
+PULUMI_SIGNALS=(--default-signal=INT,QUIT)
+pulumi() { env "${PULUMI_SIGNALS[@]}" pulumi "$@"; }
 
 mkdir -p "$PODGROUP_RUN"
 # The file backend must exist before any `pulumi` call (a fresh clone has none).
