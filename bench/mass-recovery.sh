@@ -14,7 +14,8 @@
 # prints a summary; bench/scale.sh runs it and puts it in scale.json as `massRecovery`.
 # Usage: bash bench/mass-recovery.sh [N]   (default 30; needs the engine, the images, the
 #   supervisor image and, for the Kubernetes column, `bash scripts/cluster.sh up`).
-#   PODGROUP_RECOVERY_EVENTS="kill restart" picks the events.
+#   PODGROUP_RECOVERY_EVENTS="kill restart" picks the events; PODGROUP_RECOVERY_MAX_SANDBOX_STARTS
+#   sets the supervisor's bound on sandbox starts in flight (default: the supervisor's own).
 # It restarts dockerd and the cluster's containerd and kubelet: run it only when nothing else
 # uses them (under /tmp/podgroup-engine.lock on a shared machine).
 . "$(dirname "$0")/../scripts/lib/common.sh"

@@ -160,7 +160,11 @@ async function main(args: string[]): Promise<unknown> {
     const [command, prefix] = args;
     switch (command) {
         case "supervisor": {
-            const options = supervisorCreateOptions(resolveDockerSupervisor({ containerName: prefix, stateDir: args[2] }));
+            // PODGROUP_RECOVERY_MAX_SANDBOX_STARTS: the supervisor's bound on sandbox starts in flight (default: its own).
+            const bound = process.env.PODGROUP_RECOVERY_MAX_SANDBOX_STARTS;
+            const options = supervisorCreateOptions(resolveDockerSupervisor({
+                containerName: prefix, stateDir: args[2], ...(bound ? { maxConcurrentSandboxStarts: Number(bound) } : {}),
+            }));
             await docker.createContainer({ ...options, Labels: { ...options.Labels, [BENCH_KEY]: "supervisor" } });
             return { created: prefix };
         }

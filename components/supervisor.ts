@@ -60,8 +60,8 @@ export interface DockerSupervisorArgs {
     resyncSeconds?: number;
     /**
      * Sandbox (pause) starts in flight at most, across every group: after a daemon restart or a
-     * mass kill, groups come back whole one after the other instead of all waiting for the last
-     * pause. Default: twice the CPUs the supervisor sees.
+     * mass kill the supervisor does not flood the engine with one start per group at once.
+     * Default: twice the CPUs the supervisor sees.
      */
     maxConcurrentSandboxStarts?: number;
     /** Docker provider of the host to supervise. */

@@ -5,12 +5,11 @@ import (
 	"time"
 )
 
-// Limiter bounds how many sandbox (pause) starts run at once across every group. dockerd sets
-// up each sandbox's network namespace one after the other: when a daemon restart or a mass
-// kill leaves every group without its sandbox, starting all pauses at once makes every group
-// wait for the last one before its members start. With a bound, groups come back whole one
-// after the other, the first ones within about a second, and the supervisor never floods the
-// engine with hundreds of concurrent calls. A nil Limiter does not bound.
+// Limiter bounds how many sandbox (pause) starts run at once across every group: when a daemon
+// restart or a mass kill leaves every group without its sandbox, the supervisor does not flood
+// the engine with one start per group at once. (dockerd sets up sandboxes' network namespaces one
+// after the other anyway, so the bound does not change how long the whole recovery takes.) A nil
+// Limiter does not bound.
 type Limiter struct{ slots chan struct{} }
 
 // NewLimiter allows n starts at once; n <= 0 means no bound.
