@@ -56,6 +56,9 @@ cleanup
 
 # The supervisor: the one already running on this engine, or our own (removed at the end).
 SUP=$(docker ps --filter "label=$CONTRACT_LABELS_SUPERVISOR=true" --format '{{.Names}}' | head -1)
+if [ -n "$SUP" ] && [ -n "${PODGROUP_RECOVERY_MAX_SANDBOX_STARTS:-}" ]; then
+  die "PODGROUP_RECOVERY_MAX_SANDBOX_STARTS is set but a supervisor ($SUP) already runs on this engine and would be used as it is: stop it first"
+fi
 if [ -z "$SUP" ]; then
   mkdir -p "$SUP_STATE"
   mr supervisor "$SUP_NAME" "$SUP_STATE" >/dev/null || die "creating the supervisor failed"

@@ -36,7 +36,8 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=${PULUMI_AUTOMATION_API_SKIP_VER
 # SIGINT and waits 5 s before killing it: every `pulumi` command of a script run that way took
 # 5 s longer (a no-op `pulumi up` 6.5 s instead of 1.8 s). The CLI gets the default dispositions
 # (a script that runs it through `env` passes PULUMI_SIGNALS to env).
-PULUMI_SIGNALS=(--default-signal=INT,QUIT)
+# (GNU env 8.31 or later; without it the dispositions stay as they are.)
+if env --default-signal=INT true 2>/dev/null; then PULUMI_SIGNALS=(--default-signal=INT,QUIT); else PULUMI_SIGNALS=(); fi
 pulumi() { env "${PULUMI_SIGNALS[@]}" pulumi "$@"; }
 
 mkdir -p "$PODGROUP_RUN"

@@ -36,8 +36,10 @@ async function eventually(read: () => Promise<string>, ok: (s: string) => boolea
 
 /**
  * The manifests fix the groups' names, so a run killed before its afterAll (its Pulumi state is in
- * its own checkout) leaves containers and a volume, or Pods, that the next run's `pulumi up`
- * collides with on the shared engine and cluster. Removes them first, saying what it removed.
+ * its own checkout) leaves containers and a volume, or a Pod and Secret, that the next run's
+ * `pulumi up` collides with on the shared engine and cluster. Removes them first (found by the
+ * group label), saying what it removed. Two runs of this suite at once on one engine collide
+ * anyway (the same names): the test command is not meant to run twice at once.
  */
 const removeLeftovers: Record<keyof typeof BACKENDS, (group: string) => Promise<string[]>> = {
     async docker(group) {
@@ -51,17 +53,21 @@ const removeLeftovers: Record<keyof typeof BACKENDS, (group: string) => Promise<
         const kc = new k8s.KubeConfig();
         kc.loadFromFile(KUBECONFIG);
         const core = kc.makeApiClient(k8s.CoreV1Api);
-        const apps = kc.makeApiClient(k8s.AppsV1Api);
-        const removed: string[] = [];
-        const gone = (e: unknown) => (e as { code?: number }).code === 404;
-        await apps.deleteNamespacedDeployment({ name: group, namespace: "default" }).then(() => removed.push(`deployment ${group}`), (e) => { if (!gone(e)) throw e; });
-        await core.deleteNamespacedPod({ name: group, namespace: "default", gracePeriodSeconds: 0 }).then(() => removed.push(`pod ${group}`), (e) => { if (!gone(e)) throw e; });
-        for (const until = Date.now() + 60_000; removed.length > 0 && Date.now() < until;) {
-            const left = await core.readNamespacedPod({ name: group, namespace: "default" }).then(() => true, (e) => { if (gone(e)) return false; throw e; });
-            if (!left) break;
+        const byGroup = { namespace: "default", labelSelector: `${LABEL_GROUP}=${group}` };
+        const left = async () => [
+            ...(await core.listNamespacedPod(byGroup)).items.map((p) => `pod ${p.metadata?.name}`),
+            ...(await core.listNamespacedSecret(byGroup)).items.map((x) => `secret ${x.metadata?.name}`),
+        ];
+        const removed = await left();
+        if (removed.length === 0) return [];
+        await core.deleteCollectionNamespacedPod({ ...byGroup, gracePeriodSeconds: 0 });
+        await core.deleteCollectionNamespacedSecret(byGroup);
+        for (const until = Date.now() + 60_000; ;) {
+            const still = await left();
+            if (still.length === 0) return removed;
+            if (Date.now() > until) throw new Error(`leftovers of ${group} still there 60 s after their deletion: ${still.join(", ")}`);
             await new Promise((r) => setTimeout(r, 500));
         }
-        return removed;
     },
 };
 

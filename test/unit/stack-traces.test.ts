@@ -1,6 +1,7 @@
 // A group registers its resources with V8's own stack formatting (Pulumi records a stack for
 // every output property; a source-mapping formatter made that most of a program's time).
 import "./mocks";
+import * as docker from "@pulumi/docker";
 import * as lib from "../../components";
 import { withNativeStackTraces } from "../../components/stack-traces";
 
@@ -40,6 +41,16 @@ describe("withNativeStackTraces", () => {
             // The component itself registers outside (a handful of properties); its three
             // containers, about 100 properties each, inside: without the wrapper this is over 900.
             expect(f.calls()).toBeLessThan(40);
+        } finally {
+            f.restore();
+        }
+    });
+
+    it("is needed: one container registered outside a group formats dozens of traces (the check above can fail)", () => {
+        const f = countingFormatter();
+        try {
+            new docker.Container("stacks-control", { image: "podgroup/toolbox:1.0.0" });
+            expect(f.calls()).toBeGreaterThan(50);
         } finally {
             f.restore();
         }

@@ -97,7 +97,7 @@ func parseFlags() config {
 	durationFlag(&c.giveUp, contract.OptionExitAfterUnreachable,
 		"exit (Docker restarts the container, re-mounting the socket) when dockerd does not answer for this long; 0: never")
 	flag.IntVar(&c.maxSandboxStarts, contract.OptionMaxSandboxStarts.Flag, envInt(contract.OptionMaxSandboxStarts),
-		fmt.Sprintf("sandbox (pause) starts in flight at most, across groups; 0: twice the CPUs (env %s)", contract.OptionMaxSandboxStarts.Env))
+		fmt.Sprintf("sandbox (pause) starts in flight at most, across groups; 0 or less: twice the CPUs (env %s)", contract.OptionMaxSandboxStarts.Env))
 	flag.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	flag.Parse()
 	if c.resync <= 0 {

@@ -298,12 +298,12 @@ func (r *Reconciler) execute(ctx context.Context, g Group, st *GroupStatus, p Pl
 
 // startSandbox starts the group's pause, within the bound on sandbox starts in flight.
 func (r *Reconciler) startSandbox(ctx context.Context, g Group, st *GroupStatus, a Action) error {
-	t0 := time.Now()
 	waited, err := r.SandboxStarts.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer r.SandboxStarts.Release()
+	t0 := time.Now()
 	r.Backoff.Next(BackoffKey(g.Name, a.Container))
 	err = r.Docker.Start(ctx, a.Container.ID)
 	r.logAction(g, a, t0, err, "generation", st.SandboxGeneration+1, "queued", waited.Round(time.Millisecond))
