@@ -24,7 +24,7 @@ import { LABEL_CONTAINER, LABEL_GROUP, LABEL_ROLE, ROLE_PAUSE } from "../compone
 import { resolveDockerSupervisor, supervisorCreateOptions } from "../components/supervisor";
 import { findPauseProcess } from "../harness/adapters/kubernetes-adapter";
 import { LOCAL_CLUSTER_KUBECONFIG } from "../harness/targets";
-import { delay } from "../harness/wait";
+import { delay, waitFor } from "../harness/wait";
 import { createLaidOutGroup, layoutOf } from "../test/integration/rendered-group";
 import { BENCH_KEY, scaleSpec } from "./scale/spec";
 
@@ -176,14 +176,9 @@ async function main(args: string[]): Promise<unknown> {
                 await Promise.all(names.slice(i, i + 5).map((g) => createLaidOutGroup(docker, layoutOf(g, scaleSpec(2, { [BENCH_KEY]: prefix }), true))));
             }
             // Supervised: the pauses run; the supervisor starts the members (as after `pulumi up`).
-            const until = Date.now() + TIMEOUT_MS;
-            for (;;) {
-                const groups = await dockerGroups(prefix);
-                const whole = groups.filter((g) => g.pauseRunning && g.members.every((m) => m.running)).length;
-                if (groups.length === n && whole === n) break;
-                if (Date.now() > until) throw new Error(`${whole} of ${n} groups whole ${TIMEOUT_MS} ms after their creation`);
-                await delay(POLL_MS);
-            }
+            await waitFor(`the supervisor to start all ${n} groups`,
+                async () => (await dockerGroups(prefix)).filter((g) => g.pauseRunning && g.members.every((m) => m.running)).length,
+                (whole) => whole === n, { timeoutMs: TIMEOUT_MS, intervalMs: POLL_MS });
             return { created: n };
         }
         case "docker-snapshot":

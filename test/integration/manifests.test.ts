@@ -10,6 +10,7 @@ import * as k8s from "@kubernetes/client-node";
 import Docker from "dockerode";
 import { LABEL_GROUP } from "../../components/labels";
 import { DockerAdapter, KubernetesAdapter } from "../../harness";
+import { waitFor } from "../../harness/wait";
 import { LOCAL_CLUSTER_KUBECONFIG } from "../../harness/targets";
 import { RuntimeAdapter } from "../../harness/adapters/runtime-adapter";
 import { removeLaidOutGroup } from "./rendered-group";
@@ -42,13 +43,7 @@ async function eventually(read: () => Promise<string>, ok: (s: string) => boolea
  * anyway (the same names): the test command is not meant to run twice at once.
  */
 const removeLeftovers: Record<keyof typeof BACKENDS, (group: string) => Promise<string[]>> = {
-    async docker(group) {
-        const engine = new Docker();
-        const cs = await engine.listContainers({ all: true, filters: { label: [`${LABEL_GROUP}=${group}`] } });
-        const { Volumes: vs } = await engine.listVolumes({ filters: { label: [`${LABEL_GROUP}=${group}`] } });
-        await removeLaidOutGroup(engine, group);
-        return [...cs.map((c) => `container ${c.Names[0].replace(/^\//, "")}`), ...(vs ?? []).map((v) => `volume ${v.Name}`)];
-    },
+    docker: (group) => removeLaidOutGroup(new Docker(), group),
     async kubernetes(group) {
         const kc = new k8s.KubeConfig();
         kc.loadFromFile(KUBECONFIG);
@@ -62,12 +57,8 @@ const removeLeftovers: Record<keyof typeof BACKENDS, (group: string) => Promise<
         if (removed.length === 0) return [];
         await core.deleteCollectionNamespacedPod({ ...byGroup, gracePeriodSeconds: 0 });
         await core.deleteCollectionNamespacedSecret(byGroup);
-        for (const until = Date.now() + 60_000; ;) {
-            const still = await left();
-            if (still.length === 0) return removed;
-            if (Date.now() > until) throw new Error(`leftovers of ${group} still there 60 s after their deletion: ${still.join(", ")}`);
-            await new Promise((r) => setTimeout(r, 500));
-        }
+        await waitFor(`the leftovers of ${group} to go`, left, (still) => still.length === 0, { timeoutMs: 60_000, intervalMs: 500 });
+        return removed;
     },
 };
 

@@ -69,13 +69,14 @@ async function terminationFilesWritten(pause: Docker.Container, layout: DockerGr
     }
 }
 
-/** Removes a group's containers and volumes (found by the group label). */
-export async function removeLaidOutGroup(docker: Docker, group: string): Promise<void> {
+/** Removes a group's containers and volumes (found by the group label); says what it removed. */
+export async function removeLaidOutGroup(docker: Docker, group: string): Promise<string[]> {
     const filters = { label: [`${LABEL_GROUP}=${group}`] };
     const cs = await docker.listContainers({ all: true, filters });
     await Promise.all(cs.map((c) => docker.getContainer(c.Id).remove({ force: true })));
     const { Volumes: vs } = await docker.listVolumes({ filters });
     await Promise.all((vs ?? []).map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)));
+    return [...cs.map((c) => `container ${c.Names[0].replace(/^\//, "")}`), ...(vs ?? []).map((v) => `volume ${v.Name}`)];
 }
 
 /** Creates and starts the supervisor container with the DockerSupervisor component's settings. */

@@ -40,11 +40,3 @@ func (l *Limiter) Release() {
 		<-l.slots
 	}
 }
-
-// Cap is the bound (0: none).
-func (l *Limiter) Cap() int {
-	if l == nil {
-		return 0
-	}
-	return cap(l.slots)
-}

@@ -89,7 +89,7 @@ func TestLimiterGivesUpWithItsContext(t *testing.T) {
 	if _, err := l.Acquire(context.Background()); err != nil {
 		t.Fatalf("after Release: %v", err)
 	}
-	if NewLimiter(0).Cap() != 0 || NewLimiter(3).Cap() != 3 {
-		t.Fatal("Cap")
+	if NewLimiter(0) != nil || cap(NewLimiter(3).slots) != 3 {
+		t.Fatal("NewLimiter: 0 is no bound (nil), 3 three slots")
 	}
 }
