@@ -9,9 +9,10 @@
  *               the project; instead of group (its metadata.name and namespace are used)
  *   namespace   Kubernetes namespace (default "default")
  *   kubeconfig  kubeconfig contents or path for the Kubernetes provider (default: ambient)
- *   supervise   Docker: hand restarts to the supervisor (default false)
- *   supervisor  Docker: also declare this host's DockerSupervisor in this stack (default false;
- *               one stack per Docker host sets it: docs/supervisor.md)
+ *   supervise   Docker: the supervisor runs the group as kubelet runs a Pod (default true; false
+ *               asks for the bare mode under Docker's restart policies)
+ *   supervisor  Docker: pin this host's supervisor in this stack (default false: the first
+ *               supervised group starts it on demand and it leaves with the last one)
  *   skipAwait   Kubernetes: do not wait for the Pod to be Ready (default false)
  *
  * Every key and the group's spec are validated together (components/stack-config.ts) before
@@ -24,6 +25,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerSupervisor, PodGroup } from "./components";
 import { podgroupConfig, readStackConfig } from "./components/stack-config";
+import { underPulumiMocks } from "./components/group-lifecycle";
 
 const settings = readStackConfig(podgroupConfig(), __dirname);
 for (const w of settings.warnings) void pulumi.log.warn(`${w.propertyPath}: ${w.reason}`);
@@ -69,9 +71,8 @@ export = selectedBackend === "docker"
  */
 function requireKubernetesPlugin(): void {
     if (process.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION !== "true") return;
-    // Unit tests run the program on Pulumi's mocks (no engine, no plugins). By name: jest's
-    // isolated module registries hold other copies of the class.
-    if (pulumi.runtime.getMonitor()?.constructor.name === "MockMonitor") return;
+    // Unit tests run the program on Pulumi's mocks (no engine, no plugins).
+    if (underPulumiMocks()) return;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const version = (require("@pulumi/kubernetes/package.json") as { version: string }).version;
     const home = process.env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");

@@ -17,14 +17,19 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type Docker from "dockerode";
+import type { ContainerCreateOptions } from "dockerode";
 import { DOCKER_CONTRACT } from "./contract";
-import { LABEL_SUPERVISOR } from "./labels";
+import { LABEL_SUPERVISOR, LABEL_SUPERVISOR_ON_DEMAND } from "./labels";
+import { onDemandSupervisorCreateOptions } from "./supervisor";
 import { dockerContainerName, dockerPauseName } from "./naming";
 import { RestartPolicy } from "./spec";
 
 /** The labels and paths the lifecycle code reads (taken from the contract, passed as inputs). */
 interface LifecycleContract {
-    labels: { group: string; role: string; container: string; initIndex: string; memberIndex: string; containerRestartPolicy: string; lifecycle: string; supervisor: string };
+    labels: {
+        group: string; role: string; container: string; initIndex: string; memberIndex: string; containerRestartPolicy: string;
+        lifecycle: string; supervisor: string; supervisorOnDemand: string;
+    };
     roles: { pause: string; init: string; member: string };
     stateMount: string;
     defaultStateDir: string;
@@ -37,7 +42,8 @@ function lifecycleContract(): LifecycleContract {
     const s = DOCKER_CONTRACT.supervisor;
     return {
         labels: { group: l.group, role: l.role, container: l.container, initIndex: l.initIndex, memberIndex: l.memberIndex,
-            containerRestartPolicy: l.containerRestartPolicy, lifecycle: l.lifecycle, supervisor: LABEL_SUPERVISOR },
+            containerRestartPolicy: l.containerRestartPolicy, lifecycle: l.lifecycle, supervisor: LABEL_SUPERVISOR,
+            supervisorOnDemand: LABEL_SUPERVISOR_ON_DEMAND },
         roles: { ...DOCKER_CONTRACT.roles },
         stateMount: s.stateMount, defaultStateDir: s.hostStateDir, statusSubdir: s.statusSubdir, statusSuffix: s.statusSuffix,
     };
@@ -57,6 +63,8 @@ export interface GroupLifecycleInputs {
     contract: LifecycleContract;
     /** Unix socket or tcp:// address of the engine; default DOCKER_HOST, else the local socket. */
     dockerHost?: string;
+    /** The Engine API create body of the supervisor the group starts when none runs on the engine. */
+    supervisor: ContainerCreateOptions;
 }
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
@@ -65,6 +73,7 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 export function groupLifecycleInputs(args: {
     groupName: string; restartPolicy: RestartPolicy; waitForReadiness: boolean; timeoutSeconds: number;
     pauseId: pulumi.Input<string>; containerIds: pulumi.Input<string>[]; containerNames?: string[]; dockerHost?: string;
+    supervisorStateDir?: string;
 }): Inputs<GroupLifecycleInputs> {
     return {
         groupName: args.groupName,
@@ -76,6 +85,7 @@ export function groupLifecycleInputs(args: {
         dockerNames: groupDockerNames(args.groupName, args.containerNames ?? []),
         contract: lifecycleContract(),
         ...(args.dockerHost !== undefined ? { dockerHost: args.dockerHost } : {}),
+        supervisor: onDemandSupervisorCreateOptions(args.supervisorStateDir),
     };
 }
 
@@ -235,7 +245,8 @@ async function groupFailure(docker: Docker, inputs: GroupLifecycleInputs, status
         return new Error(`PodGroup "${g}": no status from the supervisor after ${inputs.timeoutSeconds}s (expected ${statusPath}). ` +
             (supervisorRunning
                 ? "The supervisor runs but has not reported this group: see `docker logs` of the supervisor container."
-                : "No supervisor container runs on this Docker host: deploy a DockerSupervisor (a supervised group's containers are started by it), then run `pulumi up` again."));
+                : `No supervisor container runs on this Docker host although this group started one: see \`docker logs ${inputs.supervisor.name ?? "podgroup-supervisor"}\` ` +
+                  "and `docker ps -a --filter label=" + inputs.contract.labels.supervisor + "=true`."));
     }
     const culprit = findCulprit(status);
     const retrying = !terminal && inputs.restartPolicy !== "Never"
@@ -255,15 +266,76 @@ async function groupFailure(docker: Docker, inputs: GroupLifecycleInputs, status
         (lines.length === 0 ? "  (no output)" : lines.map((l) => `  | ${l}`).join("\n")));
 }
 
+function statusCode(e: unknown): number | undefined {
+    return (e as { statusCode?: number }).statusCode;
+}
+
+/**
+ * Makes sure a supervisor of the current image runs on the engine, as testcontainers' reaper is
+ * started by the first test that needs it: one that runs the image `create.Image` now names is
+ * used; a pinned one (declared by a stack, not labelled on demand) is used whatever its image;
+ * an on-demand one of another image (an older build) or one that is not running is stopped
+ * (SIGTERM: the next one finishes what it left half done) and removed; then one is created from
+ * `create`. Two groups that get here at once both try; Docker's unique container name lets one
+ * win and the other use it. The groups keep running meanwhile: the supervisor only adopts them.
+ */
+export async function ensureSupervisor(docker: Docker, create: ContainerCreateOptions, c: LifecycleContract,
+    log: (m: string) => void): Promise<void> {
+    const image = create.Image ?? "";
+    let want: string;
+    try {
+        want = (await docker.getImage(image).inspect()).Id;
+    } catch (e) {
+        if (statusCode(e) !== 404) throw e;
+        throw new Error(`the supervisor image ${image} is not on this Docker engine, so no supervisor can start the group's ` +
+            "containers: build or load it (the project's images), or deploy with docker: { supervise: false }");
+    }
+    let lastError = "";
+    for (let attempt = 0; attempt < 20; attempt++) {
+        const found = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${c.labels.supervisor}=true`] }) });
+        const running = found.filter((f) => f.State === "running");
+        if (running.some((f) => f.ImageID === want || f.Labels?.[c.labels.supervisorOnDemand] !== "true")) return;
+        for (const old of found) {
+            log(`supervisor ${old.Names.join(",")} (${old.State}, image ${old.ImageID.slice(0, 19)}): replaced by one of ${image}`);
+            try {
+                await docker.getContainer(old.Id).stop({ t: 10 });
+            } catch (e) {
+                if (statusCode(e) !== 304 && statusCode(e) !== 404) throw e;
+            }
+            await docker.getContainer(old.Id).remove({ force: true }).catch((e: unknown) => {
+                if (statusCode(e) !== 404 && statusCode(e) !== 409) throw e;  // gone, or its removal already under way
+            });
+        }
+        try {
+            const created = await docker.createContainer(create);
+            await created.start();
+            log(`supervisor ${create.name ?? created.id} started on demand (${image})`);
+            return;
+        } catch (e) {
+            // 409: another group created it at this moment, or the old one is still being removed.
+            if (statusCode(e) !== 409) throw e;
+            lastError = (e as Error).message;
+        }
+        await sleepMs(500);
+    }
+    throw new Error(`could not start the supervisor ${create.name ?? ""} on demand: ${lastError}`);
+}
+
 /** Waits until the supervisor reports the group up (see the module's comment); throws one clear error otherwise. */
 async function waitForGroup(inputs: GroupLifecycleInputs): Promise<void> {
     const docker = dockerClient(inputs.dockerHost);
+    const log = (m: string) => console.log(m);
+    await ensureSupervisor(docker, inputs.supervisor, inputs.contract, log);
     const deadline = Date.now() + inputs.timeoutSeconds * 1000;
     let last: GroupStatusFile | undefined;
     let missing = "no status yet";
     let where = await statusFilePath(docker, inputs.groupName, inputs.contract);
     for (let round = 0; ; round++) {
-        if (round % 10 === 9) where = await statusFilePath(docker, inputs.groupName, inputs.contract);
+        if (round % 10 === 9) {
+            where = await statusFilePath(docker, inputs.groupName, inputs.contract);
+            // An on-demand supervisor that left, idle, just before this group's containers appeared.
+            if (!where.supervisorRunning) await ensureSupervisor(docker, inputs.supervisor, inputs.contract, log);
+        }
         const s = readStatusFile(where.path);
         // A status of an earlier sandbox (a replaced pause) is not this deployment's.
         if (s !== undefined && (s.sandbox?.id === undefined || s.sandbox.id === "" || s.sandbox.id === inputs.pauseId)) {
@@ -418,6 +490,36 @@ export class DockerGroupLifecycle extends pulumi.dynamic.Resource {
         super(groupLifecycleProvider, name, args, opts);
     }
 }
+
+/** Whether the program runs on Pulumi's mocks (unit tests): nothing is deployed, no engine answers. */
+export function underPulumiMocks(): boolean {
+    // By name: jest's isolated module registries hold other copies of the class.
+    return pulumi.runtime.getMonitor()?.constructor.name === "MockMonitor";
+}
+
+/**
+ * Declares a group's lifecycle resource. Under Pulumi's mocks it is registered with the same
+ * type, name, inputs and options but without its provider's code: Pulumi serialises a dynamic
+ * provider asynchronously, loading modules as it goes, which outlives a short jest test file and
+ * fails it ("require ... after the Jest environment has been torn down"); mocks run nothing.
+ */
+export function declareGroupLifecycle(name: string, args: Inputs<GroupLifecycleInputs>,
+    opts?: pulumi.CustomResourceOptions): pulumi.CustomResource {
+    if (!underPulumiMocks()) return new DockerGroupLifecycle(name, args, opts);
+    return new LifecycleUnderMocks(name, { ...args, __provider: NOT_SERIALISED_UNDER_MOCKS }, opts);
+}
+
+/** A lifecycle resource's registration under Pulumi's mocks (see {@link declareGroupLifecycle}). */
+class LifecycleUnderMocks extends pulumi.CustomResource {
+    constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+        super(DYNAMIC_RESOURCE_TYPE, name, props, opts);
+    }
+}
+
+/** The type of every dynamic resource (the provider host that runs them answers to it). */
+const DYNAMIC_RESOURCE_TYPE = "pulumi-nodejs:dynamic:Resource";
+/** The `__provider` input of a lifecycle resource registered under Pulumi's mocks. */
+export const NOT_SERIALISED_UNDER_MOCKS = "(the lifecycle provider is not serialised under Pulumi's mocks)";
 
 /** Options of {@link terminateDockerGroup}. */
 export interface TerminateOptions {

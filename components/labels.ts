@@ -44,6 +44,8 @@ export const LABEL_LIFECYCLE = LABELS.lifecycle;
 export const LABEL_TERMINATION_MESSAGE = LABELS.terminationMessage;
 /** On the supervisor container (it is not part of any group). */
 export const LABEL_SUPERVISOR = LABELS.supervisor;
+/** On a supervisor that a supervised group started on demand (no stack owns it; it leaves when idle): "true". */
+export const LABEL_SUPERVISOR_ON_DEMAND = LABELS.supervisorOnDemand;
 
 /** Roles a container can have in a group (each role's label value is its name). */
 export type Role = keyof typeof DOCKER_CONTRACT.roles;

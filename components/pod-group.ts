@@ -11,6 +11,7 @@ import { withoutUnsetStrings } from "./unset";
 import { Backend, BACKENDS, PodGroupSpec } from "./spec";
 import { checkWhenKnown, collectFindings, PodGroupValidationError, ValidationProblem } from "./validate";
 import { withNativeStackTraces } from "./stack-traces";
+import { isSupervised } from "./docker-mode";
 
 /** The component's type token. */
 export const POD_GROUP_TYPE = "podgroup:index:PodGroup";
@@ -99,7 +100,7 @@ export function validatePodGroupArgs(name: string, args: PodGroupArgs): { spec: 
     const ctx = {
         groupName, backend: args.backend, namespace: args.backend === "kubernetes" ? args.kubernetes?.namespace : undefined,
         // What plain Docker cannot run (sidecars, hooks, startup probes) is allowed when the supervisor runs it.
-        supervise: args.backend === "docker" && args.docker?.supervise === true,
+        supervise: args.backend === "docker" && isSupervised(args.docker?.supervise),
     };
     const found = collectFindings(spec, ctx);
     const problems = [...argumentProblems(args), ...found.problems];

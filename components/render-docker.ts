@@ -9,8 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ContainerCreateOptions } from "dockerode";
 import images from "../images/images.json";
 import { supervisorTerminationDir } from "./contract";
-import { DockerGroupLifecycle, groupLifecycleInputs } from "./group-lifecycle";
+import { declareGroupLifecycle, groupLifecycleInputs } from "./group-lifecycle";
 import { DockerInitGate, initFailureMessage } from "./init-gate";
+import { isSupervised } from "./docker-mode";
 import { handlerLabel, HandlerLabel, probeLabel, ProbeLabel, toDockerHealthcheck } from "./healthcheck";
 import {
     LABEL_CONTAINER, LABEL_CONTAINER_RESTART_POLICY, LABEL_GROUP, LABEL_INIT_COUNT, LABEL_INIT_INDEX, LABEL_LIFECYCLE,
@@ -30,10 +31,11 @@ export const DEFAULT_PAUSE_IMAGE: string = images.pause;
 /** Docker-only options. */
 export interface DockerRenderOptions {
     /**
-     * A supervisor (DockerSupervisor) restarts the group's containers in kubelet order: Docker's own
-     * restart policy is then "no" on the pause and every member, and containers carry
-     * `podgroup.io/supervised=true`. Default false: Docker restarts them (see docs/spec-support.md
-     * for what Docker alone cannot do).
+     * Default true: the engine's supervisor runs the group as kubelet runs a Pod (start order,
+     * restarts with back-off, probes, hooks, sandbox re-creation); the first supervised group on
+     * an engine starts the supervisor when none runs there. `false` asks for the bare mode: a
+     * pause and members under Docker's own restart policies (docs/spec-support.md says what
+     * Docker alone does not do).
      */
     supervise?: boolean;
     /** Image of the pause container. Default podgroup/pause:1.0.0. */
@@ -77,9 +79,10 @@ export interface DockerGroupResources {
     memberJoinMode: pulumi.Output<string>;
     /**
      * Supervised groups: the resource that waits, during `pulumi up`, for the supervisor to bring
-     * the group up, and on `pulumi destroy` stops it in kubelet's order before the containers go.
+     * the group up, and on `pulumi destroy` stops it in kubelet's order before the containers go
+     * (a DockerGroupLifecycle; under Pulumi's mocks the same registration without provider code).
      */
-    lifecycle?: DockerGroupLifecycle;
+    lifecycle?: pulumi.CustomResource;
 }
 
 /** Properties of a member or init container that, when changed, replace it (they follow the pause's id). */
@@ -348,7 +351,7 @@ export const PAUSE_TERMINATION_DIR = "/.podgroup/termination";
 export function dockerGroupLayout(spec: ResolvedSpec,
     options: Pick<DockerRenderOptions, "supervise" | "pauseImage" | "supervisorStateDir">): DockerGroupLayout {
     const group = spec.groupName;
-    const supervise = options.supervise ?? false;
+    const supervise = isSupervised(options.supervise);
     // Supervised: kubelet's termination-message file per container, on the host (the pause
     // creates them 0666; the supervisor reads, empties and removes them). Docker's /dev is a tmpfs
     // that is gone once the container stopped, so a path there cannot be read afterwards.
@@ -515,8 +518,8 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
     const volumes = declareVolumes(name, layout, opts);
     const pause = declarePause(name, layout, volumes, opts);
     const { initContainers, gates, members, memberMode } = declareJoiners(name, spec, layout, options, pause, volumes, opts);
-    const lifecycle = (options.supervise ?? false)
-        ? new DockerGroupLifecycle(`${name}-lifecycle`, groupLifecycleInputs({
+    const lifecycle = isSupervised(options.supervise)
+        ? declareGroupLifecycle(`${name}-lifecycle`, groupLifecycleInputs({
             groupName: spec.groupName,
             restartPolicy: spec.restartPolicy,
             waitForReadiness: options.waitForReadiness ?? false,
@@ -525,6 +528,7 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
             containerIds: [...initContainers, ...members].map((c) => c.id),
             containerNames: [...spec.initContainers, ...spec.containers].map((c) => c.name),
             dockerHost: options.host,
+            supervisorStateDir: options.supervisorStateDir,
         }), { ...lifecycleOptions(opts), dependsOn: [pause, ...initContainers, ...members, ...Object.values(volumes)] })
         : undefined;
     return {
@@ -601,7 +605,7 @@ function declareJoiners(name: string, spec: ResolvedSpec, layout: DockerGroupLay
         deleteBeforeReplace: true,
         replaceOnChanges: NAMESPACE_MODE_PROPERTIES,
     });
-    const supervise = options.supervise ?? false;
+    const supervise = isSupervised(options.supervise);
     // Created, not started (the supervisor starts them); mustRun false: not running is not drift.
     const supervised = { start: false, mustRun: false };
     layout.initContainers.forEach((c, index) => {
@@ -634,7 +638,7 @@ function declareJoiners(name: string, spec: ResolvedSpec, layout: DockerGroupLay
             healthcheck: probe !== undefined ? toDockerHealthcheck(probe, c.spec?.ports) : undefined,
             // Only "Always" members must be running; a member that completed under OnFailure/Never,
             // or one the supervisor owns, is not drift to be "fixed" by the next `pulumi up`.
-            mustRun: !(options.supervise ?? false) && spec.restartPolicy === "Always",
+            mustRun: spec.restartPolicy === "Always",
             wait: wait ? true : undefined,
             waitTimeout: wait ? options.readinessTimeoutSeconds ?? 60 : undefined,
         }, joinerOptions());

@@ -13,6 +13,7 @@ import { sampleGroupSpec } from "./sample";
 import { Backend, BACKENDS, PodGroupSpec } from "./spec";
 import { collectFindings, PodGroupValidationError } from "./validate";
 import { describe, didYouMean, ValidationProblem } from "./validate-support";
+import { SUPERVISE_DEFAULT } from "./docker-mode";
 
 /** The keys that only one backend uses. */
 const BACKEND_ONLY_KEYS: Record<string, Backend> = {
@@ -51,9 +52,9 @@ export function podgroupConfig(): RawStackConfig {
 
 type Add = (key: string, reason: string) => void;
 
-function readBoolean(raw: RawStackConfig, key: string, add: Add): boolean {
+function readBoolean(raw: RawStackConfig, key: string, add: Add, unset = false): boolean {
     const v = raw[key];
-    if (v === undefined) return false;
+    if (v === undefined) return unset;
     if (v !== "true" && v !== "false") add(key, `must be true or false, got ${describe(v)}`);
     return v === "true";
 }
@@ -118,7 +119,7 @@ export function readStackConfig(raw: RawStackConfig, projectDir: string, imageOv
         warnings.push({ propertyPath: "manifest metadata.namespace", reason: `"${group.namespace}" is used on the kubernetes backend only; Docker has no namespaces` });
     }
     const settings = {
-        supervise: readBoolean(raw, "supervise", add),
+        supervise: readBoolean(raw, "supervise", add, SUPERVISE_DEFAULT),
         supervisor: readBoolean(raw, "supervisor", add),
         skipAwait: readBoolean(raw, "skipAwait", add),
     };

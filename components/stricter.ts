@@ -6,10 +6,11 @@
  */
 import { LABEL_PREFIX } from "./labels";
 import { Backend } from "./spec";
+import { isSupervised } from "./docker-mode";
 
 /**
  * Where a spec is validated for: the Kubernetes backend, the docker backend with the supervisor
- * (`docker: { supervise: true }` or podgroup:supervise), or plain docker (no supervisor).
+ * (the default), or plain docker (`docker: { supervise: false }` or podgroup:supervise false).
  */
 export type ValidationTarget = "kubernetes" | "docker-supervised" | "docker-plain";
 
@@ -19,7 +20,7 @@ export const VALIDATION_TARGETS: readonly ValidationTarget[] = ["kubernetes", "d
 /** The target of a backend and its supervise option (undefined: no backend given, no backend-specific rule applies). */
 export function validationTarget(backend: Backend | undefined, supervise: boolean | undefined): ValidationTarget | undefined {
     if (backend === "kubernetes") return "kubernetes";
-    if (backend === "docker") return supervise === true ? "docker-supervised" : "docker-plain";
+    if (backend === "docker") return isSupervised(supervise) ? "docker-supervised" : "docker-plain";
     return undefined;
 }
 
@@ -40,7 +41,7 @@ const DOCKER: readonly ValidationTarget[] = ["docker-supervised", "docker-plain"
 const PLAIN_DOCKER: readonly ValidationTarget[] = ["docker-plain"];
 const SUPERVISED_DOCKER: readonly ValidationTarget[] = ["docker-supervised"];
 /** The fix every plain-Docker lifecycle rule names. */
-export const SUPERVISE_FIX = "set docker: { supervise: true } (or pulumi config set podgroup:supervise true)";
+export const SUPERVISE_FIX = "remove docker: { supervise: false } (the supervised mode is the default; or pulumi config rm podgroup:supervise)";
 
 /** Every rule by which PodGroup refuses what the Kubernetes API server accepts, with its backends and reason. */
 export const STRICTER_RULES = [
@@ -53,16 +54,16 @@ export const STRICTER_RULES = [
     { id: "emptydir-medium", targets: ALL, rule: "an emptyDir medium other than \"\" and Memory (e.g. \"memory\")", reason: "the API server does not check the medium; kubelet cannot set up one it does not know" },
     { id: "secret-env-key", targets: ["kubernetes"], rule: "a secretValue variable whose name is not a Secret key ([-._a-zA-Z0-9]+)", reason: "its value goes through a Secret under the key <container>.<name>" },
     { id: "lifecycle-tcp-socket", targets: ALL, rule: "tcpSocket in a lifecycle hook (postStart, preStop)", reason: "deprecated and kept by the API server for compatibility only: kubelet fails such a hook every time (\"invalid handler\"), so a postStart kills its container" },
-    { id: "docker-native-sidecar", targets: PLAIN_DOCKER, rule: "an init container with restartPolicy Always (a native sidecar), without the supervisor", reason: "plain Docker cannot start the members once the sidecar has started nor restart it: the supervisor does (docker: { supervise: true })" },
-    { id: "docker-lifecycle", targets: PLAIN_DOCKER, rule: "lifecycle hooks (postStart, preStop), without the supervisor", reason: "Docker runs no hooks: the supervisor does (docker: { supervise: true })" },
-    { id: "docker-startup-probe", targets: PLAIN_DOCKER, rule: "a startupProbe, without the supervisor", reason: "Docker's one healthcheck cannot hold back liveness and readiness nor restart the container: the supervisor runs the probes (docker: { supervise: true })" },
-    { id: "docker-termination-message", targets: PLAIN_DOCKER, rule: "terminationMessagePolicy FallbackToLogsOnError or a terminationMessagePath other than /dev/termination-log, without the supervisor", reason: "only the supervisor reads termination messages into the group's status (docker: { supervise: true })" },
+    { id: "docker-native-sidecar", targets: PLAIN_DOCKER, rule: "an init container with restartPolicy Always (a native sidecar), without the supervisor", reason: "plain Docker cannot start the members once the sidecar has started nor restart it: the supervisor does (the default; not with docker: { supervise: false })" },
+    { id: "docker-lifecycle", targets: PLAIN_DOCKER, rule: "lifecycle hooks (postStart, preStop), without the supervisor", reason: "Docker runs no hooks: the supervisor does (the default; not with docker: { supervise: false })" },
+    { id: "docker-startup-probe", targets: PLAIN_DOCKER, rule: "a startupProbe, without the supervisor", reason: "Docker's one healthcheck cannot hold back liveness and readiness nor restart the container: the supervisor runs the probes (the default; not with docker: { supervise: false })" },
+    { id: "docker-termination-message", targets: PLAIN_DOCKER, rule: "terminationMessagePolicy FallbackToLogsOnError or a terminationMessagePath other than /dev/termination-log, without the supervisor", reason: "only the supervisor reads termination messages into the group's status (the default; not with docker: { supervise: false })" },
     { id: "docker-https", targets: SUPERVISED_DOCKER, rule: "httpGet with scheme HTTPS (probes and lifecycle hooks), with the supervisor", reason: "the supervisor sends HTTP requests from the pause container's helper, which has no TLS" },
     { id: "docker-init-port", targets: DOCKER, rule: "ports on an init container (native sidecars included)", reason: "Docker publishes ports on the pause for the members only (a sidecar can still listen, and be probed by port number)" },
     { id: "docker-sctp", targets: DOCKER, rule: "protocol SCTP", reason: "the Docker provider publishes TCP and UDP only" },
     { id: "docker-probe-port-name", targets: DOCKER, rule: "a probe or lifecycle hook port named by a name the container does not declare in its ports", reason: "Docker's healthcheck and the supervisor need the number; kubelet resolves the name at run time and fails the probe or hook" },
-    { id: "docker-two-probes", targets: PLAIN_DOCKER, rule: "both a readinessProbe and a livenessProbe on one container, without the supervisor", reason: "Docker has one healthcheck per container (the supervisor runs every probe: docker: { supervise: true })" },
-    { id: "docker-success-threshold", targets: PLAIN_DOCKER, rule: "a probe successThreshold above 1, without the supervisor", reason: "Docker's healthcheck has no success threshold (the supervisor has: docker: { supervise: true })" },
+    { id: "docker-two-probes", targets: PLAIN_DOCKER, rule: "both a readinessProbe and a livenessProbe on one container, without the supervisor", reason: "Docker has one healthcheck per container (the supervisor runs every probe: the default, not with docker: { supervise: false })" },
+    { id: "docker-success-threshold", targets: PLAIN_DOCKER, rule: "a probe successThreshold above 1, without the supervisor", reason: "Docker's healthcheck has no success threshold (the supervisor has: the default, not with docker: { supervise: false })" },
     { id: "docker-absolute-path", targets: DOCKER, rule: "a relative workingDir, mountPath or terminationMessagePath", reason: "Docker requires absolute paths (the supervisor reads the termination message by its absolute path)" },
     { id: "docker-image-reference", targets: DOCKER, rule: "an image that is not a Docker reference (upper case in the repository, spaces, ...)", reason: "Docker cannot pull or find it" },
     { id: "docker-group-without-user", targets: DOCKER, rule: "securityContext.runAsGroup without runAsUser", reason: "Docker sets a group only together with a user" },

@@ -1,8 +1,9 @@
 /**
- * The Docker sandbox supervisor (docs/supervisor.md): one container per Docker host that gives
- * supervised groups (`supervise: true`) kubelet's behaviour when a pause container dies or dockerd
- * restarts: kill what is left, start the pause, run the init containers again in order, start
- * the members; restart members per restartPolicy with kubelet's back-off.
+ * The Docker sandbox supervisor (docs/supervisor.md): one container per Docker host that runs
+ * supervised groups (the default) as kubelet runs Pods: start order, probes, hooks, restarts per
+ * restartPolicy with kubelet's back-off, and the sandbox re-created when a pause container dies
+ * or dockerd restarts. The first supervised group on an engine starts it on demand
+ * ({@link onDemandSupervisorCreateOptions}); {@link DockerSupervisor} pins one in a stack.
  *
  * It is the ONLY container of the project that mounts the Docker socket. Whoever can use that
  * socket is root on the host: the container runs the project's own FROM scratch image, with no
@@ -14,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ContainerCreateOptions } from "dockerode";
 import images from "../images/images.json";
 import { SUPERVISOR_CONTRACT as S, supervisorEnv, supervisorStatusDir } from "./contract";
-import { LABEL_SUPERVISOR } from "./labels";
+import { LABEL_SUPERVISOR, LABEL_SUPERVISOR_ON_DEMAND } from "./labels";
 
 export { LABEL_SUPERVISOR };
 
@@ -64,6 +65,12 @@ export interface DockerSupervisorArgs {
      * Default: twice the CPUs the supervisor sees.
      */
     maxConcurrentSandboxStarts?: number;
+    /**
+     * Remove its own container once no supervised group has been left on the engine for this
+     * many seconds. Default 0: never (a pinned supervisor, owned by the stack that declares it).
+     * The supervisor a group starts on demand leaves after the contract's `onDemandExitWhenIdle`.
+     */
+    exitWhenIdleSeconds?: number;
     /** Docker provider of the host to supervise. */
     provider?: pulumi.ProviderResource;
 }
@@ -88,6 +95,7 @@ export function resolveDockerSupervisor(args: DockerSupervisorArgs): ResolvedSup
         ...checkSeconds("backoffBaseSeconds", args.backoffBaseSeconds, 0),
         ...checkSeconds("backoffMaxSeconds", args.backoffMaxSeconds, 1),
         ...checkSeconds("resyncSeconds", args.resyncSeconds, 1),
+        ...checkSeconds("exitWhenIdleSeconds", args.exitWhenIdleSeconds, 0),
         ...(args.maxConcurrentSandboxStarts === undefined || (Number.isInteger(args.maxConcurrentSandboxStarts) && args.maxConcurrentSandboxStarts >= 1) ? []
             : [`maxConcurrentSandboxStarts must be a whole number >= 1, got ${String(args.maxConcurrentSandboxStarts)}`]),
         ...[["stateDir", args.stateDir], ["dockerSocket", args.dockerSocket]]
@@ -102,6 +110,7 @@ export function resolveDockerSupervisor(args: DockerSupervisorArgs): ResolvedSup
     if (args.backoffMaxSeconds !== undefined) envs.push(supervisorEnv("backoffMax", `${args.backoffMaxSeconds}s`));
     if (args.resyncSeconds !== undefined) envs.push(supervisorEnv("resync", `${args.resyncSeconds}s`));
     if (args.maxConcurrentSandboxStarts !== undefined) envs.push(supervisorEnv("maxSandboxStarts", String(args.maxConcurrentSandboxStarts)));
+    if (args.exitWhenIdleSeconds !== undefined) envs.push(supervisorEnv("exitWhenIdle", `${args.exitWhenIdleSeconds}s`));
     return {
         image: args.image ?? DEFAULT_SUPERVISOR_IMAGE,
         containerName: args.containerName ?? DEFAULT_SUPERVISOR_CONTAINER_NAME,
@@ -165,6 +174,24 @@ export function supervisorCreateOptions(r: ResolvedSupervisor): ContainerCreateO
     };
 }
 
+/**
+ * The supervisor a supervised group starts when none runs on its engine: the same hardened
+ * container as {@link supervisorCreateOptions}, labelled as started on demand, leaving by itself
+ * once no supervised group is left (after the contract's `onDemandExitWhenIdle`).
+ */
+export function onDemandSupervisorCreateOptions(stateDir?: string): ContainerCreateOptions {
+    const idle = parseSeconds(S.onDemandExitWhenIdle);
+    const options = supervisorCreateOptions(resolveDockerSupervisor({ stateDir, exitWhenIdleSeconds: idle }));
+    return { ...options, Labels: { ...options.Labels, [LABEL_SUPERVISOR_ON_DEMAND]: "true" } };
+}
+
+/** Seconds of a Go duration the contract writes as whole seconds ("15s"). */
+function parseSeconds(duration: string): number {
+    const m = /^(\d+)s$/.exec(duration);
+    if (m === null) throw new Error(`contract: "${duration}" is not a whole number of seconds`);
+    return Number(m[1]);
+}
+
 /** Registers the supervisor container under `opts.parent`. */
 export function createDockerSupervisor(name: string, args: DockerSupervisorArgs, opts: pulumi.CustomResourceOptions): {
     resolved: ResolvedSupervisor;
@@ -181,8 +208,9 @@ export function createDockerSupervisor(name: string, args: DockerSupervisorArgs,
 }
 
 /**
- * One per Docker host: the container that supervises every group deployed with
- * `supervise: true` on that host (found by their labels, whatever stack declared them).
+ * The host's supervisor pinned in a stack (its settings, and it stays while the stack does):
+ * it supervises every supervised group on that host, found by their labels, whatever stack
+ * declared them. Without it, the first supervised group starts one on demand.
  */
 export class DockerSupervisor extends pulumi.ComponentResource {
     /** Docker id of the supervisor container. */

@@ -55,9 +55,10 @@ export interface ValidationContext {
     /** The backend the spec will be rendered for; backend-specific limits are checked when set. */
     backend?: Backend;
     /**
-     * Docker only: the group is supervised (`docker: { supervise: true }` or podgroup:supervise),
-     * so native sidecars, lifecycle hooks, startup probes and termination messages are allowed
-     * (the supervisor runs them); false or unset: plain Docker, where they are errors.
+     * Docker only: whether the group is supervised (true or unset, the default), so native
+     * sidecars, lifecycle hooks, startup probes and termination messages are allowed (the
+     * supervisor runs them); false: the bare mode (`docker: { supervise: false }` or
+     * podgroup:supervise false), where they are errors.
      */
     supervise?: boolean;
     /** Kubernetes namespace, when rendered for Kubernetes. */

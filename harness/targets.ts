@@ -10,7 +10,6 @@ import { KubernetesAdapter, KubernetesAdapterOptions } from "./adapters/kubernet
 import { RuntimeAdapter, RuntimeKind } from "./adapters/runtime-adapter";
 import { dockerEndpoint } from "./deploy/docker-endpoint";
 import { Destination } from "./deploy/pulumi-deployer";
-import { ensureSupervisor } from "./deploy/supervisor-setup";
 import { DebugLog } from "./wait";
 import { Fixture } from "./check";
 import { collectProblems, ValidationContext } from "../components/validate";
@@ -64,8 +63,8 @@ export function refusedOnDocker(fixture: Fixture, groupName: string, supervise: 
 }
 
 /**
- * Docker with the sandbox supervisor restarting groups kubelet-style; the set-up deploys a
- * supervisor on the engine unless one already runs there.
+ * Docker with the sandbox supervisor (the default mode): the first group deployed starts the
+ * engine's supervisor on demand, as any supervised group does, unless one already runs there.
  */
 export function dockerSupervisorTarget(options: DockerAdapterOptions = {}): Target {
     return {
@@ -75,7 +74,6 @@ export function dockerSupervisorTarget(options: DockerAdapterOptions = {}): Targ
         suffix: "s",
         destination: async () => ({ backend: "docker", docker: await dockerEndpoint(options.docker), supervise: true }),
         createAdapter: (log) => new DockerAdapter({ ...options, log }),
-        setUp: (log) => ensureSupervisor(log, options.docker),
     };
 }
 

@@ -20,7 +20,6 @@ import { DEFAULT_SUPERVISOR_STATE_DIR } from "../../components/supervisor";
 import { supervisorTerminationDir } from "../../components/contract";
 import { LABEL_CONTAINER, LABEL_GROUP } from "../../components/labels";
 import { DEFAULT_SUPERVISOR_STATUS_DIR, readSupervisorStatus } from "../../harness/adapters/supervisor-status";
-import { ensureSupervisor, SupervisorHandle } from "../../harness/deploy/supervisor-setup";
 import { cliEnv } from "../../harness/deploy/pulumi-deployer";
 import { TOOLBOX_IMAGE } from "../../harness/fixtures/toolbox";
 import { delay } from "../../harness/wait";
@@ -88,15 +87,10 @@ function flakyInitSpec(restartPolicy: "Always" | "Never"): PodGroupSpec {
     };
 }
 
+// No supervisor is deployed here: the first supervised group starts one on demand.
 const timings: string[] = [];
-let supervisor: SupervisorHandle | undefined;
-
-beforeAll(async () => {
-    supervisor = await ensureSupervisor(() => undefined);
-}, 300_000);
 
 afterAll(async () => {
-    await supervisor?.tearDown();
     console.log(`pulumi up / destroy durations:\n${timings.join("\n")}`);
 }, 300_000);
 

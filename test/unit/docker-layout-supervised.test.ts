@@ -4,6 +4,7 @@
 import { byName, mockId, optionsByName, recordOptions, registered, settled, withoutStacks } from "./mocks";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import type { ContainerCreateOptions } from "dockerode";
 import { PodGroup } from "../../components/pod-group";
 import { DockerGroupResources, dockerCreateOptions, dockerGroupLayout } from "../../components/render-docker";
 import { resolveSpec } from "../../components/resolve";
@@ -96,24 +97,24 @@ describe("a supervised group's layout", () => {
 
     it("creates probes through the Engine API too (dockerCreateOptions refuses them only on plain Docker)", () => {
         expect(dockerCreateOptions(layout.members[0], "id").Labels?.["podgroup.io/probes"]).toContain("\"readiness\"");
-        const plain = dockerGroupLayout(resolveSpec("lc", lifecycleSpec()), {});
+        const plain = dockerGroupLayout(resolveSpec("lc", lifecycleSpec()), { supervise: false });
         expect(() => dockerCreateOptions(plain.members[0], "id")).toThrow("probes are rendered through Pulumi only");
     });
 });
 
 describe("the layout of a plain Docker group", () => {
     it("writes no supervisor labels and has Docker restart the pause as the group's policy says", () => {
-        const plain = dockerGroupLayout(resolveSpec("pl", { ...lifecycleSpec(), initContainers: [] }), {});
+        const plain = dockerGroupLayout(resolveSpec("pl", { ...lifecycleSpec(), initContainers: [] }), { supervise: false });
         expect(Object.keys(plain.members[0].labels).filter((k) => /probes|lifecycle|termination|count/.test(k))).toEqual([]);
         expect(Object.keys(plain.pause.labels).filter((k) => /count/.test(k))).toEqual([]);
         expect([plain.pause.restart, plain.members[0].restart, plain.members[0].start]).toEqual(["no", "no", true]);
     });
 });
 
-describe("a supervised group's Pulumi graph", () => {
+describe("a supervised group's Pulumi graph (the default on docker)", () => {
     let res: DockerGroupResources;
     beforeAll(async () => {
-        const group = withoutStacks(() => new PodGroup("sv", { backend: "docker", spec: fullSpec(), groupName: "svg", docker: { supervise: true, readinessTimeoutSeconds: 45 } },
+        const group = withoutStacks(() => new PodGroup("sv", { backend: "docker", spec: fullSpec(), groupName: "svg", docker: { readinessTimeoutSeconds: 45 } },
             { transformations: [recordOptions] }));
         res = group.resources as DockerGroupResources;
         await settled([group, res.pause, ...res.initContainers, ...res.members, res.lifecycle!]);
@@ -145,6 +146,15 @@ describe("a supervised group's Pulumi graph", () => {
             containerIds: ["sv-init-seed", "sv-init-check", "sv-member-web", "sv-member-sidecar"].map((n) => mockId(CONTAINER, n)),
             dockerNames: { POD: "svg_POD", seed: "svg_seed", web: "svg_web" },
         });
+        // The supervisor it starts when none runs: hardened as a pinned one, labelled on demand, leaving when idle.
+        const supervisor = lifecycle[0].inputs.supervisor as ContainerCreateOptions;
+        expect(supervisor).toMatchObject({
+            name: "podgroup-supervisor", Image: "podgroup/supervisor:1.0.0",
+            Labels: { "podgroup.io/supervisor": "true", "podgroup.io/supervisor-on-demand": "true" },
+            HostConfig: { NetworkMode: "none", ReadonlyRootfs: true, CapDrop: ["ALL"], RestartPolicy: { Name: "always" },
+                Binds: ["/var/run/docker.sock:/var/run/docker.sock", "/var/lib/podgroup/supervisor:/state"] },
+        });
+        expect(supervisor.Env).toEqual(expect.arrayContaining(["PODGROUP_SUPERVISOR_EXIT_WHEN_IDLE=15s"]));
         const dependsOn = optionsByName.get("sv-lifecycle")?.dependsOn as pulumi.Resource[];
         expect(dependsOn).toEqual(expect.arrayContaining([res.pause, ...res.initContainers, ...res.members, ...Object.values(res.volumes)]));
         expect(dependsOn).toHaveLength(1 + 2 + 2 + 2);
@@ -169,7 +179,7 @@ describe("a supervised group's Pulumi graph", () => {
     });
 
     it("registers no lifecycle resource for a plain Docker group", async () => {
-        const group = withoutStacks(() => new PodGroup("pl", { backend: "docker", spec: fullSpec(), groupName: "plg" }));
+        const group = withoutStacks(() => new PodGroup("pl", { backend: "docker", spec: fullSpec(), groupName: "plg", docker: { supervise: false } }));
         const r = group.resources as DockerGroupResources;
         await settled([group, r.pause, ...r.members]);
         expect(r.lifecycle).toBeUndefined();

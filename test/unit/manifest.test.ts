@@ -36,7 +36,8 @@ describe("podGroupSpecFromManifest", () => {
         expect(m.spec.initContainers?.[1]).toMatchObject({ name: "proxy", restartPolicy: "Always", lifecycle: { preStop: { sleep: { seconds: 2 } } } });
         expect(collectProblems(m.spec, { groupName: m.groupName, backend: "kubernetes" })).toEqual([]);
         expect(collectProblems(m.spec, { groupName: m.groupName, backend: "docker", supervise: true })).toEqual([]);
-        const plain = collectProblems(m.spec, { groupName: m.groupName, backend: "docker" });
+        expect(collectProblems(m.spec, { groupName: m.groupName, backend: "docker" })).toEqual([]);
+        const plain = collectProblems(m.spec, { groupName: m.groupName, backend: "docker", supervise: false });
         expect(plain.map((p) => [p.propertyPath, p.rule])).toEqual([
             ["spec.initContainers[1].restartPolicy", "docker-native-sidecar"],
             ["spec.initContainers[1].startupProbe", "docker-startup-probe"],
@@ -47,7 +48,7 @@ describe("podGroupSpecFromManifest", () => {
             ["spec.containers[0].terminationMessagePolicy", "docker-termination-message"],
             ["spec.containers[0].terminationMessagePath", "docker-termination-message"],
         ]);
-        for (const p of plain) expect(p.reason).toContain("set docker: { supervise: true } (or pulumi config set podgroup:supervise true)");
+        for (const p of plain) expect(p.reason).toContain("remove docker: { supervise: false } (the supervised mode is the default; or pulumi config rm podgroup:supervise)");
     });
 
     it("reads what kubectl get -o yaml prints for a container's termination message defaults", () => {
@@ -112,17 +113,20 @@ describe("stack config (podgroup:*)", () => {
         // A key of the other backend is an error, not ignored.
         expect(() => readStackConfig({ manifest: "examples/pods/init-containers.yaml", namespace: "team" }, REPO)).toThrow(
             "podgroup:namespace: an option of the kubernetes backend, but this stack's backend is docker: remove it (pulumi config rm podgroup:namespace) or set podgroup:backend kubernetes");
-        // podgroup:supervise validates for the supervisor: a native sidecar is allowed with it, refused without.
+        // The stack validates for the supervisor unless podgroup:supervise is false: a native sidecar is refused only then.
         const sidecarDir = fs.mkdtempSync(path.join(os.tmpdir(), "podgroup-manifest-"));
         fs.writeFileSync(path.join(sidecarDir, "pod.yaml"), SIDECAR_POD_MANIFEST);
         expect(readStackConfig({ manifest: "pod.yaml", supervise: "true" }, sidecarDir).spec.initContainers?.[1].restartPolicy).toBe("Always");
-        expect(() => readStackConfig({ manifest: "pod.yaml" }, sidecarDir)).toThrow(/spec\.initContainers\[1\]\.restartPolicy: native sidecars .* need the supervisor on docker/);
+        expect(readStackConfig({ manifest: "pod.yaml" }, sidecarDir).supervise).toBe(true);
+        expect(() => readStackConfig({ manifest: "pod.yaml", supervise: "false" }, sidecarDir))
+            .toThrow(/spec\.initContainers\[1\]\.restartPolicy: native sidecars .* need the supervisor on docker/);
         expect(() => readStackConfig({ backend: "kubernetes", supervise: "true" }, REPO)).toThrow(
             "podgroup:supervise: an option of the docker backend, but this stack's backend is kubernetes");
     });
 
     it("reports every problem of every key and of the spec at once, with did-you-mean for keys", () => {
         const group = JSON.stringify({ containers: [{ name: "app", image: "podgroup/toolbox:1.0.0", command: ["sleep", 3600] }] });
+        const before = registered.length;
         let message = "";
         try {
             readStackConfig({ backend: "podman", group, supervise: "yes", namspace: "x" }, REPO);
@@ -136,7 +140,7 @@ describe("stack config (podgroup:*)", () => {
             "  - podgroup:supervise: must be true or false, got the string \"yes\"",
             "  - spec.containers[0].command: must be a list of strings: item [1] is the number 3600; quote it (YAML and `pulumi config set --path` read 3600 as a number)",
         ]);
-        expect(registered).toEqual([]);
+        expect(registered.length).toBe(before);
     });
 
     it("refuses group and manifest together, and a manifest it cannot read", () => {

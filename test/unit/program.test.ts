@@ -74,12 +74,12 @@ describe("program (index.ts)", () => {
         const docker = loadProgram({ "podgroup:manifest": "examples/pods/init-containers.yaml" });
         expect(await valueOf(docker.groupName)).toBe("init-demo");
         expect(await valueOf(docker.containerNames)).toEqual({ POD: "init-demo_POD", install: "init-demo_install", web: "init-demo_web" });
-        // The init container's gate is a dynamic resource: Pulumi serialises its provider before it
-        // registers it; wait for that, or it runs after jest tore the test file down.
-        for (let i = 0; i < 200 && !registered.some((r) => r.name === "init-demo-init-install-exit"); i++) {
+        // The supervised group's lifecycle resource is a dynamic resource: Pulumi serialises its
+        // provider before it registers it; wait for that, or it runs after jest tore the test file down.
+        for (let i = 0; i < 200 && !registered.some((r) => r.name === "init-demo-lifecycle"); i++) {
             await new Promise((r) => setTimeout(r, 50));
         }
-        expect(registered.map((r) => r.name)).toContain("init-demo-init-install-exit");
+        expect(registered.map((r) => r.name)).toContain("init-demo-lifecycle");
         const k8s = loadProgram({ "podgroup:manifest": "examples/pods/logging-sidecar.yaml", "podgroup:backend": "kubernetes" });
         expect(await valueOf(k8s.podName)).toBe("counter");
         expect(byName("counter-pod").inputs).toMatchObject({ metadata: { name: "counter", labels: { app: "counter" } }, spec: { shareProcessNamespace: false } });

@@ -1,4 +1,5 @@
-// The Docker renderer's resource graph, through Pulumi mocks (no engine needed).
+// The Docker renderer's resource graph in the bare mode (docker: { supervise: false }), through
+// Pulumi mocks (no engine needed). The supervised default: docker-layout-supervised.test.ts.
 import { byName, mockId, withoutStacks, optionsByName, recordOptions, registered, setIdSalt, settled, valueOf } from "./mocks";
 import * as pulumi from "@pulumi/pulumi";
 import { PodGroup, PodGroupArgs } from "../../components/pod-group";
@@ -11,8 +12,10 @@ import { fullSpec, minimalSpec, TOOLBOX } from "./fixtures";
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
 
+/** A bare-mode group (`supervise: false` unless `extra.docker` says otherwise). */
 async function render(name: string, spec: PodGroupSpec, extra: Partial<PodGroupArgs> = {}) {
-    const group = withoutStacks(() => new PodGroup(name, { backend: "docker", spec, ...extra }, { transformations: [recordOptions] }));
+    const args = { backend: "docker" as const, spec, ...extra, docker: { supervise: false, ...extra.docker } };
+    const group = withoutStacks(() => new PodGroup(name, args, { transformations: [recordOptions] }));
     const res = group.resources as DockerGroupResources;
     await settled([group, res.pause, ...res.initContainers, ...res.members, ...Object.values(res.volumes)]);
     return { group, res };

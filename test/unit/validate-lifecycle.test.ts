@@ -8,8 +8,8 @@ import { TOOLBOX } from "./fixtures";
 
 const K8S: ValidationContext = { groupName: "web", backend: "kubernetes" };
 const SUPERVISED: ValidationContext = { groupName: "web", backend: "docker", supervise: true };
-const PLAIN: ValidationContext = { groupName: "web", backend: "docker" };
-const FIX = "set docker: { supervise: true } (or pulumi config set podgroup:supervise true)";
+const PLAIN: ValidationContext = { groupName: "web", backend: "docker", supervise: false };
+const FIX = "remove docker: { supervise: false } (the supervised mode is the default; or pulumi config rm podgroup:supervise)";
 const EXEC = { exec: { command: ["true"] } };
 
 type Obj = Record<string, unknown>;
@@ -218,17 +218,18 @@ describe("null, as the API server reads it (JSON null is Go's zero value)", () =
 });
 
 describe("the supervised target", () => {
-    it("is docker with supervise: true only (supervise on kubernetes changes nothing)", () => {
+    it("is docker unless supervise is false (supervise on kubernetes changes nothing)", () => {
         const spec = withInit({ restartPolicy: "Always" });
         expect(paths(spec, { ...PLAIN, supervise: false })).toEqual([["spec.initContainers[0].restartPolicy", "docker-native-sidecar"]]);
         expect(problems(spec, { ...K8S, supervise: true })).toEqual([]);
         expect(paths(member({ readinessProbe: EXEC, livenessProbe: EXEC }), { groupName: "web", supervise: true })).toEqual([]);
     });
 
-    it("is what a PodGroup's docker: { supervise: true } selects", () => {
+    it("is what a PodGroup on docker selects by default and with docker: { supervise: true }", () => {
         const spec = withInit({ restartPolicy: "Always" });
         expect(validatePodGroupArgs("web", { backend: "docker", spec, docker: { supervise: true } }).spec.initContainers?.[0].restartPolicy).toBe("Always");
-        expect(() => validatePodGroupArgs("web", { backend: "docker", spec })).toThrow(PodGroupValidationError);
+        expect(validatePodGroupArgs("web", { backend: "docker", spec }).spec.initContainers?.[0].restartPolicy).toBe("Always");
+        expect(() => validatePodGroupArgs("web", { backend: "docker", spec, docker: { supervise: false } })).toThrow(PodGroupValidationError);
         expect(() => validatePodGroupArgs("web", { backend: "docker", spec, docker: { supervise: false } })).toThrow(/native sidecars .* need the supervisor on docker/);
     });
 });

@@ -66,11 +66,13 @@ describe("validation", () => {
 
     it("refuses a native sidecar on plain Docker, naming the fix, and passes it with the supervisor and on Kubernetes", () => {
         const spec: PodGroupSpec = { ...minimalSpec(), initContainers: [{ name: "proxy", image: TOOLBOX, restartPolicy: "Always" }] };
-        expect(problemsOf(spec)).toEqual([{
+        const plain = { ...ctx, supervise: false };
+        expect(problemsOf(spec, plain)).toEqual([{
             propertyPath: "spec.initContainers[0].restartPolicy",
-            reason: "native sidecars (an init container with restartPolicy \"Always\") need the supervisor on docker, which starts the members once the sidecar has started and restarts it: set docker: { supervise: true } (or pulumi config set podgroup:supervise true), or make it a member of spec.containers",
+            reason: "native sidecars (an init container with restartPolicy \"Always\") need the supervisor on docker, which starts the members once the sidecar has started and restarts it: remove docker: { supervise: false } (the supervised mode is the default; or pulumi config rm podgroup:supervise), or make it a member of spec.containers",
         }]);
-        expect(collectProblems(spec, ctx)[0].rule).toBe("docker-native-sidecar");
+        expect(collectProblems(spec, plain)[0].rule).toBe("docker-native-sidecar");
+        expect(problemsOf(spec)).toEqual([]);
         expect(problemsOf(spec, { ...ctx, supervise: true })).toEqual([]);
         expect(problemsOf(spec, k8sCtx)).toEqual([]);
         expect(collectProblems(withContainer({ restartPolicy: "Always" }), k8sCtx)[0]).toMatchObject({ propertyPath: "spec.containers[0].restartPolicy", rule: "container-restart-policy" });

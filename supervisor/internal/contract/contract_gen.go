@@ -23,6 +23,7 @@ const (
 	LabelSourceHash             = "podgroup.io/source-hash"
 	LabelSupervised             = "podgroup.io/supervised"
 	LabelSupervisor             = "podgroup.io/supervisor"
+	LabelSupervisorOnDemand     = "podgroup.io/supervisor-on-demand"
 	LabelTerminationMessage     = "podgroup.io/termination-message"
 )
 
@@ -35,18 +36,19 @@ const (
 
 // The supervisor container's settings.
 const (
-	SupervisorContainerName     = "podgroup-supervisor"
-	SupervisorDockerSocket      = "/var/run/docker.sock"
-	SupervisorHostStateDir      = "/var/lib/podgroup/supervisor"
-	SupervisorImageKey          = "supervisor"
-	SupervisorLockFile          = "supervisor.lock"
-	SupervisorNetworkMode       = "none"
-	SupervisorReadyMessage      = "ready"
-	SupervisorRestart           = "always"
-	SupervisorStateMount        = "/state"
-	SupervisorStatusSubdir      = "status"
-	SupervisorStatusSuffix      = ".json"
-	SupervisorTerminationSubdir = "termination"
+	SupervisorContainerName        = "podgroup-supervisor"
+	SupervisorDockerSocket         = "/var/run/docker.sock"
+	SupervisorHostStateDir         = "/var/lib/podgroup/supervisor"
+	SupervisorImageKey             = "supervisor"
+	SupervisorLockFile             = "supervisor.lock"
+	SupervisorNetworkMode          = "none"
+	SupervisorOnDemandExitWhenIdle = "15s"
+	SupervisorReadyMessage         = "ready"
+	SupervisorRestart              = "always"
+	SupervisorStateMount           = "/state"
+	SupervisorStatusSubdir         = "status"
+	SupervisorStatusSuffix         = ".json"
+	SupervisorTerminationSubdir    = "termination"
 )
 
 // SupervisorReadOnlyRootfs: the supervisor's root filesystem is read-only.
@@ -61,6 +63,7 @@ var (
 	OptionBackoffMax           = Option{Flag: "backoff-max", Env: "PODGROUP_SUPERVISOR_BACKOFF_MAX", Default: "5m0s"}
 	OptionBackoffReset         = Option{Flag: "backoff-reset", Env: "PODGROUP_SUPERVISOR_BACKOFF_RESET", Default: "10m0s"}
 	OptionExitAfterUnreachable = Option{Flag: "exit-after-unreachable", Env: "PODGROUP_SUPERVISOR_EXIT_AFTER_UNREACHABLE", Default: "5s"}
+	OptionExitWhenIdle         = Option{Flag: "exit-when-idle", Env: "PODGROUP_SUPERVISOR_EXIT_WHEN_IDLE", Default: "0s"}
 	OptionMaxSandboxStarts     = Option{Flag: "max-sandbox-starts", Env: "PODGROUP_SUPERVISOR_MAX_SANDBOX_STARTS", Default: "0"}
 	OptionResync               = Option{Flag: "resync", Env: "PODGROUP_SUPERVISOR_RESYNC", Default: "10s"}
 	OptionStateDir             = Option{Flag: "state-dir", Env: "PODGROUP_SUPERVISOR_STATE", Default: "/state"}

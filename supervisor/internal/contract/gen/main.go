@@ -26,22 +26,24 @@ type Contract struct {
 
 // Supervisor is the supervisor's run options.
 type Supervisor struct {
-	ContainerName     string            `json:"containerName"`
-	ImageKey          string            `json:"imageKey"`
-	HostStateDir      string            `json:"hostStateDir"`
-	StateMount        string            `json:"stateMount"`
-	DockerSocket      string            `json:"dockerSocket"`
-	StatusSubdir      string            `json:"statusSubdir"`
-	StatusSuffix      string            `json:"statusSuffix"`
-	TerminationSubdir string            `json:"terminationSubdir"`
-	LockFile          string            `json:"lockFile"`
-	ReadyMessage      string            `json:"readyMessage"`
-	Restart           string            `json:"restart"`
-	NetworkMode       string            `json:"networkMode"`
-	ReadOnlyRootfs    bool              `json:"readOnlyRootfs"`
-	CapDrop           []string          `json:"capDrop"`
-	SecurityOpt       []string          `json:"securityOpt"`
-	Options           map[string]Option `json:"options"`
+	ContainerName     string   `json:"containerName"`
+	ImageKey          string   `json:"imageKey"`
+	HostStateDir      string   `json:"hostStateDir"`
+	StateMount        string   `json:"stateMount"`
+	DockerSocket      string   `json:"dockerSocket"`
+	StatusSubdir      string   `json:"statusSubdir"`
+	StatusSuffix      string   `json:"statusSuffix"`
+	TerminationSubdir string   `json:"terminationSubdir"`
+	LockFile          string   `json:"lockFile"`
+	ReadyMessage      string   `json:"readyMessage"`
+	Restart           string   `json:"restart"`
+	NetworkMode       string   `json:"networkMode"`
+	ReadOnlyRootfs    bool     `json:"readOnlyRootfs"`
+	CapDrop           []string `json:"capDrop"`
+	SecurityOpt       []string `json:"securityOpt"`
+	// OnDemandExitWhenIdle: the exitWhenIdle a supervised group gives the supervisor it starts.
+	OnDemandExitWhenIdle string            `json:"onDemandExitWhenIdle"`
+	Options              map[string]Option `json:"options"`
 }
 
 // Option is one flag of the supervisor, with its environment variable and default.
@@ -101,7 +103,7 @@ func Generate(in []byte) ([]byte, error) {
 		"containerName": s.ContainerName, "imageKey": s.ImageKey, "hostStateDir": s.HostStateDir,
 		"stateMount": s.StateMount, "dockerSocket": s.DockerSocket, "statusSubdir": s.StatusSubdir,
 		"statusSuffix": s.StatusSuffix, "terminationSubdir": s.TerminationSubdir, "lockFile": s.LockFile, "readyMessage": s.ReadyMessage,
-		"restart": s.Restart, "networkMode": s.NetworkMode,
+		"restart": s.Restart, "networkMode": s.NetworkMode, "onDemandExitWhenIdle": s.OnDemandExitWhenIdle,
 	})
 	fmt.Fprintf(&b, "// SupervisorReadOnlyRootfs: the supervisor's root filesystem is read-only.\nconst SupervisorReadOnlyRootfs = %v\n\n", s.ReadOnlyRootfs)
 	b.WriteString("// Option is one run option of the supervisor: its flag, environment variable and default.\n")
