@@ -7,6 +7,8 @@
  *   in reverse order, then the pause (read from the engine's event stream during the destroy);
  * - plain Docker and supervised: a non-root member writes into a default emptyDir (0777, as on
  *   Kubernetes), and a Memory emptyDir is a 1777 tmpfs, as kubelet's;
+ * - a group deployed in the bare layout (what 0.1 deployed by default) moves to the supervised one,
+ *   the default, on its next `pulumi up`, leaving nothing of the old layout;
  * - supervised: what a member writes to /dev/termination-log before it exits is its termination
  *   message in the status file (kubelet's per-run file, here on the host under the supervisor's
  *   state directory), its next run starts with an empty file, and `destroy` removes the files.
@@ -18,7 +20,7 @@ import * as fs from "fs";
 import { PodGroup, PodGroupSpec } from "../../components";
 import { DEFAULT_SUPERVISOR_STATE_DIR } from "../../components/supervisor";
 import { supervisorTerminationDir } from "../../components/contract";
-import { LABEL_CONTAINER, LABEL_GROUP } from "../../components/labels";
+import { LABEL_CONTAINER, LABEL_GROUP, LABEL_SUPERVISED } from "../../components/labels";
 import { DEFAULT_SUPERVISOR_STATUS_DIR, readSupervisorStatus } from "../../harness/adapters/supervisor-status";
 import { cliEnv } from "../../harness/deploy/pulumi-deployer";
 import { TOOLBOX_IMAGE } from "../../harness/fixtures/toolbox";
@@ -31,12 +33,16 @@ const run = Date.now().toString(36);
 
 interface Deployed { stack: Stack; upMs: number; upError?: Error; groupName: string }
 
-/** `pulumi up` of one PodGroup in an inline stack; the stack is kept when up fails (the test destroys it). */
-async function up(groupName: string, spec: PodGroupSpec, supervise: boolean): Promise<Deployed> {
+/**
+ * `pulumi up` of one PodGroup in an inline stack (the default mode when `supervise` is undefined);
+ * the stack is kept when up fails (the test destroys it). Again with the same name: the same stack.
+ */
+async function up(groupName: string, spec: PodGroupSpec, supervise: boolean | undefined): Promise<Deployed> {
     const stack = await LocalWorkspace.createOrSelectStack({
         projectName: PROJECT, stackName: groupName,
         program: async () => {
-            const g = new PodGroup(groupName, { backend: "docker", spec, docker: { supervise, readinessTimeoutSeconds: 60 } });
+            const options = { ...(supervise !== undefined ? { supervise } : {}), readinessTimeoutSeconds: 60 };
+            const g = new PodGroup(groupName, { backend: "docker", spec, docker: options });
             return { pauseId: g.pauseId };
         },
     }, { envVars: cliEnv(undefined) });
@@ -179,6 +185,40 @@ test("`pulumi destroy` of a supervised group runs preStop before SIGTERM: member
     // The sleep hook held side-b's SIGTERM back by its second.
     expect(at("kill", "side-b") - lastMember).toBeGreaterThanOrEqual(0.9e9);
     expect(await containersOf(d.groupName)).toEqual([]);
+}, 300_000);
+
+test("a group deployed in the bare layout moves to the supervised default on its next `pulumi up`, nothing orphaned", async () => {
+    const spec: PodGroupSpec = {
+        initContainers: [{ name: "prepare", image: TOOLBOX_IMAGE, command: ["true"] }],
+        containers: [{ name: "app", image: TOOLBOX_IMAGE, command: ["sleep", "100000"], volumeMounts: [{ name: "data", mountPath: "/data" }] }],
+        volumes: [{ name: "data" }],
+        terminationGracePeriodSeconds: 2,
+    };
+    const name = `itlc-move-${run}`;
+    const bare = await up(name, spec, false);
+    let moved: Deployed | undefined;
+    try {
+        expect(bare.upError).toBeUndefined();
+        const before = await containersOf(name);
+        expect(before.map((c) => c.Config.Labels[LABEL_SUPERVISED])).toEqual(["false", "false", "false"]);
+        moved = await up(name, spec, undefined);
+        expect(moved.upError).toBeUndefined();
+        const after = await containersOf(name);
+        // Only the supervised layout's containers: the old ones were replaced, none left beside them.
+        expect(after.map((c) => c.Name).sort()).toEqual([`/${name}_POD`, `/${name}_app`, `/${name}_prepare`]);
+        expect(after.map((c) => c.Config.Labels[LABEL_SUPERVISED])).toEqual(["true", "true", "true"]);
+        expect(after.filter((c) => before.some((b) => b.Id === c.Id))).toEqual([]);
+        expect(after.find((c) => c.Config.Labels[LABEL_CONTAINER] === "app")?.State.Running).toBe(true);
+        expect((await readSupervisorStatus(DEFAULT_SUPERVISOR_STATUS_DIR, name))?.phase).toBe("Running");
+        // The stack holds the supervised layout's resources: a lifecycle resource, no init gate.
+        const names = ((await moved.stack.exportStack()).deployment.resources as { urn: string }[]).map((r) => r.urn.split("::").pop());
+        expect(names).toContain(`${name}-lifecycle`);
+        expect(names.filter((n) => n?.endsWith("-exit"))).toEqual([]);
+        expect((await docker.listVolumes({ filters: { label: [`${LABEL_GROUP}=${name}`] } })).Volumes.map((v) => v.Name)).toEqual([`${name}_data`]);
+    } finally {
+        timings.push(`bare -> supervised: up ${bare.upMs} ms, up again ${moved?.upMs} ms, destroy ${await destroy(moved ?? bare)} ms`);
+    }
+    expect(await containersOf(name)).toEqual([]);
 }, 300_000);
 
 describe.each([false, true])("a non-root member and emptyDirs (supervise %s)", (supervise) => {
