@@ -85,7 +85,7 @@ export function groupLifecycleInputs(args: {
         dockerNames: groupDockerNames(args.groupName, args.containerNames ?? []),
         contract: lifecycleContract(),
         ...(args.dockerHost !== undefined ? { dockerHost: args.dockerHost } : {}),
-        supervisor: onDemandSupervisorCreateOptions(args.supervisorStateDir),
+        supervisor: onDemandSupervisorCreateOptions(args.supervisorStateDir, args.dockerHost),
     };
 }
 

@@ -179,9 +179,11 @@ export function supervisorCreateOptions(r: ResolvedSupervisor): ContainerCreateO
  * container as {@link supervisorCreateOptions}, labelled as started on demand, leaving by itself
  * once no supervised group is left (after the contract's `onDemandExitWhenIdle`).
  */
-export function onDemandSupervisorCreateOptions(stateDir?: string): ContainerCreateOptions {
+export function onDemandSupervisorCreateOptions(stateDir?: string, dockerHost?: string): ContainerCreateOptions {
     const idle = parseSeconds(S.onDemandExitWhenIdle);
-    const options = supervisorCreateOptions(resolveDockerSupervisor({ stateDir, exitWhenIdleSeconds: idle }));
+    // An engine reached by another unix socket on this host is supervised through that socket.
+    const socket = dockerHost?.startsWith("unix://") ? dockerHost.slice("unix://".length) : dockerHost?.startsWith("/") ? dockerHost : undefined;
+    const options = supervisorCreateOptions(resolveDockerSupervisor({ stateDir, exitWhenIdleSeconds: idle, dockerSocket: socket }));
     return { ...options, Labels: { ...options.Labels, [LABEL_SUPERVISOR_ON_DEMAND]: "true" } };
 }
 

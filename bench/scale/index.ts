@@ -1,7 +1,8 @@
 /**
  * bench/scale.sh's Pulumi program: `scale:groups` PodGroups of `scale:members` members each
  * (bench/scale/spec.ts) on the local Docker engine, in one stack, named `<scale:prefix>-<i>`.
- * `scale:supervise` true hands them to the sandbox supervisor. Every object carries the user
+ * They are bare (`supervise: false`, the floor the benchmark compares with) unless
+ * `scale:supervise` is true, the library's default mode. Every object carries the user
  * label `podgroup-bench=<scale:prefix>` for clean-up.
  */
 import * as pulumi from "@pulumi/pulumi";

@@ -165,6 +165,9 @@ describe("a supervised group's Pulumi graph (the default on docker)", () => {
         const r = group.resources as DockerGroupResources;
         await settled([group, r.lifecycle!]);
         expect(byName("hosted-lifecycle").inputs.dockerHost).toBe("unix:///run/other.sock");
+        // The supervisor it starts on demand talks to that engine through the same socket.
+        expect((byName("hosted-lifecycle").inputs.supervisor as ContainerCreateOptions).HostConfig?.Binds?.[0])
+            .toBe("/run/other.sock:/var/run/docker.sock");
         expect(byName("sv-lifecycle").inputs.dockerHost).toBeUndefined();
     });
 
