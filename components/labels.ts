@@ -16,6 +16,11 @@ export const LABEL_PREFIX = LABELS.prefix;
 
 /** The group's name (the same on every container and volume of the group). */
 export const LABEL_GROUP = LABELS.group;
+/**
+ * The Pulumi project and stack that declared the group (`<project>/<stack>`), on every container
+ * and volume: what a killed `pulumi up` left behind is found by it, whatever labels the spec has.
+ */
+export const LABEL_STACK = LABELS.stack;
 /** The container's role in the group: one of {@link Role}. */
 export const LABEL_ROLE = LABELS.role;
 /** The container's name in the spec (`pause` for the infra container). */

@@ -15,7 +15,7 @@ import { isSupervised } from "./docker-mode";
 import { handlerLabel, HandlerLabel, probeLabel, ProbeLabel, toDockerHealthcheck } from "./healthcheck";
 import {
     LABEL_CONTAINER, LABEL_CONTAINER_RESTART_POLICY, LABEL_GROUP, LABEL_INIT_COUNT, LABEL_INIT_INDEX, LABEL_LIFECYCLE,
-    LABEL_MEMBER_COUNT, LABEL_MEMBER_INDEX, LABEL_PROBES, LABEL_RESTART_POLICY, LABEL_ROLE, LABEL_SHARE_PID, LABEL_SUPERVISED,
+    LABEL_MEMBER_COUNT, LABEL_MEMBER_INDEX, LABEL_PROBES, LABEL_RESTART_POLICY, LABEL_ROLE, LABEL_SHARE_PID, LABEL_STACK, LABEL_SUPERVISED,
     LABEL_TERMINATION_MESSAGE, Role, ROLE_INIT, ROLE_MEMBER, ROLE_PAUSE,
 } from "./labels";
 import { expandArgs, expandEnv, expandProbeCommand, mayExpand } from "./expand";
@@ -349,7 +349,7 @@ export const PAUSE_TERMINATION_DIR = "/.podgroup/termination";
  * {@link dockerCreateOptions}.
  */
 export function dockerGroupLayout(spec: ResolvedSpec,
-    options: Pick<DockerRenderOptions, "supervise" | "pauseImage" | "supervisorStateDir">): DockerGroupLayout {
+    options: Pick<DockerRenderOptions, "supervise" | "pauseImage" | "supervisorStateDir"> & { stack?: string }): DockerGroupLayout {
     const group = spec.groupName;
     const supervise = isSupervised(options.supervise);
     // Supervised: kubelet's termination-message file per container, on the host (the pause
@@ -359,6 +359,7 @@ export function dockerGroupLayout(spec: ResolvedSpec,
     const sharedLabels: Record<string, string> = {
         ...spec.labels,
         [LABEL_GROUP]: group,
+        ...(options.stack !== undefined ? { [LABEL_STACK]: options.stack } : {}),
         [LABEL_RESTART_POLICY]: spec.restartPolicy,
         [LABEL_SHARE_PID]: String(spec.shareProcessNamespace),
         [LABEL_SUPERVISED]: String(supervise),
@@ -514,7 +515,8 @@ export function dockerCreateOptions(c: DockerContainerLayout, pauseId?: string):
  */
 export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRenderOptions,
     opts: pulumi.CustomResourceOptions): { rendering: PodGroupRendering; resources: DockerGroupResources } {
-    const layout = dockerGroupLayout(spec, options);
+    // `<project>/<stack>` of the program that declares the group, on every object it makes.
+    const layout = dockerGroupLayout(spec, { ...options, stack: `${pulumi.getProject()}/${pulumi.getStack()}` });
     const volumes = declareVolumes(name, layout, opts);
     const pause = declarePause(name, layout, volumes, opts);
     const { initContainers, gates, members, memberMode } = declareJoiners(name, spec, layout, options, pause, volumes, opts);

@@ -74,7 +74,8 @@ describe.each([true, false])("dockerCreateOptions, supervise %s", (supervise) =>
         const group = withoutStacks(() => new PodGroup(name, { backend: "docker", spec: spec(), docker: { supervise } }));
         const res = group.resources as DockerGroupResources;
         await settled([group, res.pause, ...res.initContainers, ...res.members]);
-        const layout = dockerGroupLayout(resolveSpec(name, spec()), { supervise });
+        // The stack label the renderer takes from the running program (the mocks' project and stack).
+        const layout = dockerGroupLayout(resolveSpec(name, spec()), { supervise, stack: "podgroup/unit" });
         const pauseId = mockId(CONTAINER, `${name}-pause`);
         const pairs: [string, ReturnType<typeof dockerCreateOptions>][] = [
             [`${name}-pause`, dockerCreateOptions(layout.pause)],

@@ -165,6 +165,7 @@ describe("Docker renderer", () => {
             name: "shop_cache", driver: "local", driverOpts: { type: "tmpfs", device: "tmpfs", o: "size=16777216" },
         });
         expect(labelsOf("full-volume-data")["podgroup.io/group"]).toBe("shop");
+        expect(labelsOf("full-volume-data")["podgroup.io/stack"]).toBe("podgroup/unit");
         expect(byName("full-member-web").inputs.volumes).toEqual([{ volumeName: "shop_data", containerPath: "/data", readOnly: false }]);
         expect(byName("full-init-check").inputs.volumes).toEqual([{ volumeName: "shop_data", containerPath: "/data", readOnly: true }]);
         expect(optionsByName.get("full-volume-cache")?.deleteBeforeReplace).toBe(true);
@@ -177,8 +178,8 @@ describe("Docker renderer", () => {
         ]);
     });
 
-    it("labels every container with the group, its role, its name, the restart policy, PID sharing and supervision", async () => {
-        const common = { team: "edge", "podgroup.io/group": "shop", "podgroup.io/restart-policy": "OnFailure", "podgroup.io/share-pid": "true", "podgroup.io/supervised": "false" };
+    it("labels every container with the group, its stack, its role, its name, the restart policy, PID sharing and supervision", async () => {
+        const common = { team: "edge", "podgroup.io/group": "shop", "podgroup.io/stack": "podgroup/unit", "podgroup.io/restart-policy": "OnFailure", "podgroup.io/share-pid": "true", "podgroup.io/supervised": "false" };
         expect(labelsOf("full-pause")).toEqual({ ...common, "podgroup.io/role": "pause", "podgroup.io/container": "pause" });
         expect(labelsOf("full-init-seed")).toEqual({ ...common, "podgroup.io/role": "init", "podgroup.io/container": "seed", "podgroup.io/init-index": "0" });
         expect(labelsOf("full-member-sidecar")).toEqual({ ...common, "podgroup.io/role": "member", "podgroup.io/container": "sidecar", "podgroup.io/member-index": "1" });

@@ -21,6 +21,7 @@ const (
 	LabelRole                   = "podgroup.io/role"
 	LabelSharePID               = "podgroup.io/share-pid"
 	LabelSourceHash             = "podgroup.io/source-hash"
+	LabelStack                  = "podgroup.io/stack"
 	LabelSupervised             = "podgroup.io/supervised"
 	LabelSupervisor             = "podgroup.io/supervisor"
 	LabelSupervisorOnDemand     = "podgroup.io/supervisor-on-demand"
