@@ -273,7 +273,8 @@ function statusCode(e: unknown): number | undefined {
 /**
  * Makes sure a supervisor of the current image runs on the engine, as testcontainers' reaper is
  * started by the first test that needs it: one that runs the image `create.Image` now names is
- * used; a pinned one (declared by a stack, not labelled on demand) is used whatever its image;
+ * used; a pinned one (declared by a stack, not labelled on demand) is used whatever its image,
+ * and started when it is not running;
  * an on-demand one of another image (an older build) or one that is not running is stopped
  * (SIGTERM: the next one finishes what it left half done) and removed; then one is created from
  * `create`. Two groups that get here at once both try; Docker's unique container name lets one
@@ -293,8 +294,18 @@ export async function ensureSupervisor(docker: Docker, create: ContainerCreateOp
     let lastError = "";
     for (let attempt = 0; attempt < 20; attempt++) {
         const found = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${c.labels.supervisor}=true`] }) });
+        const pinned = (f: Docker.ContainerInfo) => f.Labels?.[c.labels.supervisorOnDemand] !== "true";
         const running = found.filter((f) => f.State === "running");
-        if (running.some((f) => f.ImageID === want || f.Labels?.[c.labels.supervisorOnDemand] !== "true")) return;
+        if (running.some((f) => f.ImageID === want || pinned(f))) return;
+        // A pinned one that is not running (stopped by hand) is its stack's: started again, never replaced.
+        const stopped = found.find(pinned);
+        if (stopped !== undefined) {
+            log(`supervisor ${stopped.Names.join(",")} (pinned by a stack) is ${stopped.State}: starting it`);
+            await docker.getContainer(stopped.Id).start().catch((e: unknown) => {
+                if (statusCode(e) !== 304) throw e;
+            });
+            return;
+        }
         for (const old of found) {
             log(`supervisor ${old.Names.join(",")} (${old.State}, image ${old.ImageID.slice(0, 19)}): replaced by one of ${image}`);
             try {

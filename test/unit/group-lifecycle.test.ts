@@ -1,8 +1,10 @@
 // The lifecycle resource's reading of the supervisor's status file: when `pulumi up` is done,
 // when it fails at once, and which container a failure message is about.
 import { byName, settled } from "./mocks";
+import type Docker from "dockerode";
+import type { ContainerCreateOptions } from "dockerode";
 import {
-    demuxDockerStream, DockerGroupLifecycle, findCulprit, groupLifecycleInputs, GroupStatusFile, judgeStatus, StatusContainer,
+    demuxDockerStream, DockerGroupLifecycle, ensureSupervisor, findCulprit, groupLifecycleInputs, GroupStatusFile, judgeStatus, StatusContainer,
 } from "../../components/group-lifecycle";
 import { DockerInitGate } from "../../components/init-gate";
 
@@ -66,4 +68,79 @@ it("serialises both dynamic providers self-contained: no module of the project, 
     expect(code("ser-gate")).not.toMatch(/require\(/);
     expect(code("ser-lifecycle")).toContain("LOG_TAIL_LINES: 20");
     expect([...code("ser-lifecycle").matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).sort()).toEqual(["dockerode", "fs"]);
+});
+
+describe("ensureSupervisor (the supervisor a supervised group starts on demand)", () => {
+    const inputs = groupLifecycleInputs({ groupName: "g", restartPolicy: "Always", waitForReadiness: false, timeoutSeconds: 1, pauseId: "p", containerIds: [] });
+    const create = inputs.supervisor as ContainerCreateOptions;
+    const contract = inputs.contract as Parameters<typeof ensureSupervisor>[2];
+
+    type Listed = { Id: string; Names: string[]; State: string; ImageID: string; Labels: Record<string, string> };
+    /** An engine with `image` (undefined: missing) and the supervisors `listed`; records every call. */
+    function engine(image: string | undefined, listed: Listed[], conflicts = 0) {
+        const calls: string[] = [];
+        const fake = {
+            getImage: () => ({ inspect: async () => { if (image === undefined) throw Object.assign(new Error("no such image"), { statusCode: 404 }); return { Id: image }; } }),
+            listContainers: async () => listed,
+            getContainer: (id: string) => ({
+                stop: async () => { calls.push(`stop ${id}`); },
+                remove: async () => { calls.push(`remove ${id}`); listed = listed.filter((l) => l.Id !== id); },
+                start: async () => { calls.push(`start ${id}`); },
+            }),
+            createContainer: async (o: ContainerCreateOptions) => {
+                if (conflicts-- > 0) {
+                    // Another group created it at this moment.
+                    listed = [{ Id: "theirs", Names: ["/podgroup-supervisor"], State: "running", ImageID: "sha256:new", Labels: create.Labels ?? {} }];
+                    throw Object.assign(new Error("Conflict. The container name is already in use"), { statusCode: 409 });
+                }
+                calls.push(`create ${o.name} ${o.Image}`);
+                return { id: "new", start: async () => { calls.push("start new"); } };
+            },
+        };
+        return { docker: fake as unknown as Docker, calls };
+    }
+    const onDemand = (id: string, state: string, imageId: string): Listed =>
+        ({ Id: id, Names: [`/${id}`], State: state, ImageID: imageId, Labels: { "podgroup.io/supervisor": "true", "podgroup.io/supervisor-on-demand": "true" } });
+    const pinned = (id: string, state: string, imageId: string): Listed =>
+        ({ Id: id, Names: [`/${id}`], State: state, ImageID: imageId, Labels: { "podgroup.io/supervisor": "true" } });
+    const ensure = (e: ReturnType<typeof engine>) => ensureSupervisor(e.docker, create, contract, () => undefined);
+
+    it("starts one from the group's create options when none runs", async () => {
+        const e = engine("sha256:new", []);
+        await ensure(e);
+        expect(e.calls).toEqual(["create podgroup-supervisor podgroup/supervisor:1.0.0", "start new"]);
+    });
+
+    it("uses a running one of the current image, and a pinned one whatever its image", async () => {
+        for (const listed of [[onDemand("a", "running", "sha256:new")], [pinned("b", "running", "sha256:old")]]) {
+            const e = engine("sha256:new", listed);
+            await ensure(e);
+            expect(e.calls).toEqual([]);
+        }
+    });
+
+    it("replaces an on-demand one of an older image (stopped with SIGTERM's grace, then removed)", async () => {
+        const e = engine("sha256:new", [onDemand("old", "running", "sha256:old")]);
+        await ensure(e);
+        expect(e.calls).toEqual(["stop old", "remove old", "create podgroup-supervisor podgroup/supervisor:1.0.0", "start new"]);
+    });
+
+    it("starts a stopped pinned one instead of replacing it", async () => {
+        const e = engine("sha256:new", [pinned("mine", "exited", "sha256:old")]);
+        await ensure(e);
+        expect(e.calls).toEqual(["start mine"]);
+    });
+
+    it("uses the one another group created at the same moment (Docker's name conflict)", async () => {
+        const e = engine("sha256:new", [], 1);
+        await ensure(e);
+        expect(e.calls).toEqual([]);
+    });
+
+    it("says which image is missing and what to do, before touching anything", async () => {
+        const e = engine(undefined, []);
+        await expect(ensure(e)).rejects.toThrow("the supervisor image podgroup/supervisor:1.0.0 is not on this Docker engine, so no supervisor " +
+            "can start the group's containers: build or load it (the project's images), or deploy with docker: { supervise: false }");
+        expect(e.calls).toEqual([]);
+    });
 });
