@@ -13,7 +13,7 @@
  *               asks for the bare mode under Docker's restart policies)
  *   supervisor  Docker: pin this host's supervisor in this stack (default false: the first
  *               supervised group starts it on demand and it leaves with the last one)
- *   skipAwait   Kubernetes: do not wait for the Pod to be Ready (default false)
+ *   skipAwait   do not wait for the group to be Ready (default false), on either backend
  *
  * Every key and the group's spec are validated together (components/stack-config.ts) before
  * anything is registered, the Kubernetes provider included: all problems at once.
@@ -40,7 +40,7 @@ const group = new PodGroup(settings.groupName, {
     backend: selectedBackend,
     spec: settings.spec,
     ...(selectedBackend === "docker"
-        ? { docker: { supervise: settings.supervise } }
+        ? { docker: { supervise: settings.supervise, skipAwait: settings.skipAwait } }
         : { kubernetes: { namespace: settings.namespace, skipAwait: settings.skipAwait } }),
     provider,
 });

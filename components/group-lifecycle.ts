@@ -2,9 +2,11 @@
  * A supervised group's life as `pulumi up` and `pulumi destroy` see it (docs/supervisor.md):
  *
  * - up: Pulumi only declares the containers; the supervisor starts them in kubelet's order. The
- *   {@link DockerGroupLifecycle} resource, which depends on every container of the group, waits
- *   through the supervisor's status file until the group is initialized with every member
- *   running (Ready with `waitForReadiness`), and fails with one clear message otherwise.
+ *   {@link DockerGroupLifecycle} resource, which depends on every container of the group, makes
+ *   sure the engine's supervisor runs, then waits through its status file as the kubernetes
+ *   provider waits on a Pod: until the group is Initialized and Ready, or Succeeded (with
+ *   `waitForReadiness: false`, initialized with every member running; with `skipAwait`, not at
+ *   all), and fails with one clear message otherwise.
  * - destroy: it is deleted before the containers, and stops the group as kubelet terminates a
  *   pod: the regular containers in parallel (preStop hook, then SIGTERM with the grace left,
  *   SIGKILL at its end), then the native sidecars in reverse spec order; the pause goes last,
@@ -54,6 +56,8 @@ export interface GroupLifecycleInputs {
     groupName: string;
     restartPolicy: RestartPolicy;
     waitForReadiness: boolean;
+    /** Only make sure the supervisor runs; do not wait for the group (the kubernetes backend's skipAwait). */
+    skipAwait?: boolean;
     timeoutSeconds: number;
     pauseId: string;
     /** Ids of the init containers and members: a replaced container makes `pulumi up` wait again. */
@@ -71,7 +75,7 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 /** The lifecycle resource's inputs for a group (the contract's names filled in). */
 export function groupLifecycleInputs(args: {
-    groupName: string; restartPolicy: RestartPolicy; waitForReadiness: boolean; timeoutSeconds: number;
+    groupName: string; restartPolicy: RestartPolicy; waitForReadiness: boolean; skipAwait?: boolean; timeoutSeconds: number;
     pauseId: pulumi.Input<string>; containerIds: pulumi.Input<string>[]; containerNames?: string[]; dockerHost?: string;
     supervisorStateDir?: string;
 }): Inputs<GroupLifecycleInputs> {
@@ -79,6 +83,7 @@ export function groupLifecycleInputs(args: {
         groupName: args.groupName,
         restartPolicy: args.restartPolicy,
         waitForReadiness: args.waitForReadiness,
+        ...(args.skipAwait === true ? { skipAwait: true } : {}),
         timeoutSeconds: args.timeoutSeconds,
         pauseId: args.pauseId,
         containerIds: pulumi.all(args.containerIds),
@@ -337,6 +342,7 @@ async function waitForGroup(inputs: GroupLifecycleInputs): Promise<void> {
     const docker = dockerClient(inputs.dockerHost);
     const log = (m: string) => console.log(m);
     await ensureSupervisor(docker, inputs.supervisor, inputs.contract, log);
+    if (inputs.skipAwait === true) return;
     const deadline = Date.now() + inputs.timeoutSeconds * 1000;
     let last: GroupStatusFile | undefined;
     let missing = "no status yet";

@@ -46,7 +46,7 @@ export type PodGroupResources<B extends Backend> = B extends "docker" ? DockerGr
 
 const ARG_KEYS = ["backend", "spec", "groupName", "imageOverrides", "docker", "kubernetes", "provider"];
 const BACKEND_OPTION_KEYS: Record<Backend, string[]> = {
-    docker: ["supervise", "pauseImage", "waitForReadiness", "readinessTimeoutSeconds", "host", "supervisorStateDir"],
+    docker: ["supervise", "pauseImage", "waitForReadiness", "readinessTimeoutSeconds", "skipAwait", "host", "supervisorStateDir"],
     kubernetes: ["namespace", "skipAwait"],
 };
 
@@ -59,7 +59,9 @@ export function argumentProblems(args: PodGroupArgs): ValidationProblem[] {
     const problems: ValidationProblem[] = [];
     for (const key of Object.keys(args)) {
         if (ARG_KEYS.includes(key)) continue;
-        const home = BACKENDS.find((b) => BACKEND_OPTION_KEYS[b].includes(key));
+        const homes = BACKENDS.filter((b) => BACKEND_OPTION_KEYS[b].includes(key));
+        // An option of both backends (skipAwait) goes under the group's own.
+        const home = homes.includes(args.backend) ? args.backend : homes[0];
         problems.push({
             propertyPath: key,
             reason: home !== undefined

@@ -41,17 +41,23 @@ export interface DockerRenderOptions {
     /** Image of the pause container. Default podgroup/pause:1.0.0. */
     pauseImage?: string;
     /**
-     * Plain Docker: wait, during `pulumi up`, for members that have a readiness (or liveness) probe
-     * to report healthy. Supervised: wait until the group is Ready (every member and sidecar ready),
-     * not only initialized with every member running. Default false.
+     * Supervised (default true): `pulumi up` waits as the kubernetes provider waits on a Pod, until
+     * the group is Initialized and Ready (every member and sidecar ready) or Succeeded; false: until
+     * it is initialized with every member running. Bare mode (default false): wait for members
+     * that have a readiness (or liveness) probe to report healthy.
      */
     waitForReadiness?: boolean;
     /**
-     * Seconds `pulumi up` waits: for health when `waitForReadiness` is set (plain Docker); for a
-     * supervised group to be initialized with every member running (and Ready with
-     * `waitForReadiness`). Default 60.
+     * Seconds `pulumi up` waits: for a supervised group (see `waitForReadiness`); for health when
+     * `waitForReadiness` is set in the bare mode. Default 60.
      */
     readinessTimeoutSeconds?: number;
+    /**
+     * Do not wait for the group, as the kubernetes backend's `skipAwait`: for groups whose
+     * containers are meant to finish or fail. Supervised: `pulumi up` makes sure the supervisor runs
+     * and returns; the supervisor still runs the group. Bare mode: no health wait. Default false.
+     */
+    skipAwait?: boolean;
     /**
      * Supervised groups: the Docker engine the lifecycle resource talks to (to wait for the group
      * and to stop it in kubelet's order), as the docker provider's `host` is written
@@ -524,7 +530,8 @@ export function renderDocker(name: string, spec: ResolvedSpec, options: DockerRe
         ? declareGroupLifecycle(`${name}-lifecycle`, groupLifecycleInputs({
             groupName: spec.groupName,
             restartPolicy: spec.restartPolicy,
-            waitForReadiness: options.waitForReadiness ?? false,
+            waitForReadiness: options.waitForReadiness ?? true,
+            skipAwait: options.skipAwait ?? false,
             timeoutSeconds: options.readinessTimeoutSeconds ?? 60,
             pauseId: pause.id,
             containerIds: [...initContainers, ...members].map((c) => c.id),
@@ -633,7 +640,7 @@ function declareJoiners(name: string, spec: ResolvedSpec, layout: DockerGroupLay
             }, joinerOptions());
         }
         const probe = c.spec?.readinessProbe ?? c.spec?.livenessProbe;
-        const wait = (options.waitForReadiness ?? false) && probe !== undefined;
+        const wait = (options.waitForReadiness ?? false) && !(options.skipAwait ?? false) && probe !== undefined;
         return new docker.Container(`${name}-member-${c.name}`, {
             ...containerInputs(c, volumes),
             ...joinPause(memberMode),

@@ -17,7 +17,7 @@ import { SUPERVISE_DEFAULT } from "./docker-mode";
 
 /** The keys that only one backend uses. */
 const BACKEND_ONLY_KEYS: Record<string, Backend> = {
-    namespace: "kubernetes", kubeconfig: "kubernetes", skipAwait: "kubernetes", supervise: "docker", supervisor: "docker",
+    namespace: "kubernetes", kubeconfig: "kubernetes", supervise: "docker", supervisor: "docker",
 };
 
 /** The config keys (namespace `podgroup`), as README.md and docs/configuration.md list them. */

@@ -54,11 +54,7 @@ export interface GroupDeployment {
     groupName: string;
     spec: PodGroupSpec;
     destination: Destination;
-    /**
-     * Do not wait for the group: Kubernetes' skipAwait; on supervised Docker (whose `pulumi up`
-     * always waits for the members through the group's lifecycle resource) a short
-     * readinessTimeoutSeconds, with the failing up kept ({@link keepOnFailure}) when they do not all run by then.
-     */
+    /** Do not wait for the group: `skipAwait` on either backend. */
     skipAwait?: boolean;
     /** The throwaway stack's name. Default: the group's name. */
     stackName?: string;
@@ -80,9 +76,6 @@ export interface DeployedGroup {
     /** `pulumi destroy` then `pulumi stack rm`; safe to call more than once. */
     destroy(): Promise<{ destroyMs: number }>;
 }
-
-/** readinessTimeoutSeconds of a supervised group deployed with skipAwait. */
-export const SKIP_AWAIT_TIMEOUT_SECONDS = 3;
 
 /** The environment the Pulumi CLI needs (PULUMI_*, PATH, HOME) plus `extra`. */
 export function cliEnv(extra: Record<string, string> | undefined): Record<string, string> {
@@ -109,7 +102,7 @@ export function groupProgram(deployment: GroupDeployment): () => Promise<Record<
     return async () => {
         const provider = providerFor(groupName, destination);
         const args: PodGroupArgs = destination.backend === "docker"
-            ? { backend: "docker", spec, groupName, docker: { supervise: destination.supervise, ...(destination.supervise && (deployment.skipAwait ?? false) ? { readinessTimeoutSeconds: SKIP_AWAIT_TIMEOUT_SECONDS } : {}) } }
+            ? { backend: "docker", spec, groupName, docker: { supervise: destination.supervise, skipAwait: deployment.skipAwait ?? false } }
             : { backend: "kubernetes", spec, groupName, kubernetes: { namespace: destination.namespace, skipAwait: deployment.skipAwait ?? false } };
         // The provider by package (`providers`), not as every child's `provider`: a supervised group's
         // lifecycle resource is a dynamic resource (package pulumi-nodejs), which the docker provider

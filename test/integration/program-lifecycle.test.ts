@@ -17,14 +17,14 @@
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import Docker from "dockerode";
 import * as fs from "fs";
-import { PodGroup, PodGroupSpec } from "../../components";
+import { DockerRenderOptions, PodGroup, PodGroupSpec } from "../../components";
 import { DEFAULT_SUPERVISOR_STATE_DIR } from "../../components/supervisor";
 import { supervisorTerminationDir } from "../../components/contract";
 import { LABEL_CONTAINER, LABEL_GROUP, LABEL_SUPERVISED } from "../../components/labels";
 import { DEFAULT_SUPERVISOR_STATUS_DIR, readSupervisorStatus } from "../../harness/adapters/supervisor-status";
 import { cliEnv } from "../../harness/deploy/pulumi-deployer";
 import { TOOLBOX_IMAGE } from "../../harness/fixtures/toolbox";
-import { delay } from "../../harness/wait";
+import { delay, waitFor } from "../../harness/wait";
 
 const docker = new Docker();
 const PROJECT = "podgroup-it-lifecycle";
@@ -37,11 +37,11 @@ interface Deployed { stack: Stack; upMs: number; upError?: Error; groupName: str
  * `pulumi up` of one PodGroup in an inline stack (the default mode when `supervise` is undefined);
  * the stack is kept when up fails (the test destroys it). Again with the same name: the same stack.
  */
-async function up(groupName: string, spec: PodGroupSpec, supervise: boolean | undefined): Promise<Deployed> {
+async function up(groupName: string, spec: PodGroupSpec, supervise: boolean | undefined, extra: DockerRenderOptions = {}): Promise<Deployed> {
     const stack = await LocalWorkspace.createOrSelectStack({
         projectName: PROJECT, stackName: groupName,
         program: async () => {
-            const options = { ...(supervise !== undefined ? { supervise } : {}), readinessTimeoutSeconds: 60 };
+            const options = { ...(supervise !== undefined ? { supervise } : {}), readinessTimeoutSeconds: 60, ...extra };
             const g = new PodGroup(groupName, { backend: "docker", spec, docker: options });
             return { pauseId: g.pauseId };
         },
@@ -220,6 +220,32 @@ test("a group deployed in the bare layout moves to the supervised default on its
     }
     expect(await containersOf(name)).toEqual([]);
 }, 300_000);
+
+describe("what `pulumi up` waits for on a supervised group, as the kubernetes provider on a Pod", () => {
+    test("a Job-like group (its member finishes under OnFailure) is done once Succeeded", async () => {
+        const spec: PodGroupSpec = { containers: [{ name: "job", image: TOOLBOX_IMAGE, command: ["sh", "-c", "sleep 1; echo done"] }], restartPolicy: "OnFailure" };
+        const d = await up(`itlc-job-${run}`, spec, undefined);
+        try {
+            expect(d.upError).toBeUndefined();
+            expect((await readSupervisorStatus(DEFAULT_SUPERVISOR_STATUS_DIR, d.groupName))?.phase).toBe("Succeeded");
+        } finally {
+            timings.push(`job-like, default wait: up ${d.upMs} ms, destroy ${await destroy(d)} ms`);
+        }
+    }, 300_000);
+
+    test("with skipAwait a group that fails under Never deploys, and the supervisor still runs it (to Failed)", async () => {
+        const spec: PodGroupSpec = { containers: [{ name: "fails", image: TOOLBOX_IMAGE, command: ["sh", "-c", "sleep 2; exit 3"] }], restartPolicy: "Never" };
+        const d = await up(`itlc-skip-${run}`, spec, undefined, { skipAwait: true });
+        try {
+            expect(d.upError).toBeUndefined();
+            const failed = await waitFor(`${d.groupName} Failed`, () => readSupervisorStatus(DEFAULT_SUPERVISOR_STATUS_DIR, d.groupName),
+                (s) => s?.phase === "Failed", { timeoutMs: 60_000 });
+            expect(failed?.containerStatuses?.[0].state?.terminated?.exitCode).toBe(3);
+        } finally {
+            timings.push(`failing under Never, skipAwait: up ${d.upMs} ms, destroy ${await destroy(d)} ms`);
+        }
+    }, 300_000);
+});
 
 describe.each([false, true])("a non-root member and emptyDirs (supervise %s)", (supervise) => {
     test("writes into a default emptyDir (0777, as kubelet makes it); a Memory emptyDir is a 1777 tmpfs", async () => {

@@ -141,7 +141,7 @@ describe("a supervised group's Pulumi graph (the default on docker)", () => {
         expect(lifecycle).toHaveLength(1);
         expect(lifecycle[0].type).toBe("pulumi-nodejs:dynamic:Resource");
         expect(lifecycle[0].inputs).toMatchObject({
-            groupName: "svg", restartPolicy: "OnFailure", waitForReadiness: false, timeoutSeconds: 45,
+            groupName: "svg", restartPolicy: "OnFailure", waitForReadiness: true, timeoutSeconds: 45,
             pauseId: mockId(CONTAINER, "sv-pause"),
             containerIds: ["sv-init-seed", "sv-init-check", "sv-member-web", "sv-member-sidecar"].map((n) => mockId(CONTAINER, n)),
             dockerNames: { POD: "svg_POD", seed: "svg_seed", web: "svg_web" },
@@ -158,6 +158,19 @@ describe("a supervised group's Pulumi graph (the default on docker)", () => {
         const dependsOn = optionsByName.get("sv-lifecycle")?.dependsOn as pulumi.Resource[];
         expect(dependsOn).toEqual(expect.arrayContaining([res.pause, ...res.initContainers, ...res.members, ...Object.values(res.volumes)]));
         expect(dependsOn).toHaveLength(1 + 2 + 2 + 2);
+    });
+
+    it("waits as the kubernetes provider does unless told otherwise: Ready by default, not at all with skipAwait", async () => {
+        const group = withoutStacks(() => new PodGroup("skip", { backend: "docker", spec: fullSpec(), groupName: "skipg",
+            docker: { skipAwait: true, waitForReadiness: false } }));
+        await settled([group, (group.resources as DockerGroupResources).lifecycle!]);
+        expect(byName("skip-lifecycle").inputs).toMatchObject({ skipAwait: true, waitForReadiness: false });
+        expect(byName("sv-lifecycle").inputs.skipAwait).toBeUndefined();
+        // Bare mode: skipAwait drops the health wait waitForReadiness asks for.
+        const bare = withoutStacks(() => new PodGroup("skipb", { backend: "docker", spec: fullSpec(), groupName: "skipbg",
+            docker: { supervise: false, waitForReadiness: true, skipAwait: true } }));
+        await settled([bare, ...(bare.resources as DockerGroupResources).members]);
+        expect(byName("skipb-member-web").inputs.wait).toBeUndefined();
     });
 
     it("passes the engine's address to the lifecycle resource when the docker provider points elsewhere", async () => {

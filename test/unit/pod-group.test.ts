@@ -60,10 +60,13 @@ describe("PodGroup component", () => {
         }
         expect(error?.problems).toEqual([
             { propertyPath: "supervise", reason: "supervise is an option of the docker backend: pass it as docker: { supervise: ... }" },
-            { propertyPath: "docker.supervize", reason: "not a docker option (known: supervise, pauseImage, waitForReadiness, readinessTimeoutSeconds, host, supervisorStateDir)" },
+            { propertyPath: "docker.supervize", reason: "not a docker option (known: supervise, pauseImage, waitForReadiness, readinessTimeoutSeconds, skipAwait, host, supervisorStateDir)" },
             { propertyPath: "kubernetes", reason: "options of the kubernetes backend, but this group runs on docker: remove them (or set backend: \"kubernetes\")" },
         ]);
         expect(registered.length).toBe(before);
+        // An option of both backends given flat goes under the group's own backend.
+        expect(() => withoutStacks(() => new lib.PodGroup("flat", { backend: "kubernetes", spec: lib.sampleGroupSpec(), skipAwait: true } as unknown as lib.PodGroupArgs)))
+            .toThrow("skipAwait is an option of the kubernetes backend: pass it as kubernetes: { skipAwait: ... }");
     });
 
     it("exports the library's public names from components/index.ts, and no internals", () => {
