@@ -57,6 +57,33 @@ function perMemberMs(cells: Cell[], target: Cell["target"], groups: number, lo: 
     return (b.readyMs - a.readyMs) / (groups * (hi - lo));
 }
 
+/** A group's memory in a cell (KiB of VmRSS, divided by the cell's groups). */
+export interface GroupMemory {
+    target: Cell["target"]; groups: number; members: number;
+    /** Shim processes per group: M + 1 on Docker (one per container), 1 on Kubernetes (one per Pod). */
+    shimsPerGroup: number;
+    shimKiB: number; pauseKiB: number; supervisorKiB: number;
+    /** What one more group adds: its shims, its pause and its share of the supervisor (Docker). */
+    totalKiB: number;
+    /** The daemons' share (dockerd + containerd; the cluster's etcd, apiserver, ..., kubelet, containerd). */
+    daemonsKiB: number;
+    withDaemonsKiB: number;
+}
+
+/** Per group memory of a cell: the members' own processes are the same on both runtimes and left out. */
+export function groupMemory(c: Cell): GroupMemory {
+    const per = (kib: number) => Math.round(kib / c.groups);
+    const daemons = c.target === "kubernetes" ? c.memory.clusterRssKiB : c.memory.dockerDaemonsRssKiB;
+    const shimKiB = per(c.memory.shimRssKiB), pauseKiB = per(c.memory.pauseRssKiB);
+    const supervisorKiB = per(c.memory.supervisorRssKiB);
+    const totalKiB = shimKiB + pauseKiB + supervisorKiB;
+    const daemonsKiB = per(Object.values(daemons).reduce((a, b) => a + b, 0));
+    return {
+        target: c.target, groups: c.groups, members: c.members, shimsPerGroup: round(c.memory.shims / c.groups, 1) ?? 0,
+        shimKiB, pauseKiB, supervisorKiB, totalKiB, daemonsKiB, withDaemonsKiB: totalKiB + daemonsKiB,
+    };
+}
+
 function readJson<T>(file: string): T | undefined {
     return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) as T : undefined;
 }
@@ -106,6 +133,7 @@ export function summarise(work: string): Record<string, unknown> {
             perMemberOverDockerRun: { atMost: GOALS.perMemberOverDockerRun, met: perMemberOverDockerRun !== null && perMemberOverDockerRun <= GOALS.perMemberOverDockerRun },
         },
         massRecovery: recovery ?? null,
+        memoryPerGroup: cells.filter((c) => c.variant === "plain").map(groupMemory),
         cells,
     };
 }
@@ -152,7 +180,8 @@ export function markdown(summary: ReturnType<typeof summarise>): string {
         lines.push(`| ${g} × ${mm} | ${TARGET_COLUMNS.map((t) => sec(find(cells, t.target, g, mm, t.variant)?.destroyMs)).join(" | ")} |`);
     }
     lines.push("");
-    lines.push("Memory with the cell running (VmRSS): pause processes (sum), containerd shims (sum, one per container on both), supervisor; the daemons:");
+    lines.push("Memory with the cell running (VmRSS): pause processes (sum), containerd shims (sum; one per container " +
+        "on Docker, one per Pod on Kubernetes), supervisor; the daemons:");
     lines.push("");
     lines.push("| cell | runtime | pauses | shims | supervisor | daemons |");
     lines.push("|---|---|---|---|---|---|");
@@ -161,6 +190,19 @@ export function markdown(summary: ReturnType<typeof summarise>): string {
         lines.push(`| ${c.groups} × ${c.members} | ${c.target} | ${c.memory.pauseRssKiB} KiB (${c.memory.pauses}) | ${mib(c.memory.shimRssKiB)} (${c.memory.shims}) | ` +
             `${c.memory.supervisorRssKiB > 0 ? mib(c.memory.supervisorRssKiB) : "not running"} | ` +
             `${Object.entries(daemons).map(([k, v]) => `${k} ${mib(v)}`).join(", ")} (total ${mib(Object.values(daemons).reduce((a, b) => a + b, 0))}) |`);
+    }
+    lines.push("");
+    lines.push("Memory per group (VmRSS ÷ groups): shims + pause + the supervisor's share is what one more group " +
+        "adds; the daemons' share is the host's daemons divided by the groups (pulumi: Docker with the supervisor; " +
+        "docker: `docker run`, no supervisor; the members' own processes are the same on both and left out):");
+    lines.push("");
+    lines.push("| cell | runtime | shims per group | shims | pause | supervisor | per group | daemons' share | " +
+        "with the daemons |");
+    lines.push("|---|---|---|---|---|---|---|---|---|");
+    for (const g of (summary.memoryPerGroup as GroupMemory[])) {
+        lines.push(`| ${g.groups} × ${g.members} | ${g.target} | ${g.shimsPerGroup} | ${mib(g.shimKiB)} | ` +
+            `${g.pauseKiB} KiB | ${g.supervisorKiB > 0 ? mib(g.supervisorKiB) : "–"} | **${mib(g.totalKiB)}** | ` +
+            `${mib(g.daemonsKiB)} | ${mib(g.withDaemonsKiB)} |`);
     }
     lines.push("");
     const rc = summary.ratioCell as { groups: number; members: number };
