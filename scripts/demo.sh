@@ -384,13 +384,14 @@ down() {
   pulumi stack rm --yes --preserve-config --stack "$STACK" --non-interactive
   if [ -n "$group" ]; then
     # Pulumi waits for the deletion; a Pod still terminating gets a minute more.
-    local left t0=$SECONDS
+    local left t0=$SECONDS grace=0
+    [ "$VARIANT" = docker ] || grace=60
     while :; do
       left=$(leftovers "$group" "$namespace") || die "cannot list what is left of group '$group' (above)"
-      { [ -n "$left" ] && [ $((SECONDS - t0)) -lt 60 ]; } || break
+      { [ -n "$left" ] && [ $((SECONDS - t0)) -lt $grace ]; } || break
       sleep 2
     done
-    [ -z "$left" ] || die "pulumi destroy left ${what}s of group '$group' behind: $left"
+    [ -z "$left" ] || die "pulumi destroy left ${what}s of group '$group' behind: ${left//$'\n'/, }"
     log "no $what of group '$group' is left"
   fi
   if [ "$VARIANT" = docker ]; then
