@@ -43,8 +43,13 @@ if [ "$VARIANT" = kubernetes ]; then
   kubectl() { bash "$PODGROUP_ROOT/scripts/cluster.sh" kubectl "$@"; }
   ctr_() { ctr --address "$CTRD_SOCK" --namespace k8s.io "$@"; }
 fi
-# How the demo names the command of the other variant / this one.
-variant_arg() { [ "$VARIANT" = docker ] || echo " $VARIANT"; }
+# demo_cmd ACTION [VARIANT]: the demo command as a user types it (defaults left out).
+demo_cmd() {
+  local cmd="bash scripts/demo.sh"
+  [ "$1" = up ] || cmd+=" $1"
+  [ "${2:-$VARIANT}" = docker ] || cmd+=" ${2:-$VARIANT}"
+  echo "$cmd"
+}
 
 pulumi_ready() {
   type -P pulumi >/dev/null \
@@ -76,8 +81,8 @@ check_backend() {
     pulumi config set podgroup:backend "$VARIANT" --stack "$STACK"
     log "stack '$STACK' had no podgroup:backend: set it to $VARIANT"
   elif [ -n "$backend" ] && [ "$backend" != "$VARIANT" ]; then
-    die "stack '$STACK' has podgroup:backend $backend, not $VARIANT: run 'bash scripts/demo.sh ${ACTION}$( \
-      [ "$backend" = docker ] || echo " $backend")', or pick another stack (PODGROUP_DEMO_STACK)"
+    die "stack '$STACK' has podgroup:backend $backend, not $VARIANT: run '$(demo_cmd "$ACTION" "$backend")'," \
+      "or pick another stack (PODGROUP_DEMO_STACK)"
   fi
   if [ "$VARIANT" = kubernetes ]; then
     local kc; kc=$(config_get kubeconfig)
@@ -88,9 +93,21 @@ check_backend() {
   fi
 }
 
+# The backend the stack file names (podgroup:backend in stacks/Pulumi.<stack>.yaml), read before
+# anything is set up or created: a stack of the other variant is refused without side effects.
+early_backend_check() {
+  local file=stacks/Pulumi.$STACK.yaml backend
+  [ -f "$file" ] || return 0
+  backend=$(awk '$1 == "podgroup:backend:" { gsub(/["\047]/, "", $2); print $2 }' "$file")
+  [ -z "$backend" ] || [ "$backend" = "$VARIANT" ] \
+    || die "stack '$STACK' ($file) has podgroup:backend $backend, not $VARIANT: run" \
+      "'$(demo_cmd "$ACTION" "$backend")', or pick another stack (PODGROUP_DEMO_STACK)"
+}
+
 cluster_answers() { kubectl get --raw /readyz --request-timeout=5s >/dev/null 2>&1; }
 
 up() {
+  early_backend_check
   if [ "$VARIANT" = kubernetes ]; then
     step "set-up, Kubernetes side" bash scripts/setup.sh --kubernetes
     step "local Kubernetes cluster" bash scripts/cluster.sh up >&2 \
@@ -114,7 +131,7 @@ up() {
   [ "$VARIANT" = docker ] || log "pulumi up of stack '$STACK' on the local cluster (KUBECONFIG=$KUBECONFIG)"
   pulumi up --yes --stack "$STACK" --non-interactive \
     || die "pulumi up failed (output above). Fix, then re-run; or tear down with" \
-      "'bash scripts/demo.sh down$(variant_arg)'"
+      "'$(demo_cmd down)'"
   log "pulumi up took $((SECONDS - t0))s"
   proof
 }
@@ -225,11 +242,15 @@ ns_ids() {
 
 proof() {
   pulumi_ready
-  OUTPUTS=$(pulumi stack output --json --stack "$STACK") \
-    || die "no stack '$STACK' to read: deploy it first with 'bash scripts/demo.sh$(variant_arg)'"
+  early_backend_check
+  local err=$PODGROUP_RUN/demo-proof.err
+  if ! OUTPUTS=$(pulumi stack output --json --stack "$STACK" 2>"$err"); then
+    grep -q "no stack named" "$err" || cat "$err" >&2
+    die "no stack '$STACK' to read: deploy it first with '$(demo_cmd up)'"
+  fi
   local backend problems=() shared=()
   backend=$(outputs_field 'o.backend') \
-    || die "stack '$STACK' has no outputs: deploy it with 'bash scripts/demo.sh$(variant_arg)'"
+    || die "stack '$STACK' has no outputs: deploy it with '$(demo_cmd up)'"
   [ "$backend" = "$VARIANT" ] \
     || die "stack '$STACK' has backend '$backend': its proof is 'bash scripts/demo.sh proof $backend'"
   "${VARIANT}_facts"
@@ -318,7 +339,7 @@ proof() {
       "${list%, *} and ${list##*, } namespaces (kernel ids above)."
   fi
   echo
-  echo "Tear down with: bash scripts/demo.sh down$(variant_arg)"
+  echo "Tear down with: $(demo_cmd down)"
 }
 
 # Docker only: the port published on the pause container, from the host.
@@ -363,6 +384,7 @@ leftovers() {
 }
 
 down() {
+  early_backend_check
   pulumi_ready
   if ! pulumi stack select "$STACK" --non-interactive 2>/dev/null; then
     log "no stack '$STACK': nothing to tear down"
@@ -380,7 +402,7 @@ down() {
       "deleted: bring it up with 'bash scripts/cluster.sh up', then re-run 'bash scripts/demo.sh down kubernetes'"
   fi
   pulumi destroy --yes --stack "$STACK" --non-interactive \
-    || die "pulumi destroy failed (output above): fix, then re-run 'bash scripts/demo.sh down$(variant_arg)'"
+    || die "pulumi destroy failed (output above): fix, then re-run '$(demo_cmd down)'"
   pulumi stack rm --yes --preserve-config --stack "$STACK" --non-interactive
   if [ -n "$group" ]; then
     # Pulumi waits for the deletion; a Pod still terminating gets a minute more.
