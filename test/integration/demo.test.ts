@@ -206,7 +206,7 @@ describe.each([docker, kubernetes])("the $name demo", (variant) => {
     }, 90 * MINUTE);
 });
 
-test("a wrong argument gets the usage and exit code 2, before any set-up", async () => {
+test("a wrong argument (usage, exit 2) and a stack of the other variant are refused before any set-up", async () => {
     const r = await run("bash", ["scripts/demo.sh", "up", "sideways"]);
     expect(r.code).toBe(2);
     expect(r.output).toMatch(/^scripts\/demo\.sh: unknown argument 'sideways'\n/);
@@ -214,4 +214,10 @@ test("a wrong argument gets the usage and exit code 2, before any set-up", async
     const two = await run("bash", ["scripts/demo.sh", "kubernetes", "docker"]);
     expect(two.code).toBe(2);
     expect(two.output).toMatch(/two variants: 'kubernetes' and 'docker'/);
+    // The committed kubernetes stack with the Docker variant: refused from the stack file alone.
+    const other = await run("bash", ["scripts/demo.sh"], { PODGROUP_DEMO_STACK: "kubernetes" });
+    expect(other.code).toBe(1);
+    expect(other.output).toMatch(/^\[podgroup\] ERROR: stack 'kubernetes' \(stacks\/Pulumi\.kubernetes\.yaml\) has /m);
+    expect(other.output).toContain("run 'bash scripts/demo.sh kubernetes'");
+    expect(other.output).not.toMatch(/set-up/);
 });
