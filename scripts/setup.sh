@@ -3,6 +3,7 @@
 # npm dependencies, the offline Pulumi toolchain, the project's images.
 #   bash scripts/setup.sh               the Docker side: what `bash scripts/demo.sh` needs
 #   bash scripts/setup.sh --kubernetes  also the kubernetes provider and the local cluster's binary
+#                                       (what `bash scripts/demo.sh kubernetes` and the test command need)
 # Each step prints its duration; a failing step says what to do.
 . "$(dirname "$0")/lib/common.sh"
 cd "$PODGROUP_ROOT"
