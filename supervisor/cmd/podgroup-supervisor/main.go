@@ -154,8 +154,8 @@ func main() {
 	r := &supervise.Reconciler{
 		Docker:    engine,
 		StatusDir: supervise.StatusDir(c.stateDir),
-		// A group's termination directory goes at the first resync at least one resync period
-		// after the group went (a group that `pulumi up` replaces is back long before).
+		// A gone group's status file and termination directory go at the first resync at least
+		// one resync period after the group went (a group that `pulumi up` replaces is back long before).
 		TerminationDir:   supervise.TerminationDir(c.stateDir),
 		TerminationGrace: c.resync,
 		Backoff:          supervise.NewBackoff(c.base, c.max, c.reset, nil),

@@ -27,6 +27,8 @@ type fakeDocker struct {
 	logs   map[string]string // name -> output, for Logs
 	// graces: the grace period of the last Stop of each container, by name.
 	graces map[string]time.Duration
+	// beforeStart, when set, runs at each Start before the container starts (outside the lock).
+	beforeStart func(id string)
 }
 
 func newFakeDocker() *fakeDocker {
@@ -91,6 +93,15 @@ func (f *fakeDocker) declare(g string, policy RestartPolicy, inits []string, sid
 	}
 	for i, n := range members {
 		f.add(g, policy, RoleMember, n, i)
+	}
+}
+
+// remove deletes the named containers of group g, as its deployer removes them.
+func (f *fakeDocker) remove(g string, names ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, n := range names {
+		delete(f.cs, g+"-"+n+"-id")
 	}
 }
 
@@ -187,6 +198,9 @@ func (f *fakeDocker) Inspect(_ context.Context, id string) (Container, error) {
 // Start runs a container. A regular init container ("run" in the calls) exits at once with the
 // next code queued in exits (else 0); a member or sidecar keeps running unless a code is queued.
 func (f *fakeDocker) Start(_ context.Context, id string) error {
+	if f.beforeStart != nil {
+		f.beforeStart(id)
+	}
 	verb := "start"
 	f.mu.Lock()
 	if c, ok := f.cs[id]; ok && c.Role == RoleInit && !c.Spec.Sidecar {

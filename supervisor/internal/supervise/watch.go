@@ -118,7 +118,7 @@ func (w *Watcher) resync(ctx context.Context) error {
 	for _, g := range groups {
 		w.kick(ctx, g)
 	}
-	w.Reconciler.SweepTermination(groups)
+	w.Reconciler.SweepGone(groups)
 	return nil
 }
 
