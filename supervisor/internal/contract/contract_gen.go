@@ -61,6 +61,7 @@ var (
 	OptionBackoffMax           = Option{Flag: "backoff-max", Env: "PODGROUP_SUPERVISOR_BACKOFF_MAX", Default: "5m0s"}
 	OptionBackoffReset         = Option{Flag: "backoff-reset", Env: "PODGROUP_SUPERVISOR_BACKOFF_RESET", Default: "10m0s"}
 	OptionExitAfterUnreachable = Option{Flag: "exit-after-unreachable", Env: "PODGROUP_SUPERVISOR_EXIT_AFTER_UNREACHABLE", Default: "5s"}
+	OptionExitWhenIdle         = Option{Flag: "exit-when-idle", Env: "PODGROUP_SUPERVISOR_EXIT_WHEN_IDLE", Default: "0s"}
 	OptionMaxSandboxStarts     = Option{Flag: "max-sandbox-starts", Env: "PODGROUP_SUPERVISOR_MAX_SANDBOX_STARTS", Default: "0"}
 	OptionResync               = Option{Flag: "resync", Env: "PODGROUP_SUPERVISOR_RESYNC", Default: "10s"}
 	OptionStateDir             = Option{Flag: "state-dir", Env: "PODGROUP_SUPERVISOR_STATE", Default: "/state"}

@@ -31,13 +31,13 @@ func TestSweepGoneRemovesTheStatusFileOfADestroyedGroup(t *testing.T) {
 	syncGroup(t, r, "shop")
 	syncGroup(t, r, "live")
 
-	fake.remove("shop", "web", "db")
+	fake.removeContainers("shop", "web", "db")
 	syncGroup(t, r, "shop")
 	if st, err := LoadStatus(r.StatusDir, "shop"); err != nil || st.Phase != "Pending" ||
 		st.Message != "waiting for 2 of 2 containers to be created" {
 		t.Fatalf("status with only the pause left: %v %q %q", err, st.Phase, st.Message)
 	}
-	fake.remove("shop", "pause")
+	fake.removeContainers("shop", "pause")
 	if _, exists, err := r.Sync(context.Background(), "shop"); exists || err != nil {
 		t.Fatalf("sync of the removed group: exists %v, err %v", exists, err)
 	}
@@ -110,7 +110,7 @@ func TestNoStatusWrittenForAGroupWhoseStateWasRemoved(t *testing.T) {
 	}
 	fake.beforeStart = func(string) {
 		fake.beforeStart = nil
-		fake.remove("g", "pause", "web")
+		fake.removeContainers("g", "pause", "web")
 		r.SweepGone(nil)
 		fake.clock = fake.clock.Add(10 * time.Second)
 		r.SweepGone(nil)
