@@ -15,6 +15,9 @@
  *  - After dockerd restarts, with or without live-restore, supervised groups MUST be whole.
  *  - Killing or replacing the supervisor at any moment of a recovery MUST leave the group whole
  *    once a supervisor runs again, with the init containers run in order.
+ *  - With `exitWhenIdle`, the supervisor MUST stay while a group exists and, once none is left
+ *    for that long, remove the gone groups' status files and termination directories and its own
+ *    container (docs/supervisor.md, "Leaving when no group is left").
  * Every group is created as `pulumi up` creates a supervised group (createDeclared below): the
  * pause started and declaring the counts, everything else created and left to the supervisor.
  *
@@ -38,14 +41,16 @@ import { execFileSync } from "child_process";
 import Docker from "dockerode";
 import * as fs from "fs";
 import * as path from "path";
-import { DOCKER_CONTRACT } from "../../components/contract";
+import { PassThrough } from "stream";
+import { DOCKER_CONTRACT, supervisorEnv } from "../../components/contract";
 import { dockerPauseName } from "../../components/naming";
+import { resolveDockerSupervisor } from "../../components/supervisor";
 import { PrivateEngine, REPO_ROOT, waitFor } from "./supervisor-engine";
 import {
     GroupStatusFile, inspectGroup, logsOf, namespaceOf, PAUSE_IMAGE, readDataLog, readStatus, removeGroup,
     runSupervisor, Seen, specOf, SUPERVISOR_IMAGE, TestContainer, TestGroup, TOOLBOX_IMAGE, waitWhole,
 } from "./supervisor-fixtures";
-import { createLaidOutGroup, layoutOf } from "./rendered-group";
+import { createLaidOutGroup, createSupervisor, layoutOf } from "./rendered-group";
 import type { SupervisorGroupStatus, SupervisorPodStatus } from "../../harness/adapters/supervisor-status";
 
 jest.setTimeout(180_000);
@@ -328,6 +333,54 @@ describe("killing or replacing the supervisor", () => {
     });
 });
 
+describe("leaving when no group is left (exitWhenIdle)", () => {
+    const IDLE_SECONDS = 3;
+
+    it("stays while a group exists; once none is left, removes its state and its own container", async () => {
+        const supervised = { label: [`${DOCKER_CONTRACT.labels.supervised}=true`] };
+        const leftOver = (await docker.listContainers({ all: true, filters: supervised })).map((c) => c.Names[0]);
+        expect(leftOver).toEqual([]); // (a group left by an earlier case would keep it)
+        // This case's supervisor leaves; the suite's, which never does, steps aside meanwhile.
+        await supervisor.remove({ force: true });
+        let idle: Docker.Container | undefined;
+        try {
+            const g = recoveringGroup("idle-g");
+            await createDeclared(g);
+            const resolved = resolveDockerSupervisor(SUPERVISOR_ARGS);
+            resolved.envs.push(supervisorEnv("exitWhenIdle", `${IDLE_SECONDS}s`));
+            idle = await createSupervisor(docker, resolved);
+            // Its log goes with its container: followed from the start.
+            let log = "";
+            const out = new PassThrough().on("data", (b: Buffer) => { log += b.toString(); });
+            const stream = await idle.logs({ follow: true, stdout: true, stderr: true });
+            docker.modem.demuxStream(stream as unknown as NodeJS.ReadableStream, out, out);
+            await statusWhen(g.name, (s) => s.containers.web?.state === "running", "members running");
+            // Twice the idle time (and more than a resync, 2 s) with the group: it stays.
+            await new Promise((r) => setTimeout(r, 2 * IDLE_SECONDS * 1000));
+            const state = await idle.inspect().then((i) => i.State.Status, () => "removed");
+            expect({ supervisorWithAGroup: state }).toEqual({ supervisorWithAGroup: "running" });
+
+            await removeGroup(docker, g.name);
+            const removedAt = Date.now();
+            const c = idle;
+            const exists = () => c.inspect().then(() => true, () => false);
+            await waitFor("the supervisor to remove its own container", async () => (await exists()) ? undefined : true,
+                (IDLE_SECONDS + 10) * 1000, async () => log);
+            const after = Date.now() - removedAt;
+            idle = undefined;
+            // The wait starts at the first resync (2 s) that lists no group.
+            expect(after).toBeGreaterThanOrEqual(IDLE_SECONDS * 1000);
+            expect(log).toContain("no supervised group left: leaving, removing this supervisor's container");
+            expect(readStatus(stateDir, g.name)).toBeUndefined();
+            const terminationDir = path.join(stateDir, DOCKER_CONTRACT.supervisor.terminationSubdir, g.name);
+            expect(fs.existsSync(terminationDir)).toBe(false);
+        } finally {
+            await idle?.remove({ force: true }).catch(() => undefined); // (gone already when it left too early)
+            supervisor = await runSupervisor(docker, SUPERVISOR_ARGS);
+        }
+    }, 60_000);
+});
+
 // ---- Pod lifecycle: groups as the renderer labels them with `supervise: true` -------------------
 
 const L = DOCKER_CONTRACT.labels;
@@ -550,7 +603,8 @@ describe("pod lifecycle (declared groups: the supervisor starts every container)
         expect(statusOf(s, "nonroot")?.state?.terminated).toMatchObject({ exitCode: 0, message: "from-1000" });
         expect(await readDataLog(docker, g.name)).toEqual(["second run saw an empty file"]);
         await removeGroup(docker, g.name);
-        // Gone for a resync period (2 s here): the supervisor removes the group's directory.
+        // Gone for a resync period (2 s here): the group's directory goes, and its status file with it.
         await waitFor(`${dir} removed`, async () => fs.existsSync(dir) ? undefined : true, 15_000, async () => fs.readdirSync(dir).join(","));
+        expect(readStatus(stateDir, g.name)).toBeUndefined();
     });
 });

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,7 @@ var version = "dev"
 type config struct {
 	stateDir                         string
 	base, max, reset, resync, giveUp time.Duration
+	exitWhenIdle                     time.Duration
 	maxSandboxStarts                 int
 	showVersion                      bool
 }
@@ -96,6 +98,9 @@ func parseFlags() config {
 	durationFlag(&c.resync, contract.OptionResync, "look at every group at least this often")
 	durationFlag(&c.giveUp, contract.OptionExitAfterUnreachable,
 		"exit (Docker restarts the container, re-mounting the socket) when dockerd does not answer for this long; 0: never")
+	durationFlag(&c.exitWhenIdle, contract.OptionExitWhenIdle,
+		"remove this supervisor's own container (and exit) once Docker has shown no supervised group "+
+			"for this long; 0: never")
 	flag.IntVar(&c.maxSandboxStarts, contract.OptionMaxSandboxStarts.Flag, envInt(contract.OptionMaxSandboxStarts),
 		fmt.Sprintf("sandbox (pause) starts in flight at most, across groups; 0 or less: twice the CPUs (env %s)", contract.OptionMaxSandboxStarts.Env))
 	flag.BoolVar(&c.showVersion, "version", false, "print the version and exit")
@@ -150,12 +155,13 @@ func main() {
 	defer stop()
 
 	log.Info("podgroup-supervisor starting", "version", version, "stateDir", c.stateDir,
-		"backoffBase", c.base, "backoffMax", c.max, "backoffReset", c.reset, "resync", c.resync, "maxSandboxStarts", c.sandboxStartBound())
+		"backoffBase", c.base, "backoffMax", c.max, "backoffReset", c.reset, "resync", c.resync,
+		"maxSandboxStarts", c.sandboxStartBound(), "exitWhenIdle", c.exitWhenIdle)
 	r := &supervise.Reconciler{
 		Docker:    engine,
 		StatusDir: supervise.StatusDir(c.stateDir),
-		// A group's termination directory goes at the first resync at least one resync period
-		// after the group went (a group that `pulumi up` replaces is back long before).
+		// A gone group's status file and termination directory go at the first resync at least
+		// one resync period after the group went (a group that `pulumi up` replaces is back long before).
 		TerminationDir:   supervise.TerminationDir(c.stateDir),
 		TerminationGrace: c.resync,
 		Backoff:          supervise.NewBackoff(c.base, c.max, c.reset, nil),
@@ -163,15 +169,22 @@ func main() {
 		Probes:           &supervise.Prober{Docker: engine, Log: log},
 		SandboxStarts:    supervise.NewLimiter(c.sandboxStartBound()),
 	}
+	hostname, _ := os.Hostname() // "": not known, the supervisor then never removes a container
 	w := &supervise.Watcher{
 		Reconciler: r, Docker: engine, Resync: c.resync, Log: log, GiveUpAfter: c.giveUp,
+		ExitWhenIdle: c.exitWhenIdle, Hostname: hostname,
 		Ready: func() {
 			log.Info(contract.SupervisorReadyMessage, "startup", time.Since(t0).Round(time.Millisecond), "dockerAPI", engine.Client.ClientVersion())
 		},
 	}
-	if err := w.Run(ctx); err != nil {
-		runtime.KeepAlive(lock)
+	err = w.Run(ctx)
+	runtime.KeepAlive(lock)
+	switch {
+	case errors.Is(err, supervise.ErrIdle):
+		log.Info("podgroup-supervisor stopped: no supervised group left")
+	case err != nil:
 		os.Exit(1)
+	default:
+		log.Info("podgroup-supervisor stopped")
 	}
-	log.Info("podgroup-supervisor stopped")
 }

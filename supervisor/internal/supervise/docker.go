@@ -38,6 +38,9 @@ type Docker interface {
 	ReadFile(ctx context.Context, id, path string, max int) ([]byte, error)
 	// Logs returns the last tail lines of a container's output (stdout and stderr interleaved).
 	Logs(ctx context.Context, id string, tail int) ([]byte, error)
+	// Remove force-removes a container with its anonymous volumes. The supervisor removes one
+	// container only: its own, when no group is left (idle.go).
+	Remove(ctx context.Context, id string) error
 	// Ping checks that the engine answers.
 	Ping(ctx context.Context) error
 	// Events streams the start, die, destroy and kill events of supervised containers, until ctx
@@ -238,6 +241,10 @@ func (d *EngineDocker) Kill(ctx context.Context, id string) error {
 	}
 	_, err := waitResult(resC, errC)
 	return err
+}
+
+func (d *EngineDocker) Remove(ctx context.Context, id string) error {
+	return d.Client.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true})
 }
 
 func (d *EngineDocker) Ping(ctx context.Context) error {

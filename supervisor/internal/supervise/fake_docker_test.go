@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/docker/docker/errdefs"
 )
 
 // fakeDocker is an engine in memory: containers with Docker's state fields, a clock that moves
@@ -27,11 +29,20 @@ type fakeDocker struct {
 	logs   map[string]string // name -> output, for Logs
 	// graces: the grace period of the last Stop of each container, by name.
 	graces map[string]time.Duration
+	// beforeStart, when set, runs at each Start before the container starts (outside the lock).
+	beforeStart func(id string)
+	// removed: when each container was removed by Remove (by name); onRemove runs at each Remove
+	// before the removal (outside the lock).
+	removed  map[string]time.Time
+	onRemove func(id string)
+	// events: what Events delivers (nil: nothing).
+	events chan Event
 }
 
 func newFakeDocker() *fakeDocker {
 	return &fakeDocker{clock: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), cs: map[string]*Container{}, exits: map[string][]int{},
-		files: map[string]string{}, logs: map[string]string{}, graces: map[string]time.Duration{}}
+		files: map[string]string{}, logs: map[string]string{}, graces: map[string]time.Duration{},
+		removed: map[string]time.Time{}}
 }
 
 func (f *fakeDocker) now() time.Time {
@@ -94,6 +105,15 @@ func (f *fakeDocker) declare(g string, policy RestartPolicy, inits []string, sid
 	}
 }
 
+// removeContainers deletes the named containers of group g, as its deployer removes them.
+func (f *fakeDocker) removeContainers(g string, names ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, n := range names {
+		delete(f.cs, g+"-"+n+"-id")
+	}
+}
+
 // set changes a container's spec in place (probes, hooks, termination message).
 func (f *fakeDocker) set(g, name string, do func(c *Container)) {
 	f.mu.Lock()
@@ -120,12 +140,65 @@ func (f *fakeDocker) crash(g, name string, code int) {
 	f.exit(f.cs[g+"-"+name+"-id"], code)
 }
 
-func (f *fakeDocker) get(id string) (*Container, error) {
-	c, ok := f.cs[id]
-	if !ok {
-		return nil, fmt.Errorf("no such container %s", id)
+// get finds a container as Docker does: by its id, its name or a unique prefix of its id.
+func (f *fakeDocker) get(ref string) (*Container, error) {
+	if c, ok := f.cs[ref]; ok {
+		return c, nil
 	}
-	return c, nil
+	var found []*Container
+	for _, c := range f.cs {
+		if c.DockerName == ref {
+			return c, nil
+		}
+		if strings.HasPrefix(c.ID, ref) {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], nil
+	}
+	return nil, errdefs.NotFound(fmt.Errorf("no such container %s", ref))
+}
+
+// addSupervisor adds a running container as the supervisor's (labelled podgroup.io/supervisor
+// when labelled) with a 64-digit id; its hostname is the id's first 12 digits.
+func (f *fakeDocker) addSupervisor(name, id string, labelled bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	labels := map[string]string{}
+	if labelled {
+		labels[LabelSupervisor] = "true"
+	}
+	f.cs[id] = &Container{ID: id, DockerName: name, Name: name, Labels: labels, Running: true, StartedAt: f.tick()}
+}
+
+// removedNames lists the containers Remove removed.
+func (f *fakeDocker) removedNames() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for n := range f.removed {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Remove deletes a container, recording "remove name" and when.
+func (f *fakeDocker) Remove(_ context.Context, id string) error {
+	if f.onRemove != nil {
+		f.onRemove(id)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.get(id)
+	if err != nil {
+		return err
+	}
+	f.record("remove", c)
+	f.removed[c.Name] = time.Now()
+	delete(f.cs, c.ID)
+	return nil
 }
 
 func (f *fakeDocker) record(verb string, c *Container) { f.calls = append(f.calls, verb+" "+c.Name) }
@@ -187,6 +260,9 @@ func (f *fakeDocker) Inspect(_ context.Context, id string) (Container, error) {
 // Start runs a container. A regular init container ("run" in the calls) exits at once with the
 // next code queued in exits (else 0); a member or sidecar keeps running unless a code is queued.
 func (f *fakeDocker) Start(_ context.Context, id string) error {
+	if f.beforeStart != nil {
+		f.beforeStart(id)
+	}
 	verb := "start"
 	f.mu.Lock()
 	if c, ok := f.cs[id]; ok && c.Role == RoleInit && !c.Spec.Sidecar {
@@ -289,5 +365,8 @@ func (f *fakeDocker) Kill(_ context.Context, id string) error { return f.stop("k
 func (f *fakeDocker) Ping(context.Context) error { return nil }
 
 func (f *fakeDocker) Events(ctx context.Context) (<-chan Event, <-chan error) {
+	if f.events != nil {
+		return f.events, make(chan error)
+	}
 	return make(chan Event), make(chan error)
 }

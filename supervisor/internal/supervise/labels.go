@@ -20,6 +20,9 @@ const (
 	LabelLifecycle              = contract.LabelLifecycle
 	LabelTerminationMessage     = contract.LabelTerminationMessage
 
+	// LabelSupervisor marks the supervisor's own container (value "true").
+	LabelSupervisor = contract.LabelSupervisor
+
 	// SupervisedSelector selects every container the supervisor owns.
 	SupervisedSelector = LabelSupervised + "=true"
 )

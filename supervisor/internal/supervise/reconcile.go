@@ -20,7 +20,8 @@ type Reconciler struct {
 	Probes *Prober
 	// TerminationDir: the groups' termination-message files (<state dir>/termination, see
 	// termination.go); "" reads every message from the stopped container. TerminationGrace: how
-	// long a group must have been gone before SweepTermination removes its directory.
+	// long a group must have been gone before SweepGone removes its status file and termination
+	// directory (gone.go).
 	TerminationDir   string
 	TerminationGrace time.Duration
 	// SandboxStarts bounds the pause starts in flight across groups (nil: no bound).
@@ -33,8 +34,12 @@ type Reconciler struct {
 	// external: containers someone else asked to stop (a non-SIGKILL kill event), and when.
 	selfStops map[string]time.Time
 	external  map[string]time.Time
-	// gone: groups seen without containers, and since when (their termination directory goes).
+	// gone: groups seen without containers, and since when (their state goes, gone.go).
 	gone map[string]time.Time
+	// files orders status writes and the removal of a gone group's state; removals counts the
+	// removals of each group's state (a Sync's write is dropped when the count changed).
+	files    sync.Mutex
+	removals map[string]uint64
 }
 
 // NoteKillEvent records a kill event. A stop signal (not SIGKILL) sent by someone else than the
@@ -139,9 +144,12 @@ func (r *Reconciler) Groups(ctx context.Context) ([]string, error) {
 
 // Sync reconciles one group until nothing is left to do now. It returns when to look again
 // (0: only on the next event or resync) and whether the group still exists.
+// A group without containers gets no status: its file stays as last written until SweepGone
+// removes it, and none is written once the sweep did.
 func (r *Reconciler) Sync(ctx context.Context, group string) (requeue time.Duration, exists bool, err error) {
-	st := r.status(group)
+	var st *GroupStatus
 	for step := 0; step < maxStepsPerSync; step++ {
+		removals := r.removalCount(group)
 		cs, err := r.Docker.GroupContainers(ctx, group)
 		if err != nil {
 			return time.Second, true, fmt.Errorf("list containers: %w", err)
@@ -158,6 +166,10 @@ func (r *Reconciler) Sync(ctx context.Context, group string) (requeue time.Durat
 			r.mu.Unlock()
 			return 0, false, nil
 		}
+		r.noteGroupSeen(group)
+		if st == nil {
+			st = r.status(group)
+		}
 		g := BuildGroup(group, cs)
 		r.annotate(g)
 		plan := Compute(g, r.Backoff)
@@ -165,9 +177,7 @@ func (r *Reconciler) Sync(ctx context.Context, group string) (requeue time.Durat
 		if len(plan.Actions) == 0 {
 			r.idle(group, plan)
 			st.SaveBackoff(g, r.Backoff)
-			if err := st.Write(r.StatusDir, r.now()); err != nil {
-				r.Log.Error("write status", "group", group, "err", err)
-			}
+			r.writeStatus(st, removals)
 			return plan.RequeueAfter, true, nil
 		}
 		r.mu.Lock()
@@ -175,13 +185,11 @@ func (r *Reconciler) Sync(ctx context.Context, group string) (requeue time.Durat
 		r.mu.Unlock()
 		if err := r.execute(ctx, g, st, plan); err != nil {
 			st.SaveBackoff(g, r.Backoff)
-			_ = st.Write(r.StatusDir, r.now())
+			r.writeStatus(st, removals)
 			return time.Second, true, err
 		}
 		st.SaveBackoff(g, r.Backoff)
-		if err := st.Write(r.StatusDir, r.now()); err != nil {
-			r.Log.Error("write status", "group", group, "err", err)
-		}
+		r.writeStatus(st, removals)
 	}
 	return time.Second, true, nil
 }

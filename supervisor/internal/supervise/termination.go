@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/podgroup/podgroup/supervisor/internal/contract"
 )
@@ -20,7 +19,7 @@ import (
 // the host, created 0666 by the group's pause at its start (`pause -termination-files`), each
 // bind-mounted by the renderer at its container's terminationMessagePath. The supervisor reads a
 // container's file when it sees the container's exit, empties it before each start it makes (a
-// fresh file per run, as kubelet's), and removes the group's directory once the group is gone.
+// fresh file per run, as kubelet's); the directory goes with the group's other state (gone.go).
 
 // TerminationDir is the directory of the groups' termination-message files under the state dir.
 func TerminationDir(stateDir string) string {
@@ -98,75 +97,5 @@ func (r *Reconciler) emptyTerminationFile(group, name string) {
 	}
 	if err != nil {
 		r.Log.Warn("termination message file not emptied", "group", group, "container", name, "path", path, "err", err)
-	}
-}
-
-// noteGroupGone marks a group's termination directory for removal (SweepTermination removes it).
-func (r *Reconciler) noteGroupGone(group string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.gone == nil {
-		r.gone = map[string]time.Time{}
-	}
-	if _, ok := r.gone[group]; !ok {
-		r.gone[group] = r.now()
-	}
-}
-
-// SweepTermination removes the termination directory of every group that has been gone for at
-// least TerminationGrace: absent from live (the groups Docker showed just before) and already
-// absent, or seen gone by Sync, that long ago. The grace keeps the directory of a group that
-// `pulumi up` replaces (its containers are removed, then created again under the same name) and
-// of one created between the listing and this sweep. A directory left by a group removed while
-// no supervisor ran is found here too.
-func (r *Reconciler) SweepTermination(live []string) {
-	if r.TerminationDir == "" {
-		return
-	}
-	entries, err := os.ReadDir(r.TerminationDir)
-	if err != nil {
-		if !errors.Is(err, os.ErrNotExist) {
-			r.Log.Warn("termination directory unreadable", "path", r.TerminationDir, "err", err)
-		}
-		return
-	}
-	alive := map[string]bool{}
-	for _, g := range live {
-		alive[g] = true
-	}
-	now := r.now()
-	r.mu.Lock()
-	if r.gone == nil {
-		r.gone = map[string]time.Time{}
-	}
-	var remove []string
-	present := map[string]bool{}
-	for _, e := range entries {
-		g := e.Name()
-		present[g] = true
-		since, marked := r.gone[g]
-		switch {
-		case alive[g] || !pathComponent(g):
-			delete(r.gone, g)
-		case !marked:
-			r.gone[g] = now
-		case now.Sub(since) >= r.TerminationGrace:
-			remove = append(remove, g)
-			delete(r.gone, g)
-		}
-	}
-	for g := range r.gone {
-		if !present[g] {
-			delete(r.gone, g)
-		}
-	}
-	r.mu.Unlock()
-	for _, g := range remove {
-		path := filepath.Join(r.TerminationDir, g)
-		if err := os.RemoveAll(path); err != nil {
-			r.Log.Warn("termination directory not removed", "group", g, "path", path, "err", err)
-			continue
-		}
-		r.Log.Info("termination directory removed", "group", g, "path", path)
 	}
 }

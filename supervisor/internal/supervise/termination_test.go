@@ -158,9 +158,9 @@ func TestTerminationFileNames(t *testing.T) {
 	}
 }
 
-// A group's directory goes once the group has been gone for the grace: seen gone by Sync (its
-// containers were removed) or by two sweeps; a group back within the grace keeps it.
-func TestSweepTerminationRemovesGoneGroupsAfterTheGrace(t *testing.T) {
+// A group's termination directory goes once the group has been gone for the grace: seen gone by
+// Sync (its containers were removed) or by two sweeps; a group back within the grace keeps it.
+func TestSweepGoneRemovesTerminationDirectoriesAfterTheGrace(t *testing.T) {
 	fake := newFakeDocker()
 	fake.declare("live", RestartAlways, nil, nil, []string{"web"})
 	r := newReconciler(t, fake)
@@ -185,27 +185,27 @@ func TestSweepTerminationRemovesGoneGroupsAfterTheGrace(t *testing.T) {
 		}
 	}
 	live := []string{"live"}
-	r.SweepTermination(live) // orphan: first seen gone now
+	r.SweepGone(live) // orphan: first seen gone now
 	for _, g := range []string{"live", "destroyed", "orphan", "replaced"} {
 		if !exists(g) {
 			t.Fatalf("%s removed before the grace", g)
 		}
 	}
 	fake.clock = fake.clock.Add(10 * time.Second)
-	r.SweepTermination(append(live, "replaced")) // replaced: deployed again meanwhile
+	r.SweepGone(append(live, "replaced")) // replaced: deployed again meanwhile
 	if exists("destroyed") || exists("orphan") || !exists("live") || !exists("replaced") {
 		t.Fatalf("after the grace: destroyed %v orphan %v live %v replaced %v, want only live and replaced",
 			exists("destroyed"), exists("orphan"), exists("live"), exists("replaced"))
 	}
 	// replaced goes later, if it is gone for a whole grace again.
-	r.SweepTermination(live)
+	r.SweepGone(live)
 	fake.clock = fake.clock.Add(9 * time.Second)
-	r.SweepTermination(live)
+	r.SweepGone(live)
 	if !exists("replaced") {
 		t.Fatal("replaced removed before a whole grace")
 	}
 	fake.clock = fake.clock.Add(time.Second)
-	r.SweepTermination(live)
+	r.SweepGone(live)
 	if exists("replaced") || !exists("live") {
 		t.Fatalf("replaced %v live %v", exists("replaced"), exists("live"))
 	}

@@ -23,9 +23,16 @@ type Watcher struct {
 	// which mounts the socket afresh: a dockerd restarted with live-restore keeps this container
 	// running but makes a new socket file, and a bind mount of the old one never answers again.
 	GiveUpAfter time.Duration
+	// ExitWhenIdle: when Docker has shown no supervised group for this long, the supervisor leaves
+	// (idle.go) and Run returns ErrIdle; 0: never. Hostname: the process's, how it finds its own
+	// container (Docker names a container's host after its short id).
+	ExitWhenIdle time.Duration
+	Hostname     string
 
 	mu      sync.Mutex
 	workers map[string]chan struct{}
+	running sync.WaitGroup // the workers
+	ended   bool           // Run returns: no new worker
 	once    sync.Once
 }
 
@@ -33,8 +40,16 @@ type Watcher struct {
 var ErrUnreachable = errors.New("dockerd unreachable")
 
 // Run watches until ctx ends; a lost connection to the daemon (dockerd restarting) is retried
-// until GiveUpAfter.
+// until GiveUpAfter. It returns once every group's worker has ended (no status is written after).
 func (w *Watcher) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() {
+		cancel()
+		w.mu.Lock()
+		w.ended = true
+		w.mu.Unlock()
+		w.running.Wait()
+	}()
 	w.workers = map[string]chan struct{}{}
 	if w.Reconciler.Probes != nil {
 		// A probe result that flips looks at its group again at once.
@@ -46,6 +61,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 		connected, err := w.watch(ctx)
 		if ctx.Err() != nil {
 			return nil
+		}
+		if errors.Is(err, ErrIdle) {
+			return err
 		}
 		if connected || failingSince.IsZero() {
 			delay = 250 * time.Millisecond
@@ -77,9 +95,13 @@ func (w *Watcher) watch(ctx context.Context) (connected bool, err error) {
 		return false, err
 	}
 	evs, errs := w.Docker.Events(ctx)
-	if err := w.resync(ctx); err != nil {
+	groups, err := w.resync(ctx)
+	if err != nil {
 		return false, err
 	}
+	idle := &idleTimer{after: w.ExitWhenIdle}
+	defer idle.stop()
+	idle.saw(len(groups))
 	w.Log.Info("watching docker events", "resync", w.Resync)
 	w.once.Do(func() {
 		if w.Ready != nil {
@@ -95,6 +117,9 @@ func (w *Watcher) watch(ctx context.Context) (connected bool, err error) {
 		case err := <-errs:
 			return true, err
 		case e := <-evs:
+			if e.Action != "destroy" {
+				idle.saw(1) // a container of a group is there
+			}
 			if e.Action == "kill" {
 				// Only a stop by someone else matters (the deployer terminating the group); the
 				// die event that follows wakes the group.
@@ -103,23 +128,32 @@ func (w *Watcher) watch(ctx context.Context) (connected bool, err error) {
 			}
 			w.kick(ctx, e.Group)
 		case <-tick.C:
-			if err := w.resync(ctx); err != nil {
+			groups, err := w.resync(ctx)
+			if err != nil {
 				return true, err
 			}
+			idle.saw(len(groups))
+		case <-idle.C():
+			groups, err := w.leave(ctx, idle.fired())
+			if err != nil {
+				return true, err
+			}
+			idle.saw(len(groups)) // stays: waits again (from now) if there is still no group
 		}
 	}
 }
 
-func (w *Watcher) resync(ctx context.Context) error {
+// resync wakes every group Docker shows, and sweeps the state of the gone ones.
+func (w *Watcher) resync(ctx context.Context) ([]string, error) {
 	groups, err := w.Reconciler.Groups(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, g := range groups {
 		w.kick(ctx, g)
 	}
-	w.Reconciler.SweepTermination(groups)
-	return nil
+	w.Reconciler.SweepGone(groups)
+	return groups, nil
 }
 
 // kick wakes the group's worker, starting one if needed; wake-ups coalesce.
@@ -128,9 +162,16 @@ func (w *Watcher) kick(ctx context.Context, group string) {
 	defer w.mu.Unlock()
 	ch, ok := w.workers[group]
 	if !ok {
+		if w.ended {
+			return
+		}
 		ch = make(chan struct{}, 1)
 		w.workers[group] = ch
-		go w.work(ctx, group, ch)
+		w.running.Add(1)
+		go func() {
+			defer w.running.Done()
+			w.work(ctx, group, ch)
+		}()
 	}
 	select {
 	case ch <- struct{}{}:
