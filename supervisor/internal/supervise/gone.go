@@ -47,10 +47,16 @@ func (r *Reconciler) SweepGone(live []string) {
 	r.sweepGone(live, r.TerminationGrace)
 }
 
-// RemoveGoneState removes at once the state of every group not in live: for a supervisor about
-// to leave because Docker shows no group at all, so that none is left waiting out a grace.
-func (r *Reconciler) RemoveGoneState(live []string) {
-	r.sweepGone(live, 0)
+// pendingGoneState lists the groups whose state a sweep may still remove (sorted).
+func (r *Reconciler) pendingGoneState() []string {
+	var out []string
+	for g := range r.groupsWithState() {
+		if pathComponent(g) {
+			out = append(out, g)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (r *Reconciler) sweepGone(live []string, grace time.Duration) {

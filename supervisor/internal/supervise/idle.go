@@ -15,8 +15,11 @@ import (
 // When Docker has shown no supervised group for ExitWhenIdle (the resync's listing empty, and no
 // event of a group's container meanwhile: any group resets the wait), the supervisor
 //  1. lists the groups (the last resync may be a resync period old) and stays if there is one;
-//  2. removes the status file and termination directory of every gone group at once (no grace:
-//     no group exists at all);
+//  2. sweeps the state of gone groups (status files, termination directories) as every resync
+//     does, with the grace, and stays while any is left: a group whose pause has just started (and
+//     made its termination directory) after that listing would otherwise lose its directory, and
+//     its members could never start. The regular sweeps of the idle time have already removed the
+//     state of the groups that went before it, so this wait is rare and short;
 //  3. lists the groups once more, and stays if one appeared;
 //  4. logs that it leaves and removes its own container through the Engine API, with force (its
 //     restart policy is `always`: a plain exit would be restarted by Docker).
@@ -80,7 +83,12 @@ func (w *Watcher) leave(ctx context.Context, idle time.Duration) ([]string, erro
 	if err != nil || len(groups) > 0 {
 		return w.stay(ctx, groups, err)
 	}
-	r.RemoveGoneState(nil)
+	r.SweepGone(nil)
+	if pending := r.pendingGoneState(); len(pending) > 0 {
+		w.Log.Info("no supervised group left, but the state of gone groups is within its grace: staying",
+			"groups", strings.Join(pending, " "), "grace", r.TerminationGrace)
+		return nil, nil
+	}
 	groups, err = r.Groups(ctx)
 	if err != nil || len(groups) > 0 {
 		return w.stay(ctx, groups, err)

@@ -144,13 +144,14 @@ func TestLeavesAfterTheIdleTimeWithNoGroup(t *testing.T) {
 	}
 }
 
-// Before it removes its container, the leaving supervisor removes the status file and termination
-// directory of every gone group at once (the grace is an hour here).
+// Before it removes its container, the leaving supervisor has removed the status file and
+// termination directory of every gone group (here with a 30 ms grace on the real clock).
 func TestLeavingRemovesTheStateOfEveryGoneGroupFirst(t *testing.T) {
 	fake := newFakeDocker()
 	fake.addSupervisor(selfName, selfID, true)
 	iw := startIdleWatcher(t, fake, 100*time.Millisecond, selfHostname)
 	r := iw.w.Reconciler
+	r.TerminationGrace, r.Now = 30*time.Millisecond, time.Now
 	for _, g := range []string{"destroyed", "orphan"} {
 		writeState(t, r, g)
 	}
@@ -192,6 +193,8 @@ func TestAGroupAppearingResetsTheIdleTime(t *testing.T) {
 	fake := newFakeDocker()
 	fake.addSupervisor(selfName, selfID, true)
 	iw := startIdleWatcher(t, fake, idle, selfHostname)
+	// The gone group's state must age past its grace before the supervisor may leave.
+	iw.w.Reconciler.TerminationGrace, iw.w.Reconciler.Now = 50*time.Millisecond, time.Now
 	iw.run(t)
 	fake.mu.Lock() // (the watcher runs)
 	fake.declare("shop", RestartAlways, nil, nil, []string{"web"})
@@ -292,5 +295,24 @@ func TestLeavingOutsideItsContainerRemovesNothing(t *testing.T) {
 				t.Fatalf("removed %v", fake.removed)
 			}
 		})
+	}
+}
+
+// A termination directory the sweep sees for the first time may belong to a group whose pause
+// started just after the supervisor's last listing (its members bind-mount files in it): leaving
+// waits out its grace instead of removing it (here an hour of the fake's clock: it stays).
+func TestLeavingKeepsStateWithinItsGrace(t *testing.T) {
+	fake := newFakeDocker()
+	fake.addSupervisor(selfName, selfID, true)
+	iw := startIdleWatcher(t, fake, 50*time.Millisecond, selfHostname)
+	r := iw.w.Reconciler
+	writeState(t, r, "just-started")
+	iw.run(t)
+	iw.stays(t, 400*time.Millisecond)
+	if s, d := hasState(r, "just-started"); !s || !d {
+		t.Fatalf("state removed within its grace: status %v, termination %v\n%s", s, d, iw.log)
+	}
+	if !strings.Contains(iw.log.String(), "within its grace: staying") {
+		t.Fatalf("no line saying why it stays:\n%s", iw.log)
 	}
 }
