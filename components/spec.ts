@@ -39,9 +39,10 @@ export interface ContainerPort {
     /** Port inside the group (1-65535). */
     containerPort: number;
     /**
-     * Optional port published on the Docker host (Docker backend only). Without it the Docker
-     * backend publishes the port on an ephemeral host port of 127.0.0.1. The Kubernetes renderer
-     * never sets a hostPort (use a Service): see docs/spec-support.md.
+     * Optional port published on the host: on every address of the Docker host, or rendered as
+     * written on Kubernetes (see docs/spec-support.md). Left out or 0 (as in Kubernetes): no host
+     * port; the Docker backend then publishes the port on an ephemeral port of 127.0.0.1 only, for
+     * the host's own clients (the `ports` output says which).
      */
     hostPort?: number;
     /** TCP (default), UDP, or SCTP (Kubernetes only). */

@@ -2,7 +2,10 @@
 import { byName, mockId, withoutStacks, optionsByName, recordOptions, registered, setIdSalt, settled, valueOf } from "./mocks";
 import * as pulumi from "@pulumi/pulumi";
 import { PodGroup, PodGroupArgs } from "../../components/pod-group";
-import { checkInitExit, DockerGroupResources, InitContainerFailedError } from "../../components/render-docker";
+import {
+    checkInitExit, dockerCreateOptions, dockerGroupLayout, DockerGroupResources, InitContainerFailedError,
+} from "../../components/render-docker";
+import { resolveSpec } from "../../components/resolve";
 import { initFailureMessage } from "../../components/init-gate";
 import type { PodGroupSpec } from "../../components/spec";
 import { checkResolvedValue, checkWhenKnown } from "../../components/validate";
@@ -91,6 +94,17 @@ describe("Docker renderer", () => {
             { container: "web", name: "http", containerPort: 8080, protocol: "tcp", hostIp: "0.0.0.0", hostPort: 18080 },
             { container: "sidecar", containerPort: 9090, protocol: "udp", hostIp: "127.0.0.1", hostPort: expect.any(Number) },
         ]);
+    });
+
+    it("reads hostPort 0 as no host port, as Kubernetes does: the port goes to loopback, as without hostPort", async () => {
+        const spec: PodGroupSpec = { containers: [{ name: "app", image: TOOLBOX, ports: [{ containerPort: 80, hostPort: 0 }] }] };
+        const { group } = await render("hp0", spec);
+        expect(byName("hp0-pause").inputs.ports).toEqual([{ internal: 80, ip: "127.0.0.1", protocol: "tcp" }]);
+        const [published] = await valueOf(group.ports);
+        expect(published).toEqual({ container: "app", containerPort: 80, protocol: "tcp", hostIp: "127.0.0.1", hostPort: expect.any(Number) });
+        // The engine API path (the harness, the benchmark) creates the same binding.
+        const pause = dockerGroupLayout(resolveSpec("hp0", spec), {}).pause;
+        expect(dockerCreateOptions(pause).HostConfig?.PortBindings).toEqual({ "80/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] });
     });
 
     it("makes members depend on the pause, every init container and the volumes", async () => {
