@@ -14,8 +14,8 @@ import { isReservedLabelKey, LABEL_PREFIX } from "./labels";
 import { Backend, BACKENDS, ContainerSpec, PodGroupSpec } from "./spec";
 import { checkContainers, imageProblems, isOutputLike } from "./validate-container";
 import {
-    describe, DNS1123_HINT, Findings, isDns1123Label, isDns1123Subdomain, isInt, isLabelValue, isObj, labelKeyProblem, Obj,
-    suggestLabel, ValidationProblem,
+    describe, DNS1123_HINT, Findings, isDns1123Label, isDns1123Subdomain, isInt, isLabelValue, isMissing, isObj, labelKeyProblem,
+    notAString, Obj, suggestLabel, ValidationProblem,
 } from "./validate-support";
 import { parseQuantity, QuantityError } from "./quantity";
 import { withoutUnsetStrings } from "./unset";
@@ -73,16 +73,22 @@ export interface SpecFindings {
 const RESTART_POLICIES = ["Always", "OnFailure", "Never"];
 
 function checkContext(ctx: ValidationContext, f: Findings): void {
-    const name = ctx.groupName;
-    if (!isDns1123Label(name)) {
+    const name: unknown = ctx.groupName;
+    if (isMissing(name)) {
+        f.add("name", `a group name is required: a DNS-1123 label (${DNS1123_HINT}), e.g. "web"`);
+    } else if (typeof name !== "string") {
+        f.add("name", `group name ${notAString(name)}`);
+    } else if (!isDns1123Label(name)) {
         const subdomain = isDns1123Subdomain(name);
-        f.add("name", `group name ${describe(name)} is not a DNS-1123 label (${DNS1123_HINT}); it names the Pod, is its default hostname and prefixes every Docker name: use e.g. "${suggestLabel(String(name))}"`,
+        f.add("name", `group name ${describe(name)} is not a DNS-1123 label (${DNS1123_HINT}); it names the Pod, is its default hostname and prefixes every Docker name: use e.g. "${suggestLabel(name)}"`,
             subdomain ? "group-name-label" : undefined);
     }
     if (ctx.backend !== undefined && !BACKENDS.includes(ctx.backend)) {
         f.add("backend", `backend ${describe(ctx.backend)} is not supported; use "docker" or "kubernetes"`);
     }
-    if (ctx.namespace !== undefined && !isDns1123Label(ctx.namespace)) {
+    if (ctx.namespace !== undefined && typeof ctx.namespace !== "string") {
+        f.add("namespace", `namespace ${notAString(ctx.namespace)}`);
+    } else if (ctx.namespace !== undefined && !isDns1123Label(ctx.namespace)) {
         f.add("namespace", `namespace ${describe(ctx.namespace)} is not a DNS-1123 label (${DNS1123_HINT})`);
     }
 }
@@ -102,7 +108,11 @@ function checkVolumes(spec: Obj, backend: Backend | undefined, f: Findings): Map
             return;
         }
         checkFields(v, path, "volume", backend, f);
-        if (!isDns1123Label(v.name)) {
+        if (isMissing(v.name)) {
+            f.add(`${path}.name`, `a name is required: a DNS-1123 label (${DNS1123_HINT}), e.g. "data"`);
+        } else if (typeof v.name !== "string") {
+            f.add(`${path}.name`, notAString(v.name));
+        } else if (!isDns1123Label(v.name)) {
             f.add(`${path}.name`, `${describe(v.name)} is not a DNS-1123 label (${DNS1123_HINT}); rename the volume`);
         } else if (volumes.has(v.name)) {
             f.add(`${path}.name`, `volume "${v.name}" is declared twice; give each volume its own name`);
@@ -150,8 +160,11 @@ function checkPodFields(spec: Obj, f: Findings): void {
     if (spec.shareProcessNamespace !== undefined && typeof spec.shareProcessNamespace !== "boolean") {
         f.add("spec.shareProcessNamespace", `must be true or false, got ${describe(spec.shareProcessNamespace)}`);
     }
-    if (spec.hostname !== undefined && !isDns1123Label(spec.hostname)) {
-        f.add("spec.hostname", `${describe(spec.hostname)} is not a DNS-1123 label (${DNS1123_HINT}); use e.g. "${suggestLabel(String(spec.hostname))}"`);
+    if (spec.hostname !== undefined && typeof spec.hostname !== "string") {
+        f.add("spec.hostname", notAString(spec.hostname));
+    } else if (spec.hostname !== undefined && !isDns1123Label(spec.hostname)) {
+        f.add("spec.hostname", `${describe(spec.hostname)} is not a DNS-1123 label (${DNS1123_HINT}); `
+            + `use e.g. "${suggestLabel(spec.hostname)}"`);
     }
     const grace = spec.terminationGracePeriodSeconds;
     if (grace !== undefined && !isInt(grace, Number.MIN_SAFE_INTEGER)) {
@@ -174,7 +187,9 @@ function checkLabels(labels: unknown, f: Findings): void {
         } else if (isReservedLabelKey(k)) {
             f.add(`spec.labels["${k}"]`, `keys under ${LABEL_PREFIX} are set by PodGroup itself; use another prefix`, "reserved-label");
         }
-        if (!isLabelValue(v)) {
+        if (typeof v !== "string") {
+            f.add(`spec.labels["${k}"]`, `value ${notAString(v)}`);
+        } else if (!isLabelValue(v)) {
             f.add(`spec.labels["${k}"]`, `value ${describe(v)} is not a Kubernetes label value (a string of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`);
         }
     }

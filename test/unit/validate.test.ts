@@ -160,6 +160,53 @@ describe("validation", () => {
         }]);
     });
 
+    it("says a volumeMount's name is required when it is left out, naming the declared volumes", () => {
+        const volumes = { volumes: [{ name: "data", emptyDir: {} }, { name: "cache" }] };
+        expect(problemsOf(withContainer({ volumeMounts: [{ mountPath: "/data" }, { name: "", mountPath: "/b" }] }, volumes))).toEqual([
+            { propertyPath: "spec.containers[0].volumeMounts[0].name", reason: "the name of the volume to mount is required: name one of spec.volumes (declared: data, cache)" },
+            { propertyPath: "spec.containers[0].volumeMounts[1].name", reason: "the name of the volume to mount is required: name one of spec.volumes (declared: data, cache)" },
+        ]);
+        expect(problemsOf(withContainer({ volumeMounts: [{ mountPath: "/data" }] }))).toEqual([{
+            propertyPath: "spec.containers[0].volumeMounts[0].name",
+            reason: "the name of the volume to mount is required: declare one in spec.volumes, e.g. { name: \"data\", emptyDir: {} }, and name it here",
+        }]);
+    });
+
+    it("names the type of a number given where a name must be a string, and suggests no name made of it", () => {
+        const quote = (n: number) => `must be a string, got the number ${n} (YAML reads an unquoted ${n} as a number: quote it)`;
+        const spec = {
+            containers: [{
+                name: 5, image: TOOLBOX, env: [{ name: 7, value: "x" }], ports: [{ containerPort: 80, name: 8080 }],
+                volumeMounts: [{ name: 9, mountPath: "/data" }],
+            }],
+            volumes: [{ name: 3, emptyDir: {} }, { name: "data" }],
+            hostname: 4,
+            labels: { version: 1 },
+        };
+        const problems = problemsOf(spec);
+        expect(problems).toEqual([
+            { propertyPath: "spec.volumes[0].name", reason: quote(3) },
+            { propertyPath: "spec.containers[0].name", reason: quote(5) },
+            { propertyPath: "spec.containers[0].env[0].name", reason: quote(7) },
+            { propertyPath: "spec.containers[0].ports[0].name", reason: "must be a string (at most 15 lower-case letters, digits and '-', with at least one letter, no '--', not starting or ending with '-'), got the number 8080" },
+            { propertyPath: "spec.containers[0].volumeMounts[0].name", reason: `${quote(9)}; it names a volume of spec.volumes (declared: data)` },
+            { propertyPath: "spec.hostname", reason: quote(4) },
+            { propertyPath: "spec.labels[\"version\"]", reason: `value ${quote(1)}` },
+        ]);
+        for (const p of problems) expect([p.propertyPath, p.reason]).not.toEqual([p.propertyPath, expect.stringMatching(/e\.g\. "\d+"|did you mean|undefined/)]);
+        expect(problemsOf(minimalSpec(), { groupName: 12 as unknown as string, backend: "docker" })).toEqual([{ propertyPath: "name", reason: `group name ${quote(12)}` }]);
+    });
+
+    it("says a container's, a volume's and a variable's name is required when it is left out", () => {
+        const spec = { containers: [{ image: TOOLBOX, env: [{ value: "x" }, { name: "", value: "y" }] }], volumes: [{ emptyDir: {} }] };
+        expect(problemsOf(spec)).toEqual([
+            { propertyPath: "spec.volumes[0].name", reason: "a name is required: a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), e.g. \"data\"" },
+            { propertyPath: "spec.containers[0].name", reason: "a name is required: a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), unique in the group, e.g. \"app\"" },
+            { propertyPath: "spec.containers[0].env[0].name", reason: "a variable name is required, e.g. \"LOG_LEVEL\"" },
+            { propertyPath: "spec.containers[0].env[1].name", reason: "a variable name is required, e.g. \"LOG_LEVEL\"" },
+        ]);
+    });
+
     it("rejects a relative mountPath on Docker only and a non-boolean readOnly; a volume with no source is an emptyDir", () => {
         const spec = withContainer({ volumeMounts: [{ name: "data", mountPath: "data", readOnly: "true" }] }, { volumes: [{ name: "data" }] });
         expect(problemsOf(spec)).toEqual([
