@@ -191,11 +191,20 @@ function checkEnv(env: unknown, path: string, backend: Backend | undefined, f: F
         f.add(`${path}.env`, `must be a list of { name, value } or { name, secretValue }, got ${describe(env)}`);
         return;
     }
+    const names = new Set<string>();
     env.forEach((e: unknown, j: number) => {
         const ep = `${path}.env[${j}]`;
         if (!checkObjectFields(e, ep, "env", backend, f)) {
             f.add(ep, `must be an object { name, value } or { name, secretValue }, got ${describe(e)}`);
             return;
+        }
+        if (typeof e.name === "string" && names.has(e.name)) {
+            // The API server's warning (pkg/api/pod/warnings.go), word for word.
+            if (hidesEarlierDefinition(e, e.name)) {
+                f.warn(ep, `hides previous definition of ${JSON.stringify(e.name)}, which may be dropped when using apply`);
+            }
+        } else if (typeof e.name === "string") {
+            names.add(e.name);
         }
         // Kubernetes 1.34 (RelaxedEnvironmentVariableValidation): any printable ASCII but '='.
         if (isMissing(e.name)) {
@@ -215,6 +224,20 @@ function checkEnv(env: unknown, path: string, backend: Backend | undefined, f: F
             f.add(`${ep}.secretValue`, `must be a string or a Pulumi secret Output, got ${describe(e.secretValue)}`);
         }
     });
+}
+
+/**
+ * Whether a repeated variable hides its earlier definition, as the API server judges it: unless
+ * its plain value refers to the earlier one (`$(NAME)`) and is more than that reference. A secret
+ * (Kubernetes' valueFrom) always hides it; so does a value another resource computes, which is
+ * not known at preview.
+ */
+function hidesEarlierDefinition(e: Obj, name: string): boolean {
+    if (e.secretValue !== undefined || e.valueFrom !== undefined) return true;
+    const value = e.value ?? "";
+    if (typeof value !== "string") return true;
+    const ref = `$(${name})`;
+    return value === ref || !value.includes(ref);
 }
 
 /** A Pulumi Output or Promise (another resource's output, a secret from config): checked when it resolves. */

@@ -1,5 +1,6 @@
 // Validation: one test per rule, asserting the field path and the message word for word.
 import { recordOptions, registered } from "./mocks";
+import * as pulumi from "@pulumi/pulumi";
 import { collectFindings, collectProblems, PodGroupValidationError, validatePodGroupSpec } from "../../components/validate";
 import { PodGroup } from "../../components/pod-group";
 import type { ContainerSpec, PodGroupSpec } from "../../components/spec";
@@ -301,6 +302,21 @@ describe("validation", () => {
 
     it("accepts env names Kubernetes 1.34 accepts (dots, dashes) and entries without a value", () => {
         expect(problemsOf(withContainer({ env: [{ name: "spring.profiles.active", value: "prod" }, { name: "EMPTY" }] }))).toEqual([]);
+    });
+
+    it("warns, as the API server does word for word, about a variable defined again that hides its earlier definition", () => {
+        const env = [
+            { name: "A", value: "1" }, { name: "A", value: "2" }, { name: "B", value: "x" }, { name: "B", value: "$(B):y" },
+            { name: "B", value: "$(B)" }, { name: "A" }, { name: "A", secretValue: "s" }, { name: "C", value: "$(C)" },
+        ];
+        const hides = (i: number, name: string) => ({
+            propertyPath: `spec.containers[0].env[${i}]`, reason: `hides previous definition of "${name}", which may be dropped when using apply`,
+        });
+        for (const context of [ctx, k8sCtx]) {
+            expect(collectFindings(withContainer({ env }), context)).toEqual({ problems: [], warnings: [hides(1, "A"), hides(4, "B"), hides(5, "A"), hides(6, "A")] });
+        }
+        // A value another resource computes is not known at preview: it is taken not to refer to the earlier one.
+        expect(validatePodGroupSpec(withContainer({ env: [{ name: "A", value: "1" }, { name: "A", value: pulumi.output("$(A)x") }] }), ctx)).toEqual([hides(1, "A")]);
     });
 
     it("rejects env entries with both value and secretValue, values that are not strings, and bad names", () => {
