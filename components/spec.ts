@@ -28,6 +28,7 @@ export interface EnvVar {
     /**
      * Plain value, stored as is in state. `$(NAME)` refers to an earlier variable of the
      * container and is expanded as kubelet does (`$$` gives `$`; unknown references stay).
+     * A secret Output here is an error when it resolves: use `secretValue`.
      */
     value?: pulumi.Input<string>;
     /** Secret value: kept secret in Pulumi state and never printed. */
@@ -116,9 +117,12 @@ export interface ContainerSpec {
     image: pulumi.Input<string>;
     /** Default as Kubernetes: Always for `:latest` or no tag, IfNotPresent otherwise. */
     imagePullPolicy?: ImagePullPolicy;
-    /** Entrypoint override (Docker `entrypoint`, Kubernetes `command`). */
+    /**
+     * Entrypoint override (Docker `entrypoint`, Kubernetes `command`). Plain values: a secret
+     * goes in an env entry's `secretValue`, referred to here as `$(NAME)`.
+     */
     command?: pulumi.Input<string>[];
-    /** Arguments (Docker `command`, Kubernetes `args`). */
+    /** Arguments (Docker `command`, Kubernetes `args`); plain values, as `command`. */
     args?: pulumi.Input<string>[];
     env?: EnvVar[];
     ports?: ContainerPort[];

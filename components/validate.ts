@@ -268,20 +268,48 @@ export function checkResolvedValue(kind: "image" | "string", value: unknown, pat
 }
 
 /**
+ * Refuses a secret (a `pulumi.secret`, or another resource's secret output) given where a plain
+ * value goes: an env `value`, a command or args item. Kubernetes writes those into the Pod's spec
+ * as they are, so the secret would be readable by anyone who can read the Pod; `secretValue` is
+ * the field that keeps it secret. Throws a {@link PodGroupValidationError} naming the field,
+ * never the value.
+ */
+export function refuseSecretInPlainField(path: string, ctx: ValidationContext): never {
+    const what = "holds a secret (a pulumi.secret, or another resource's secret output)";
+    const reason = /\.value$/.test(path)
+        ? `${what}, but value is for plain values (written as it is into the Pod's spec on kubernetes): `
+            + "move it to secretValue, which keeps it secret in Pulumi state and passes it through a Secret on kubernetes"
+        : `${what}, but command and args are plain values (written as they are into the Pod's spec on kubernetes): `
+            + "put the secret in an env entry's secretValue and refer to it here as $(NAME)";
+    throw new PodGroupValidationError(ctx.groupName, [{ propertyPath: path, reason }], "a secret Output",
+        "found when it resolved; the container that uses it is not created");
+}
+
+/**
  * `spec` (already validated) with every value another resource computes (an image, an env value,
  * a command or args item given as an Output) wrapped so that it is checked by
  * {@link checkResolvedValue} when it resolves: a bad one fails the deploy, naming the field,
- * before the container that uses it is created.
+ * before the container that uses it is created. A secret in an env value, a command or args
+ * item is refused ({@link refuseSecretInPlainField}): those are plain fields.
  */
 export function checkWhenKnown(spec: PodGroupSpec, ctx: ValidationContext): PodGroupSpec {
     const known = (v: pulumi.Input<string>, kind: "image" | "string", path: string): pulumi.Input<string> =>
         isOutputLike(v) ? pulumi.output(v).apply((x) => checkResolvedValue(kind, x, path, ctx)) : v;
+    // (Whether an Output is secret is known only asynchronously, with its value.)
+    const plain = (v: pulumi.Input<string>, path: string): pulumi.Input<string> => {
+        if (!isOutputLike(v)) return v;
+        const out = pulumi.output(v);
+        return pulumi.all([out, pulumi.isSecret(out)]).apply(([x, secret]) =>
+            secret ? refuseSecretInPlainField(path, ctx) : checkResolvedValue("string", x, path, ctx));
+    };
     const container = (c: ContainerSpec, path: string): ContainerSpec => ({
         ...c,
         image: known(c.image, "image", path),
-        ...(c.env !== undefined ? { env: c.env.map((e, j) => e.value === undefined ? e : { ...e, value: known(e.value, "string", `${path}.env[${j}].value`) }) } : {}),
-        ...(c.command !== undefined ? { command: c.command.map((a, k) => known(a, "string", `${path}.command[${k}]`)) } : {}),
-        ...(c.args !== undefined ? { args: c.args.map((a, k) => known(a, "string", `${path}.args[${k}]`)) } : {}),
+        ...(c.env !== undefined
+            ? { env: c.env.map((e, j) => e.value === undefined ? e : { ...e, value: plain(e.value, `${path}.env[${j}].value`) }) }
+            : {}),
+        ...(c.command !== undefined ? { command: c.command.map((a, k) => plain(a, `${path}.command[${k}]`)) } : {}),
+        ...(c.args !== undefined ? { args: c.args.map((a, k) => plain(a, `${path}.args[${k}]`)) } : {}),
     });
     return {
         ...spec,

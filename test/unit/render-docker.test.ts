@@ -8,7 +8,7 @@ import {
 import { resolveSpec } from "../../components/resolve";
 import { initFailureMessage } from "../../components/init-gate";
 import type { PodGroupSpec } from "../../components/spec";
-import { checkResolvedValue, checkWhenKnown } from "../../components/validate";
+import { checkResolvedValue, checkWhenKnown, refuseSecretInPlainField } from "../../components/validate";
 import { fullSpec, minimalSpec, TOOLBOX } from "./fixtures";
 
 const CONTAINER = "docker:index/container:Container";
@@ -301,6 +301,34 @@ describe("Docker renderer", () => {
         expect(await valueOf(pulumi.output(checked.containers[0].image))).toBe(TOOLBOX);
         expect(await valueOf(pulumi.output(checked.containers[0].args![0]))).toBe("x");
         expect(checkWhenKnown(minimalSpec(), ctx)).toEqual(minimalSpec());
+    });
+
+    it("refuses a secret Output given as an env value, a command or args item, naming the field and never the value", async () => {
+        const ctx = { groupName: "leak", backend: "docker" as const };
+        const heading = "PodGroup \"leak\": a secret Output has 1 problem, found when it resolved; the container that uses it is not created:\n";
+        expect(() => refuseSecretInPlainField("spec.containers[0].env[1].value", ctx)).toThrow(heading +
+            "  - spec.containers[0].env[1].value: holds a secret (a pulumi.secret, or another resource's secret output), but value is for " +
+            "plain values (written as it is into the Pod's spec on kubernetes): move it to secretValue, which keeps it secret in Pulumi " +
+            "state and passes it through a Secret on kubernetes");
+        expect(() => refuseSecretInPlainField("spec.containers[0].args[2]", ctx)).toThrow(heading +
+            "  - spec.containers[0].args[2]: holds a secret (a pulumi.secret, or another resource's secret output), but command and args " +
+            "are plain values (written as they are into the Pod's spec on kubernetes): put the secret in an env entry's secretValue and " +
+            "refer to it here as $(NAME)");
+        // The wiring: each plain field given as an Output is refused when it resolves to a secret.
+        const refused: string[] = [];
+        const checked = checkWhenKnown({ containers: [{
+            name: "app", image: TOOLBOX, env: [{ name: "A", value: "a" }, { name: "T", value: pulumi.secret("s3cret") }],
+            command: [pulumi.secret("s3cret")], args: [pulumi.output("plain"), pulumi.secret("s3cret")],
+        }] }, ctx);
+        const c = checked.containers[0];
+        for (const v of [c.env![1].value!, c.command![0], c.args![1]] as pulumi.Output<string>[]) {
+            // (Every promise of the rejected Output is handled: an unhandled one would end jest.)
+            const o = v as unknown as { isKnown: Promise<boolean>; isSecret: Promise<boolean>; allResources(): Promise<unknown> };
+            await Promise.allSettled([o.isKnown, o.isSecret, o.allResources()]);
+            await valueOf(v).catch((e: Error) => refused.push(e.message.split("\n")[1].split(":")[0]));
+        }
+        expect(refused).toEqual(["  - spec.containers[0].env[1].value", "  - spec.containers[0].command[0]", "  - spec.containers[0].args[1]"]);
+        expect([c.env![0].value, await valueOf(pulumi.output(c.args![0]))]).toEqual(["a", "plain"]);
     });
 
     it("honours pauseImage and imageOverrides", async () => {
