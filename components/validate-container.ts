@@ -218,9 +218,11 @@ function checkEnv(env: unknown, path: string, backend: Backend | undefined, f: F
         }
         if (e.value !== undefined && e.secretValue !== undefined) {
             f.add(ep, "set one of `value` (plain) and `secretValue` (kept secret), not both");
-        } else if (e.value !== undefined && typeof e.value !== "string" && !isOutputLike(e.value)) {
+        }
+        if (e.value !== undefined && typeof e.value !== "string" && !isOutputLike(e.value)) {
             f.add(`${ep}.value`, `must be a string (or a Pulumi Output of one), got ${describe(e.value)}; quote numbers and booleans`);
-        } else if (e.secretValue !== undefined && typeof e.secretValue !== "string" && !isOutputLike(e.secretValue)) {
+        }
+        if (e.secretValue !== undefined && typeof e.secretValue !== "string" && !isOutputLike(e.secretValue)) {
             f.add(`${ep}.secretValue`, `must be a string or a Pulumi secret Output, got ${describe(e.secretValue)}`);
         }
     });

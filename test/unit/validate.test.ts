@@ -386,6 +386,37 @@ describe("validation", () => {
         expect(error.toInputPropertiesError().errors).toEqual(error.problems);
     });
 
+    it("reports all eleven problems of a spec with eleven, none hidden by another", () => {
+        const spec = {
+            volumes: [{ name: "Data", emptyDir: {} }],
+            terminationGracePeriodSeconds: "30",
+            containers: [
+                {
+                    name: "web", image: TOOLBOX, env: [{ name: "TOKEN", value: 5, secretValue: "s" }],
+                    ports: [{ containerPort: 70000 }, { containerPort: 81, name: "Http" }], volumeMounts: [{ name: "data", mountPath: "/data" }],
+                    readinessProbe: { httpGet: { port: 0 } }, lifecycle: { preStop: { sleep: { seconds: -5 } } },
+                },
+                { name: "Sidecar", image: "" },
+            ],
+        };
+        const c0 = "spec.containers[0]";
+        expect(collectProblems(spec, { groupName: "web", backend: "docker", supervise: true }).map((p) => p.propertyPath)).toEqual([
+            "spec.volumes[0].name",
+            `${c0}.env[0]`, `${c0}.env[0].value`,
+            `${c0}.ports[0].containerPort`, `${c0}.ports[1].name`, `${c0}.volumeMounts[0].name`,
+            `${c0}.readinessProbe.httpGet.port`, `${c0}.lifecycle.preStop.sleep.seconds`,
+            "spec.containers[1].name", "spec.containers[1].image",
+            "spec.terminationGracePeriodSeconds",
+        ]);
+        // A negative sleep is wrong whatever the grace period; the upper bound needs a valid one.
+        expect(problemsOf(withContainer({ lifecycle: { preStop: { sleep: { seconds: -5 } } } }, { terminationGracePeriodSeconds: 1.5 }), k8sCtx)[0]).toEqual({
+            propertyPath: "spec.containers[0].lifecycle.preStop.sleep.seconds",
+            reason: "the number -5 must not be negative (from 0 to the pod's terminationGracePeriodSeconds)",
+        });
+        expect(problemsOf(withContainer({ lifecycle: { preStop: { sleep: { seconds: 45 } } } }, { terminationGracePeriodSeconds: 1.5 }), k8sCtx).map((p) => p.propertyPath))
+            .toEqual(["spec.terminationGracePeriodSeconds"]);
+    });
+
     it("registers nothing, not even the component, when the spec is rejected", () => {
         const before = registered.length;
         expect(() => new PodGroup("bad", { backend: "docker", spec: { containers: [] } }, { transformations: [recordOptions] }))
