@@ -99,11 +99,13 @@ function checkTerminationMessage(c: Obj, path: string, target: ValidationTarget 
 
 function checkName(name: unknown, path: string, names: Map<string, string>, f: Findings): void {
     if (isMissing(name)) {
-        f.add(`${path}.name`, `a name is required: a DNS-1123 label (${DNS1123_HINT}), unique in the group, e.g. "app"`);
+        f.add(`${path}.name`, `a name is required: a DNS-1123 label (${DNS1123_HINT}), unique in the group, `
+            + "e.g. \"app\"");
     } else if (typeof name !== "string") {
         f.add(`${path}.name`, notAString(name));
     } else if (!isDns1123Label(name)) {
-        f.add(`${path}.name`, `${describe(name)} is not a DNS-1123 label (${DNS1123_HINT}); rename it, e.g. "${suggestLabel(name)}"`);
+        f.add(`${path}.name`, `${describe(name)} is not a DNS-1123 label (${DNS1123_HINT}); `
+            + `rename it, e.g. "${suggestLabel(name)}"`);
     } else if (names.has(name)) {
         f.add(`${path}.name`, `name "${name}" is already used by ${names.get(name)}; names must be unique across initContainers and containers`);
     } else {
@@ -201,7 +203,8 @@ function checkEnv(env: unknown, path: string, backend: Backend | undefined, f: F
         if (typeof e.name === "string" && names.has(e.name)) {
             // The API server's warning (pkg/api/pod/warnings.go), word for word.
             if (hidesEarlierDefinition(e, e.name)) {
-                f.warn(ep, `hides previous definition of ${JSON.stringify(e.name)}, which may be dropped when using apply`);
+                f.warn(ep, `hides previous definition of ${JSON.stringify(e.name)}, `
+                    + "which may be dropped when using apply");
             }
         } else if (typeof e.name === "string") {
             names.add(e.name);
@@ -350,7 +353,8 @@ function checkMountName(name: unknown, path: string, volumes: Map<string, unknow
     const names = [...volumes.keys()];
     const declared = names.length === 0 ? "none is declared" : `declared: ${names.join(", ")}`;
     if (isMissing(name)) {
-        const fix = names.length === 0 ? "declare one in spec.volumes, e.g. { name: \"data\", emptyDir: {} }, and name it here"
+        const fix = names.length === 0
+            ? "declare one in spec.volumes, e.g. { name: \"data\", emptyDir: {} }, and name it here"
             : `name one of spec.volumes (${declared})`;
         f.add(path, `the name of the volume to mount is required: ${fix}`);
     } else if (typeof name !== "string") {

@@ -11,11 +11,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkFields } from "./fields";
 import { validationTarget } from "./stricter";
 import { isReservedLabelKey, LABEL_PREFIX } from "./labels";
-import { Backend, BACKENDS, ContainerSpec, PodGroupSpec } from "./spec";
+import { Backend, BACKENDS, ContainerSpec, EnvVar, PodGroupSpec } from "./spec";
 import { checkContainers, imageProblems, isOutputLike } from "./validate-container";
 import {
-    describe, DNS1123_HINT, Findings, isDns1123Label, isDns1123Subdomain, isInt, isLabelValue, isMissing, isObj, labelKeyProblem,
-    notAString, Obj, suggestLabel, ValidationProblem,
+    describe, DNS1123_HINT, Findings, isDns1123Label, isDns1123Subdomain, isInt, isLabelValue, isMissing, isObj,
+    labelKeyProblem, notAString, Obj, suggestLabel, ValidationProblem,
 } from "./validate-support";
 import { parseQuantity, QuantityError } from "./quantity";
 import { withoutUnsetStrings } from "./unset";
@@ -80,8 +80,9 @@ function checkContext(ctx: ValidationContext, f: Findings): void {
         f.add("name", `group name ${notAString(name)}`);
     } else if (!isDns1123Label(name)) {
         const subdomain = isDns1123Subdomain(name);
-        f.add("name", `group name ${describe(name)} is not a DNS-1123 label (${DNS1123_HINT}); it names the Pod, is its default hostname and prefixes every Docker name: use e.g. "${suggestLabel(name)}"`,
-            subdomain ? "group-name-label" : undefined);
+        f.add("name", `group name ${describe(name)} is not a DNS-1123 label (${DNS1123_HINT}); it names the Pod, `
+            + `is its default hostname and prefixes every Docker name: use e.g. "${suggestLabel(name)}"`,
+        subdomain ? "group-name-label" : undefined);
     }
     if (ctx.backend !== undefined && !BACKENDS.includes(ctx.backend)) {
         f.add("backend", `backend ${describe(ctx.backend)} is not supported; use "docker" or "kubernetes"`);
@@ -278,7 +279,8 @@ export function refuseSecretInPlainField(path: string, ctx: ValidationContext): 
     const what = "holds a secret (a pulumi.secret, or another resource's secret output)";
     const reason = /\.value$/.test(path)
         ? `${what}, but value is for plain values (written as it is into the Pod's spec on kubernetes): `
-            + "move it to secretValue, which keeps it secret in Pulumi state and passes it through a Secret on kubernetes"
+            + "move it to secretValue, which keeps it secret in Pulumi state "
+            + "and passes it through a Secret on kubernetes"
         : `${what}, but command and args are plain values (written as they are into the Pod's spec on kubernetes): `
             + "put the secret in an env entry's secretValue and refer to it here as $(NAME)";
     throw new PodGroupValidationError(ctx.groupName, [{ propertyPath: path, reason }], "a secret Output",
@@ -302,12 +304,12 @@ export function checkWhenKnown(spec: PodGroupSpec, ctx: ValidationContext): PodG
         return pulumi.all([out, pulumi.isSecret(out)]).apply(([x, secret]) =>
             secret ? refuseSecretInPlainField(path, ctx) : checkResolvedValue("string", x, path, ctx));
     };
+    const plainEnv = (e: EnvVar, path: string): EnvVar =>
+        (e.value === undefined ? e : { ...e, value: plain(e.value, path) });
     const container = (c: ContainerSpec, path: string): ContainerSpec => ({
         ...c,
         image: known(c.image, "image", path),
-        ...(c.env !== undefined
-            ? { env: c.env.map((e, j) => e.value === undefined ? e : { ...e, value: plain(e.value, `${path}.env[${j}].value`) }) }
-            : {}),
+        ...(c.env !== undefined ? { env: c.env.map((e, j) => plainEnv(e, `${path}.env[${j}].value`)) } : {}),
         ...(c.command !== undefined ? { command: c.command.map((a, k) => plain(a, `${path}.command[${k}]`)) } : {}),
         ...(c.args !== undefined ? { args: c.args.map((a, k) => plain(a, `${path}.args[${k}]`)) } : {}),
     });

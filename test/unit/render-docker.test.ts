@@ -96,15 +96,18 @@ describe("Docker renderer", () => {
         ]);
     });
 
-    it("reads hostPort 0 as no host port, as Kubernetes does: the port goes to loopback, as without hostPort", async () => {
-        const spec: PodGroupSpec = { containers: [{ name: "app", image: TOOLBOX, ports: [{ containerPort: 80, hostPort: 0 }] }] };
+    it("reads hostPort 0 as no host port, as Kubernetes does: loopback only, as without hostPort", async () => {
+        const ports = [{ containerPort: 80, hostPort: 0 }];
+        const spec: PodGroupSpec = { containers: [{ name: "app", image: TOOLBOX, ports }] };
         const { group } = await render("hp0", spec);
         expect(byName("hp0-pause").inputs.ports).toEqual([{ internal: 80, ip: "127.0.0.1", protocol: "tcp" }]);
-        const [published] = await valueOf(group.ports);
-        expect(published).toEqual({ container: "app", containerPort: 80, protocol: "tcp", hostIp: "127.0.0.1", hostPort: expect.any(Number) });
+        expect(await valueOf(group.ports)).toEqual([
+            { container: "app", containerPort: 80, protocol: "tcp", hostIp: "127.0.0.1", hostPort: expect.any(Number) },
+        ]);
         // The engine API path (the harness, the benchmark) creates the same binding.
         const pause = dockerGroupLayout(resolveSpec("hp0", spec), {}).pause;
-        expect(dockerCreateOptions(pause).HostConfig?.PortBindings).toEqual({ "80/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] });
+        expect(dockerCreateOptions(pause).HostConfig?.PortBindings)
+            .toEqual({ "80/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] });
     });
 
     it("makes members depend on the pause, every init container and the volumes", async () => {
@@ -303,31 +306,39 @@ describe("Docker renderer", () => {
         expect(checkWhenKnown(minimalSpec(), ctx)).toEqual(minimalSpec());
     });
 
-    it("refuses a secret Output given as an env value, a command or args item, naming the field and never the value", async () => {
+    it("refuses a secret Output as an env value, command or args item, naming the field, never the value", async () => {
         const ctx = { groupName: "leak", backend: "docker" as const };
-        const heading = "PodGroup \"leak\": a secret Output has 1 problem, found when it resolved; the container that uses it is not created:\n";
-        expect(() => refuseSecretInPlainField("spec.containers[0].env[1].value", ctx)).toThrow(heading +
-            "  - spec.containers[0].env[1].value: holds a secret (a pulumi.secret, or another resource's secret output), but value is for " +
-            "plain values (written as it is into the Pod's spec on kubernetes): move it to secretValue, which keeps it secret in Pulumi " +
-            "state and passes it through a Secret on kubernetes");
-        expect(() => refuseSecretInPlainField("spec.containers[0].args[2]", ctx)).toThrow(heading +
-            "  - spec.containers[0].args[2]: holds a secret (a pulumi.secret, or another resource's secret output), but command and args " +
-            "are plain values (written as they are into the Pod's spec on kubernetes): put the secret in an env entry's secretValue and " +
-            "refer to it here as $(NAME)");
+        const heading = "PodGroup \"leak\": a secret Output has 1 problem, found when it resolved; "
+            + "the container that uses it is not created:\n";
+        const secret = "holds a secret (a pulumi.secret, or another resource's secret output)";
+        expect(() => refuseSecretInPlainField("spec.containers[0].env[1].value", ctx)).toThrow(`${heading}`
+            + `  - spec.containers[0].env[1].value: ${secret}, but value is for plain values (written as it is `
+            + "into the Pod's spec on kubernetes): move it to secretValue, which keeps it secret in Pulumi state "
+            + "and passes it through a Secret on kubernetes");
+        expect(() => refuseSecretInPlainField("spec.containers[0].args[2]", ctx)).toThrow(`${heading}`
+            + `  - spec.containers[0].args[2]: ${secret}, but command and args are plain values (written as they `
+            + "are into the Pod's spec on kubernetes): put the secret in an env entry's secretValue "
+            + "and refer to it here as $(NAME)");
         // The wiring: each plain field given as an Output is refused when it resolves to a secret.
-        const refused: string[] = [];
         const checked = checkWhenKnown({ containers: [{
-            name: "app", image: TOOLBOX, env: [{ name: "A", value: "a" }, { name: "T", value: pulumi.secret("s3cret") }],
+            name: "app", image: TOOLBOX,
+            env: [{ name: "A", value: "a" }, { name: "T", value: pulumi.secret("s3cret") }],
             command: [pulumi.secret("s3cret")], args: [pulumi.output("plain"), pulumi.secret("s3cret")],
         }] }, ctx);
         const c = checked.containers[0];
+        const refused: string[] = [];
         for (const v of [c.env![1].value!, c.command![0], c.args![1]] as pulumi.Output<string>[]) {
             // (Every promise of the rejected Output is handled: an unhandled one would end jest.)
-            const o = v as unknown as { isKnown: Promise<boolean>; isSecret: Promise<boolean>; allResources(): Promise<unknown> };
+            type Promises = { isKnown: Promise<boolean>; isSecret: Promise<boolean>; allResources(): Promise<unknown> };
+            const o = v as unknown as Promises;
             await Promise.allSettled([o.isKnown, o.isSecret, o.allResources()]);
             await valueOf(v).catch((e: Error) => refused.push(e.message.split("\n")[1].split(":")[0]));
         }
-        expect(refused).toEqual(["  - spec.containers[0].env[1].value", "  - spec.containers[0].command[0]", "  - spec.containers[0].args[1]"]);
+        expect(refused).toEqual([
+            "  - spec.containers[0].env[1].value",
+            "  - spec.containers[0].command[0]",
+            "  - spec.containers[0].args[1]",
+        ]);
         expect([c.env![0].value, await valueOf(pulumi.output(c.args![0]))]).toEqual(["a", "plain"]);
     });
 
