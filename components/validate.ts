@@ -225,7 +225,8 @@ export function collectFindings(raw: unknown, ctx: ValidationContext): SpecFindi
     const spec = withoutUnsetStrings(raw);
     checkContext(ctx, f);
     if (!isObj(spec)) {
-        f.add("spec", `the spec must be an object with at least \`containers\`, got ${describe(spec)}; see components/spec.ts (PodGroupSpec)`);
+        f.add("spec", "the spec must be an object with at least `containers` (a PodGroupSpec), "
+            + `got ${describe(spec)}; e.g. { containers: [{ name: "app", image: "podgroup/toolbox:1.0.0" }] }`);
         return f;
     }
     checkFields(spec, "spec", "podSpec", ctx.backend, f);

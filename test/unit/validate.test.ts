@@ -394,7 +394,11 @@ describe("validation", () => {
     });
 
     it("rejects something that is not a spec at all", () => {
-        expect(problemsOf("web")).toEqual([{ propertyPath: "spec", reason: "the spec must be an object with at least `containers`, got the string \"web\"; see components/spec.ts (PodGroupSpec)" }]);
+        expect(problemsOf("web")).toEqual([{
+            propertyPath: "spec",
+            reason: "the spec must be an object with at least `containers` (a PodGroupSpec), got the string \"web\"; "
+                + "e.g. { containers: [{ name: \"app\", image: \"podgroup/toolbox:1.0.0\" }] }",
+        }]);
     });
 
     it("reports every problem at once in one error that names each field", () => {
