@@ -125,7 +125,7 @@ const SHARED_WARNINGS = [/^spec\.(init)?[cC]ontainers\[\d+\]\.env\[\d+\]: hides 
 const CONTEXTS: Record<ValidationTarget, (groupName: string) => ValidationContext> = {
     "kubernetes": (groupName) => ({ groupName, backend: "kubernetes" }),
     "docker-supervised": (groupName) => ({ groupName, backend: "docker", supervise: true }),
-    "docker-plain": (groupName) => ({ groupName, backend: "docker" }),
+    "docker-plain": (groupName) => ({ groupName, backend: "docker", supervise: false }),
 };
 
 /** Why a verdict is a disagreement not covered by a listed rule, or undefined when it is fine. */
