@@ -12,6 +12,7 @@ import { Backend, BACKENDS, PodGroupSpec } from "./spec";
 import { checkWhenKnown, collectFindings, PodGroupValidationError, ValidationProblem } from "./validate";
 import { withNativeStackTraces } from "./stack-traces";
 import { isSupervised } from "./docker-mode";
+import { groupNameProblems, takeGroupName } from "./group-registry";
 
 /** The component's type token. */
 export const POD_GROUP_TYPE = "podgroup:index:PodGroup";
@@ -93,10 +94,12 @@ export function argumentProblems(args: PodGroupArgs): ValidationProblem[] {
 
 /**
  * Every problem of `args` (arguments and spec, image overrides applied first so the images
- * checked are the ones deployed), thrown as one {@link PodGroupValidationError}; returns the
- * spec to render and the warnings.
+ * checked are the ones deployed) and the `others` found by the caller, thrown as one
+ * {@link PodGroupValidationError}; returns the spec to render and the warnings.
  */
-export function validatePodGroupArgs(name: string, args: PodGroupArgs): { spec: PodGroupSpec; warnings: ValidationProblem[] } {
+export function validatePodGroupArgs(name: string, args: PodGroupArgs, others: ValidationProblem[] = []): {
+    spec: PodGroupSpec; warnings: ValidationProblem[];
+} {
     const groupName = args.groupName ?? name;
     const spec = withoutUnsetStrings(applyImageOverrides(args.spec, args.imageOverrides));
     const ctx = {
@@ -105,19 +108,11 @@ export function validatePodGroupArgs(name: string, args: PodGroupArgs): { spec: 
         supervise: args.backend === "docker" && isSupervised(args.docker?.supervise),
     };
     const found = collectFindings(spec, ctx);
-    const problems = [...argumentProblems(args), ...found.problems];
+    const problems = [...argumentProblems(args), ...others, ...found.problems];
     if (problems.length > 0) throw new PodGroupValidationError(groupName, problems);
     // Values other resources compute are checked by the same rules when they resolve.
     return { spec: checkWhenKnown(spec as PodGroupSpec, ctx), warnings: found.warnings };
 }
-
-/** Where a group's names live: a Docker engine (one per program) or a Kubernetes namespace. */
-function groupKey(groupName: string, args: PodGroupArgs): string {
-    return args.backend === "docker" ? `docker/${groupName}` : `kubernetes/${args.kubernetes?.namespace ?? "default"}/${groupName}`;
-}
-
-/** The groups of this program, by {@link groupKey}: two groups with one name would fight over their containers or Pod. */
-const groupsOfProgram = new Map<string, string>();
 
 /** Validates, resolves and renders a group; registers children under `opts.parent`. */
 export function createPodGroup<B extends Backend>(name: string, args: PodGroupArgs<B>, opts: pulumi.CustomResourceOptions): {
@@ -170,14 +165,9 @@ export class PodGroup<B extends Backend = Backend> extends pulumi.ComponentResou
 
     constructor(name: string, args: PodGroupArgs<B>, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything, the component included: rejected arguments create nothing.
-        const { spec, warnings } = validatePodGroupArgs(name, args);
-        const groupName = args.groupName ?? name;
-        const key = groupKey(groupName, args);
-        const other = groupsOfProgram.get(key);
-        if (other !== undefined && other !== name) {  // the same resource twice is Pulumi's own duplicate-URN error
-            throw new PodGroupValidationError(groupName, [{ propertyPath: "groupName", reason: `group name "${groupName}" is already used by the PodGroup "${other}" of this program on ${args.backend}; their containers would collide: give each group its own name` }]);
-        }
-        groupsOfProgram.set(key, name);
+        // A name another group of this program run took is one more problem, reported with the others.
+        const { spec, warnings } = validatePodGroupArgs(name, args, groupNameProblems(name, args, opts));
+        takeGroupName(name, args, opts);
         super(POD_GROUP_TYPE, name, {}, opts);
         for (const w of warnings) void pulumi.log.warn(`${w.propertyPath}: ${w.reason}`, this);
         const { rendering, resources } = renderPodGroup(name, args, spec, { parent: this });

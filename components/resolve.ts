@@ -10,7 +10,10 @@ import {
 } from "./spec";
 import { CLUSTER_ONLY_POD_FIELDS } from "./fields";
 
-/** A container after defaults: pull policy set, `user` folded into securityContext. */
+/**
+ * A container after defaults: pull policy set, `user` folded into securityContext, and no
+ * `hostPort: 0` (Kubernetes reads 0 as not set: the port is not published on the host).
+ */
 export type ResolvedContainer = Omit<ContainerSpec, "user" | "imagePullPolicy"> & { imagePullPolicy: pulumi.Input<ImagePullPolicy> };
 
 /** A volume after defaults: its emptyDir set. */
@@ -61,6 +64,10 @@ function resolveContainer(c: ContainerSpec): ResolvedContainer {
     const pullPolicy = c.imagePullPolicy
         ?? (typeof c.image === "string" ? defaultPullPolicy(c.image) : pulumi.output(c.image).apply(defaultPullPolicy));
     const resolved: ResolvedContainer = { ...rest, imagePullPolicy: pullPolicy };
+    if (c.ports !== undefined) {
+        resolved.ports = c.ports.map(({ hostPort, ...port }) =>
+            (hostPort === 0 || hostPort === undefined ? port : { ...port, hostPort }));
+    }
     if (user !== undefined) {
         const [uid, gid] = String(user).split(":");
         resolved.securityContext = { runAsUser: Number(uid), ...(gid !== undefined ? { runAsGroup: Number(gid) } : {}) };

@@ -28,6 +28,7 @@ export interface EnvVar {
     /**
      * Plain value, stored as is in state. `$(NAME)` refers to an earlier variable of the
      * container and is expanded as kubelet does (`$$` gives `$`; unknown references stay).
+     * A secret Output here is an error when it resolves: use `secretValue`.
      */
     value?: pulumi.Input<string>;
     /** Secret value: kept secret in Pulumi state and never printed. */
@@ -39,9 +40,10 @@ export interface ContainerPort {
     /** Port inside the group (1-65535). */
     containerPort: number;
     /**
-     * Optional port published on the Docker host (Docker backend only). Without it the Docker
-     * backend publishes the port on an ephemeral host port of 127.0.0.1. The Kubernetes renderer
-     * never sets a hostPort (use a Service): see docs/spec-support.md.
+     * Optional port published on the host: on every address of the Docker host, or rendered as
+     * written on Kubernetes (see docs/spec-support.md). Left out or 0 (as in Kubernetes): no host
+     * port; the Docker backend then publishes the port on an ephemeral port of 127.0.0.1 only, for
+     * the host's own clients (the `ports` output says which).
      */
     hostPort?: number;
     /** TCP (default), UDP, or SCTP (Kubernetes only). */
@@ -115,9 +117,12 @@ export interface ContainerSpec {
     image: pulumi.Input<string>;
     /** Default as Kubernetes: Always for `:latest` or no tag, IfNotPresent otherwise. */
     imagePullPolicy?: ImagePullPolicy;
-    /** Entrypoint override (Docker `entrypoint`, Kubernetes `command`). */
+    /**
+     * Entrypoint override (Docker `entrypoint`, Kubernetes `command`). Plain values: a secret
+     * goes in an env entry's `secretValue`, referred to here as `$(NAME)`.
+     */
     command?: pulumi.Input<string>[];
-    /** Arguments (Docker `command`, Kubernetes `args`). */
+    /** Arguments (Docker `command`, Kubernetes `args`); plain values, as `command`. */
     args?: pulumi.Input<string>[];
     env?: EnvVar[];
     ports?: ContainerPort[];

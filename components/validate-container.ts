@@ -10,8 +10,8 @@ import { SUPERVISE_FIX, ValidationTarget } from "./stricter";
 import type { ValidationProblem } from "./validate-support";
 import { checkProbesAndHooks, effectiveGracePeriod } from "./validate-probe";
 import {
-    describe, DNS1123_HINT, Findings, firstNonString, INT32_MAX, isDns1123Label, isInt, isObj, isPortName, isStringList, Obj,
-    PORT_NAME_HINT, suggestLabel,
+    describe, DNS1123_HINT, Findings, firstNonString, INT32_MAX, isDns1123Label, isInt, isMissing, isObj, isPortName,
+    isStringList, notAString, Obj, PORT_NAME_HINT, suggestLabel,
 } from "./validate-support";
 
 /** What checking one container needs to know about the others. */
@@ -98,8 +98,14 @@ function checkTerminationMessage(c: Obj, path: string, target: ValidationTarget 
 }
 
 function checkName(name: unknown, path: string, names: Map<string, string>, f: Findings): void {
-    if (!isDns1123Label(name)) {
-        f.add(`${path}.name`, `${describe(name)} is not a DNS-1123 label (${DNS1123_HINT}); rename it, e.g. "${suggestLabel(String(name ?? ""))}"`);
+    if (isMissing(name)) {
+        f.add(`${path}.name`, `a name is required: a DNS-1123 label (${DNS1123_HINT}), unique in the group, `
+            + "e.g. \"app\"");
+    } else if (typeof name !== "string") {
+        f.add(`${path}.name`, notAString(name));
+    } else if (!isDns1123Label(name)) {
+        f.add(`${path}.name`, `${describe(name)} is not a DNS-1123 label (${DNS1123_HINT}); `
+            + `rename it, e.g. "${suggestLabel(name)}"`);
     } else if (names.has(name)) {
         f.add(`${path}.name`, `name "${name}" is already used by ${names.get(name)}; names must be unique across initContainers and containers`);
     } else {
@@ -187,26 +193,56 @@ function checkEnv(env: unknown, path: string, backend: Backend | undefined, f: F
         f.add(`${path}.env`, `must be a list of { name, value } or { name, secretValue }, got ${describe(env)}`);
         return;
     }
+    const names = new Set<string>();
     env.forEach((e: unknown, j: number) => {
         const ep = `${path}.env[${j}]`;
         if (!checkObjectFields(e, ep, "env", backend, f)) {
             f.add(ep, `must be an object { name, value } or { name, secretValue }, got ${describe(e)}`);
             return;
         }
+        if (typeof e.name === "string" && names.has(e.name)) {
+            // The API server's warning (pkg/api/pod/warnings.go), word for word.
+            if (hidesEarlierDefinition(e, e.name)) {
+                f.warn(ep, `hides previous definition of ${JSON.stringify(e.name)}, `
+                    + "which may be dropped when using apply");
+            }
+        } else if (typeof e.name === "string") {
+            names.add(e.name);
+        }
         // Kubernetes 1.34 (RelaxedEnvironmentVariableValidation): any printable ASCII but '='.
-        if (typeof e.name !== "string" || !/^[\x20-\x3c\x3e-\x7e]+$/.test(e.name)) {
+        if (isMissing(e.name)) {
+            f.add(`${ep}.name`, "a variable name is required, e.g. \"LOG_LEVEL\"");
+        } else if (typeof e.name !== "string") {
+            f.add(`${ep}.name`, notAString(e.name));
+        } else if (!/^[\x20-\x3c\x3e-\x7e]+$/.test(e.name)) {
             f.add(`${ep}.name`, `${describe(e.name)} is not a variable name; use printable ASCII characters other than '=', e.g. "LOG_LEVEL"`);
         } else if (e.secretValue !== undefined && backend === "kubernetes" && !/^[-._a-zA-Z0-9]+$/.test(e.name)) {
             f.add(`${ep}.name`, `"${e.name}" holds a secretValue, which goes through a Secret key: use letters, digits, '-', '_' and '.'`, "secret-env-key");
         }
         if (e.value !== undefined && e.secretValue !== undefined) {
             f.add(ep, "set one of `value` (plain) and `secretValue` (kept secret), not both");
-        } else if (e.value !== undefined && typeof e.value !== "string" && !isOutputLike(e.value)) {
+        }
+        if (e.value !== undefined && typeof e.value !== "string" && !isOutputLike(e.value)) {
             f.add(`${ep}.value`, `must be a string (or a Pulumi Output of one), got ${describe(e.value)}; quote numbers and booleans`);
-        } else if (e.secretValue !== undefined && typeof e.secretValue !== "string" && !isOutputLike(e.secretValue)) {
+        }
+        if (e.secretValue !== undefined && typeof e.secretValue !== "string" && !isOutputLike(e.secretValue)) {
             f.add(`${ep}.secretValue`, `must be a string or a Pulumi secret Output, got ${describe(e.secretValue)}`);
         }
     });
+}
+
+/**
+ * Whether a repeated variable hides its earlier definition, as the API server judges it: unless
+ * its plain value refers to the earlier one (`$(NAME)`) and is more than that reference. A secret
+ * (Kubernetes' valueFrom) always hides it; so does a value another resource computes, which is
+ * not known at preview.
+ */
+function hidesEarlierDefinition(e: Obj, name: string): boolean {
+    if (e.secretValue !== undefined || e.valueFrom !== undefined) return true;
+    const value = e.value ?? "";
+    if (typeof value !== "string") return true;
+    const ref = `$(${name})`;
+    return value === ref || !value.includes(ref);
 }
 
 /** A Pulumi Output or Promise (another resource's output, a secret from config): checked when it resolves. */
@@ -236,7 +272,9 @@ function checkPorts(ports: unknown, path: string, isInit: boolean, regularInit: 
         checkContainerPort(p, pp, `${String(p.containerPort)}/${String(protocol)}`, regularInit, state, f);
         checkHostPort(p.hostPort, pp, String(protocol), state, f);
         if (p.name !== undefined) {
-            if (!isPortName(p.name)) {
+            if (typeof p.name !== "string") {
+                f.add(`${pp}.name`, `must be a string (${PORT_NAME_HINT}), got ${describe(p.name)}`);
+            } else if (!isPortName(p.name)) {
                 f.add(`${pp}.name`, `${describe(p.name)} is not a port name (${PORT_NAME_HINT})`);
             } else if (names.has(p.name)) {
                 f.add(`${pp}.name`, `port name "${p.name}" is used twice in this container; give each port its own name`);
@@ -293,10 +331,7 @@ function checkMounts(mounts: unknown, path: string, state: GroupState, f: Findin
             f.add(mp, `must be an object { name, mountPath, readOnly? }, got ${describe(m)}`);
             return;
         }
-        if (typeof m.name !== "string" || !state.volumes.has(m.name)) {
-            const declared = state.volumes.size === 0 ? "none is declared" : `declared: ${[...state.volumes.keys()].join(", ")}`;
-            f.add(`${mp}.name`, `volume ${describe(m.name)} is not declared in spec.volumes (${declared}); add { name: "${String(m.name)}", emptyDir: {} } to spec.volumes or fix the name`);
-        }
+        checkMountName(m.name, `${mp}.name`, state.volumes, f);
         if (typeof m.mountPath !== "string" || m.mountPath === "") {
             f.add(`${mp}.mountPath`, `a mount path is required, got ${describe(m.mountPath)}; e.g. "/data"`);
         } else if (mountPaths.has(m.mountPath)) {
@@ -311,6 +346,23 @@ function checkMounts(mounts: unknown, path: string, state: GroupState, f: Findin
             f.add(`${mp}.readOnly`, `must be true or false, got ${describe(m.readOnly)}`);
         }
     });
+}
+
+/** A volumeMount's name: required, a string, and the name of a volume of spec.volumes. */
+function checkMountName(name: unknown, path: string, volumes: Map<string, unknown>, f: Findings): void {
+    const names = [...volumes.keys()];
+    const declared = names.length === 0 ? "none is declared" : `declared: ${names.join(", ")}`;
+    if (isMissing(name)) {
+        const fix = names.length === 0
+            ? "declare one in spec.volumes, e.g. { name: \"data\", emptyDir: {} }, and name it here"
+            : `name one of spec.volumes (${declared})`;
+        f.add(path, `the name of the volume to mount is required: ${fix}`);
+    } else if (typeof name !== "string") {
+        f.add(path, `${notAString(name)}; it names a volume of spec.volumes (${declared})`);
+    } else if (!volumes.has(name)) {
+        f.add(path, `volume ${describe(name)} is not declared in spec.volumes (${declared}); `
+            + `add { name: ${JSON.stringify(name)}, emptyDir: {} } to spec.volumes or fix the name`);
+    }
 }
 
 function checkResources(resources: unknown, path: string, backend: Backend | undefined, f: Findings): void {

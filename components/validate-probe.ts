@@ -134,6 +134,10 @@ function checkSleep(sleep: unknown, path: string, ctx: ProbeContext, f: Findings
     const grace = ctx.gracePeriod;
     if (!isInt(seconds, Number.MIN_SAFE_INTEGER)) {
         f.add(`${path}.seconds`, `must be a whole number of seconds, got ${describe(seconds)}`);
+    } else if (grace === undefined && seconds < 0) {
+        // (The pod's grace period is invalid, reported by itself; a negative sleep is wrong whatever it is.)
+        f.add(`${path}.seconds`,
+            `${describe(seconds)} must not be negative (from 0 to the pod's terminationGracePeriodSeconds)`);
     } else if (grace !== undefined && (seconds < 0 || seconds > grace)) {
         f.add(`${path}.seconds`, `${describe(seconds)} must be from 0 to the pod's terminationGracePeriodSeconds (${grace}${grace === 30 ? ", the default" : ""}); lower it or raise spec.terminationGracePeriodSeconds`);
     }

@@ -48,6 +48,21 @@ export function describe(v: unknown): string {
     return `a ${typeof v}`;
 }
 
+/** A required string field left out: absent, null or "" (the API server's "Required value"). */
+export function isMissing(v: unknown): boolean {
+    return v === undefined || v === null || v === "";
+}
+
+/**
+ * Why `v`, which is not a string, cannot fill a field that takes one: its type named, and for a
+ * number or boolean (what YAML reads an unquoted 5 or true as) how to write it as a string.
+ */
+export function notAString(v: unknown): string {
+    const quote = typeof v === "number" || typeof v === "boolean"
+        ? ` (YAML reads an unquoted ${String(v)} as a ${typeof v}: quote it)` : "";
+    return `must be a string, got ${describe(v)}${quote}`;
+}
+
 /** Levenshtein distance, for did-you-mean suggestions. */
 export function editDistance(a: string, b: string): number {
     const row = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -11,11 +11,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkFields } from "./fields";
 import { validationTarget } from "./stricter";
 import { isReservedLabelKey, LABEL_PREFIX } from "./labels";
-import { Backend, BACKENDS, ContainerSpec, PodGroupSpec } from "./spec";
+import { Backend, BACKENDS, ContainerSpec, EnvVar, PodGroupSpec } from "./spec";
 import { checkContainers, imageProblems, isOutputLike } from "./validate-container";
 import {
-    describe, DNS1123_HINT, Findings, isDns1123Label, isDns1123Subdomain, isInt, isLabelValue, isObj, labelKeyProblem, Obj,
-    suggestLabel, ValidationProblem,
+    describe, DNS1123_HINT, Findings, isDns1123Label, isDns1123Subdomain, isInt, isLabelValue, isMissing, isObj,
+    labelKeyProblem, notAString, Obj, suggestLabel, ValidationProblem,
 } from "./validate-support";
 import { parseQuantity, QuantityError } from "./quantity";
 import { withoutUnsetStrings } from "./unset";
@@ -74,16 +74,23 @@ export interface SpecFindings {
 const RESTART_POLICIES = ["Always", "OnFailure", "Never"];
 
 function checkContext(ctx: ValidationContext, f: Findings): void {
-    const name = ctx.groupName;
-    if (!isDns1123Label(name)) {
+    const name: unknown = ctx.groupName;
+    if (isMissing(name)) {
+        f.add("name", `a group name is required: a DNS-1123 label (${DNS1123_HINT}), e.g. "web"`);
+    } else if (typeof name !== "string") {
+        f.add("name", `group name ${notAString(name)}`);
+    } else if (!isDns1123Label(name)) {
         const subdomain = isDns1123Subdomain(name);
-        f.add("name", `group name ${describe(name)} is not a DNS-1123 label (${DNS1123_HINT}); it names the Pod, is its default hostname and prefixes every Docker name: use e.g. "${suggestLabel(String(name))}"`,
-            subdomain ? "group-name-label" : undefined);
+        f.add("name", `group name ${describe(name)} is not a DNS-1123 label (${DNS1123_HINT}); it names the Pod, `
+            + `is its default hostname and prefixes every Docker name: use e.g. "${suggestLabel(name)}"`,
+        subdomain ? "group-name-label" : undefined);
     }
     if (ctx.backend !== undefined && !BACKENDS.includes(ctx.backend)) {
         f.add("backend", `backend ${describe(ctx.backend)} is not supported; use "docker" or "kubernetes"`);
     }
-    if (ctx.namespace !== undefined && !isDns1123Label(ctx.namespace)) {
+    if (ctx.namespace !== undefined && typeof ctx.namespace !== "string") {
+        f.add("namespace", `namespace ${notAString(ctx.namespace)}`);
+    } else if (ctx.namespace !== undefined && !isDns1123Label(ctx.namespace)) {
         f.add("namespace", `namespace ${describe(ctx.namespace)} is not a DNS-1123 label (${DNS1123_HINT})`);
     }
 }
@@ -103,7 +110,11 @@ function checkVolumes(spec: Obj, backend: Backend | undefined, f: Findings): Map
             return;
         }
         checkFields(v, path, "volume", backend, f);
-        if (!isDns1123Label(v.name)) {
+        if (isMissing(v.name)) {
+            f.add(`${path}.name`, `a name is required: a DNS-1123 label (${DNS1123_HINT}), e.g. "data"`);
+        } else if (typeof v.name !== "string") {
+            f.add(`${path}.name`, notAString(v.name));
+        } else if (!isDns1123Label(v.name)) {
             f.add(`${path}.name`, `${describe(v.name)} is not a DNS-1123 label (${DNS1123_HINT}); rename the volume`);
         } else if (volumes.has(v.name)) {
             f.add(`${path}.name`, `volume "${v.name}" is declared twice; give each volume its own name`);
@@ -151,8 +162,11 @@ function checkPodFields(spec: Obj, f: Findings): void {
     if (spec.shareProcessNamespace !== undefined && typeof spec.shareProcessNamespace !== "boolean") {
         f.add("spec.shareProcessNamespace", `must be true or false, got ${describe(spec.shareProcessNamespace)}`);
     }
-    if (spec.hostname !== undefined && !isDns1123Label(spec.hostname)) {
-        f.add("spec.hostname", `${describe(spec.hostname)} is not a DNS-1123 label (${DNS1123_HINT}); use e.g. "${suggestLabel(String(spec.hostname))}"`);
+    if (spec.hostname !== undefined && typeof spec.hostname !== "string") {
+        f.add("spec.hostname", notAString(spec.hostname));
+    } else if (spec.hostname !== undefined && !isDns1123Label(spec.hostname)) {
+        f.add("spec.hostname", `${describe(spec.hostname)} is not a DNS-1123 label (${DNS1123_HINT}); `
+            + `use e.g. "${suggestLabel(spec.hostname)}"`);
     }
     const grace = spec.terminationGracePeriodSeconds;
     if (grace !== undefined && !isInt(grace, Number.MIN_SAFE_INTEGER)) {
@@ -175,7 +189,9 @@ function checkLabels(labels: unknown, f: Findings): void {
         } else if (isReservedLabelKey(k)) {
             f.add(`spec.labels["${k}"]`, `keys under ${LABEL_PREFIX} are set by PodGroup itself; use another prefix`, "reserved-label");
         }
-        if (!isLabelValue(v)) {
+        if (typeof v !== "string") {
+            f.add(`spec.labels["${k}"]`, `value ${notAString(v)}`);
+        } else if (!isLabelValue(v)) {
             f.add(`spec.labels["${k}"]`, `value ${describe(v)} is not a Kubernetes label value (a string of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`);
         }
     }
@@ -210,7 +226,8 @@ export function collectFindings(raw: unknown, ctx: ValidationContext): SpecFindi
     const spec = withoutUnsetStrings(raw);
     checkContext(ctx, f);
     if (!isObj(spec)) {
-        f.add("spec", `the spec must be an object with at least \`containers\`, got ${describe(spec)}; see components/spec.ts (PodGroupSpec)`);
+        f.add("spec", "the spec must be an object with at least `containers` (a PodGroupSpec), "
+            + `got ${describe(spec)}; e.g. { containers: [{ name: "app", image: "podgroup/toolbox:1.0.0" }] }`);
         return f;
     }
     checkFields(spec, "spec", "podSpec", ctx.backend, f);
@@ -254,20 +271,49 @@ export function checkResolvedValue(kind: "image" | "string", value: unknown, pat
 }
 
 /**
+ * Refuses a secret (a `pulumi.secret`, or another resource's secret output) given where a plain
+ * value goes: an env `value`, a command or args item. Kubernetes writes those into the Pod's spec
+ * as they are, so the secret would be readable by anyone who can read the Pod; `secretValue` is
+ * the field that keeps it secret. Throws a {@link PodGroupValidationError} naming the field,
+ * never the value.
+ */
+export function refuseSecretInPlainField(path: string, ctx: ValidationContext): never {
+    const what = "holds a secret (a pulumi.secret, or another resource's secret output)";
+    const reason = /\.value$/.test(path)
+        ? `${what}, but value is for plain values (written as it is into the Pod's spec on kubernetes): `
+            + "move it to secretValue, which keeps it secret in Pulumi state "
+            + "and passes it through a Secret on kubernetes"
+        : `${what}, but command and args are plain values (written as they are into the Pod's spec on kubernetes): `
+            + "put the secret in an env entry's secretValue and refer to it here as $(NAME)";
+    throw new PodGroupValidationError(ctx.groupName, [{ propertyPath: path, reason }], "a secret Output",
+        "found when it resolved; the container that uses it is not created");
+}
+
+/**
  * `spec` (already validated) with every value another resource computes (an image, an env value,
  * a command or args item given as an Output) wrapped so that it is checked by
  * {@link checkResolvedValue} when it resolves: a bad one fails the deploy, naming the field,
- * before the container that uses it is created.
+ * before the container that uses it is created. A secret in an env value, a command or args
+ * item is refused ({@link refuseSecretInPlainField}): those are plain fields.
  */
 export function checkWhenKnown(spec: PodGroupSpec, ctx: ValidationContext): PodGroupSpec {
     const known = (v: pulumi.Input<string>, kind: "image" | "string", path: string): pulumi.Input<string> =>
         isOutputLike(v) ? pulumi.output(v).apply((x) => checkResolvedValue(kind, x, path, ctx)) : v;
+    // (Whether an Output is secret is known only asynchronously, with its value.)
+    const plain = (v: pulumi.Input<string>, path: string): pulumi.Input<string> => {
+        if (!isOutputLike(v)) return v;
+        const out = pulumi.output(v);
+        return pulumi.all([out, pulumi.isSecret(out)]).apply(([x, secret]) =>
+            secret ? refuseSecretInPlainField(path, ctx) : checkResolvedValue("string", x, path, ctx));
+    };
+    const plainEnv = (e: EnvVar, path: string): EnvVar =>
+        (e.value === undefined ? e : { ...e, value: plain(e.value, path) });
     const container = (c: ContainerSpec, path: string): ContainerSpec => ({
         ...c,
         image: known(c.image, "image", path),
-        ...(c.env !== undefined ? { env: c.env.map((e, j) => e.value === undefined ? e : { ...e, value: known(e.value, "string", `${path}.env[${j}].value`) }) } : {}),
-        ...(c.command !== undefined ? { command: c.command.map((a, k) => known(a, "string", `${path}.command[${k}]`)) } : {}),
-        ...(c.args !== undefined ? { args: c.args.map((a, k) => known(a, "string", `${path}.args[${k}]`)) } : {}),
+        ...(c.env !== undefined ? { env: c.env.map((e, j) => plainEnv(e, `${path}.env[${j}].value`)) } : {}),
+        ...(c.command !== undefined ? { command: c.command.map((a, k) => plain(a, `${path}.command[${k}]`)) } : {}),
+        ...(c.args !== undefined ? { args: c.args.map((a, k) => plain(a, `${path}.args[${k}]`)) } : {}),
     });
     return {
         ...spec,

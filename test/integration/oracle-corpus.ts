@@ -42,6 +42,11 @@ const CONTAINER_VALUES: Record<string, unknown[]> = {
         [{ name: "A" }], [{ name: "A", value: 1 }], [{ name: "A", value: true }], [{ name: "A", value: "1" }, { name: "A", value: "2" }],
         [{ name: "S", secretValue: "s" }], [{ name: "S", secretValue: 5 }], [{ name: "S", value: "v", secretValue: "s" }],
         [{ name: "A", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }], [{ name: "A", vaue: "x" }], { A: "1" },
+        // Names left out or not strings; variables defined again (the API server warns unless the later value
+        // refers to the earlier one); a value of the wrong type next to a secretValue.
+        [{ value: "x" }], [{ name: 7, value: "x" }], [{ name: "A", value: "1" }, { name: "A", value: "$(A):2" }],
+        [{ name: "A", value: "1" }, { name: "A", value: "$(A)" }], [{ name: "A", value: "1" }, { name: "A" }],
+        [{ name: "A", value: "1" }, { name: "A", secretValue: "s" }], [{ name: "S", value: 1, secretValue: "s" }],
     ],
     ports: [
         [{ containerPort: 80 }], [{ containerPort: 1 }], [{ containerPort: 65535 }], [{ containerPort: 0 }], [{ containerPort: 65536 }],
@@ -52,6 +57,7 @@ const CONTAINER_VALUES: Record<string, unknown[]> = {
         [{ containerPort: 80, name: "http" }], [{ containerPort: 80, name: "8080" }], [{ containerPort: 80, name: "a-very-long-name-16" }],
         [{ containerPort: 80, name: "Http" }], [{ containerPort: 80, name: "a--b" }], [{ containerPort: 80, name: "http" }, { containerPort: 81, name: "http" }],
         [{ containerPort: 80 }, { containerPort: 80 }], [{ containerPort: 80, hostIP: "127.0.0.1" }], [{ containerPort: 80, protocl: "TCP" }],
+        [{ containerPort: 80, name: 8080 }], [{ containerPort: 80, hostPort: 0 }, { containerPort: 81, hostPort: 0 }],
     ],
     resources: [
         { limits: { cpu: "500m" } }, { limits: { cpu: "1" } }, { limits: { cpu: 1 } }, { limits: { cpu: 0.5 } }, { limits: { cpu: "0" } },
@@ -80,6 +86,7 @@ const CONTAINER_VALUES: Record<string, unknown[]> = {
         [{ name: "nope", mountPath: "/data" }], [{ name: "data", mountPath: "/data", readOnly: true }],
         [{ name: "data", mountPath: "/data", readOnly: "true" }], [{ name: "data", mountPath: "/a" }, { name: "data", mountPath: "/a" }],
         [{ name: "data", mountPath: "/a" }, { name: "data", mountPath: "/b" }], [{ name: "data", mountPath: "/data", subPath: "x" }],
+        [{ mountPath: "/data" }], [{ name: "", mountPath: "/data" }], [{ name: 5, mountPath: "/data" }],
     ],
     startupProbe: [
         { exec: { command: ["true"] } }, { httpGet: { port: 8080 } }, { httpGet: { port: 8080, scheme: "HTTPS" } }, { tcpSocket: { port: 8080 } },
@@ -114,7 +121,7 @@ const CONTAINER_VALUES: Record<string, unknown[]> = {
 const GROUP_VALUES: Record<string, unknown[]> = {
     restartPolicy: ["Always", "OnFailure", "Never", "always", "", 1],
     shareProcessNamespace: [true, false, "true", 1],
-    hostname: ["web", "a".repeat(63), "a".repeat(64), "My_Host", "web.local", ""],
+    hostname: ["web", "a".repeat(63), "a".repeat(64), "My_Host", "web.local", "", 5],
     terminationGracePeriodSeconds: [0, 30, -1, 1.5, "30"],
     labels: [
         { app: "web" }, { "example.com/app": "web" }, { app: "" }, { app: "a".repeat(63) }, { app: "a".repeat(64) }, { app: "-web" },
@@ -127,6 +134,7 @@ const GROUP_VALUES: Record<string, unknown[]> = {
         [{ name: "data", emptyDir: { sizeLimit: "abc" } }], [{ name: "data", emptyDir: { sizeLimit: 1024, medium: "Memory" } }], [{ name: "data" }],
         [{ name: "Data", emptyDir: {} }], [{ name: "data", emptyDir: {} }, { name: "data", emptyDir: {} }], [{ name: "data", hostPath: { path: "/tmp" } }],
         [{ name: "data", emptyDir: {}, configMap: { name: "x" } }], [{ name: "data", emptyDir: "yes" }], { data: {} },
+        [{ emptyDir: {} }], [{ name: 5, emptyDir: {} }],
     ],
     nodeSelector: [{ disk: "ssd" }, "ssd", { disk: 1 }],
     tolerations: [[{ key: "k", operator: "Exists", effect: "NoSchedule" }], { key: "k" }],
@@ -227,6 +235,8 @@ function sidecarCases(): OracleCase[] {
     }
     cases.push(["sidecar postStart sleep 20 with grace 10", { ...withInit(sidecar({ lifecycle: { postStart: { sleep: { seconds: 20 } } } })), terminationGracePeriodSeconds: 10 }]);
     cases.push(["preStop sleep with a grace that is not a number", group({ terminationGracePeriodSeconds: "30" }, app({ lifecycle: { preStop: { sleep: { seconds: 5 } } } }))]);
+    cases.push(["negative preStop sleep with a grace that is not whole",
+        group({ terminationGracePeriodSeconds: 1.5 }, app({ lifecycle: { preStop: { sleep: { seconds: -5 } } } }))]);
     return cases.map(([id, spec]) => ({ id, groupName: "oracle", spec }));
 }
 

@@ -13,7 +13,7 @@ import * as https from "https";
 import * as path from "path";
 import { ValidationProblem } from "../../components";
 import { ruleAppliesOn, ValidationTarget, VALIDATION_TARGETS } from "../../components/stricter";
-import { collectProblems, ValidationContext } from "../../components/validate";
+import { collectFindings, collectProblems, ValidationContext } from "../../components/validate";
 import { podGroupSpecFromManifest } from "../../components/manifest";
 import { kubernetesPodSpec } from "../../components/render-kubernetes";
 import { resolveSpec } from "../../components/resolve";
@@ -66,8 +66,24 @@ function oraclePod(c: OracleCase): Obj {
     };
 }
 
-/** One server-side dry-run create: accepted (with the Pod as the server would store it), or the server's message. */
-async function dryRun(kc: k8s.KubeConfig, pod: Obj): Promise<{ accepted: boolean; message: string; stored?: Obj }> {
+/** The texts of a response's Warning headers (`299 - "text"`, one header each; the text may hold commas). */
+function warningsOf(rawHeaders: string[]): string[] {
+    const warnings: string[] = [];
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+        if (rawHeaders[i].toLowerCase() !== "warning") continue;
+        const m = /^\d{3} \S+ "((?:[^"\\]|\\.)*)"/.exec(rawHeaders[i + 1]);
+        if (m !== null) warnings.push(m[1].replace(/\\(.)/g, "$1"));
+    }
+    return warnings;
+}
+
+/**
+ * One server-side dry-run create: accepted (with the Pod as the server would store it, and its
+ * warnings), or the server's message.
+ */
+async function dryRun(kc: k8s.KubeConfig, pod: Obj): Promise<{
+    accepted: boolean; message: string; warnings: string[]; stored?: Obj;
+}> {
     const server = new URL(kc.getCurrentCluster()!.server);
     const body = JSON.stringify(pod);
     const opts: https.RequestOptions = {
@@ -85,7 +101,8 @@ async function dryRun(kc: k8s.KubeConfig, pod: Obj): Promise<{ accepted: boolean
                 if (code >= 500) reject(new Error(`API server error ${code}: ${text}`));
                 const accepted = code >= 200 && code < 300;
                 const message = accepted ? "" : ((JSON.parse(text) as { message?: string }).message ?? text);
-                resolve({ accepted, message, ...(accepted ? { stored: JSON.parse(text) as Obj } : {}) });
+                const warnings = warningsOf(res.rawHeaders);
+                resolve({ accepted, message, warnings, ...(accepted ? { stored: JSON.parse(text) as Obj } : {}) });
             });
         });
         req.on("error", reject);
@@ -95,15 +112,20 @@ async function dryRun(kc: k8s.KubeConfig, pod: Obj): Promise<{ accepted: boolean
 
 interface Verdict {
     id: string;
-    api: { accepted: boolean; message: string };
+    api: { accepted: boolean; message: string; warnings: string[] };
     ours: Record<ValidationTarget, ValidationProblem[]>;
+    /** PodGroup's warnings on the kubernetes target, as `path: reason`. */
+    ourWarnings: string[];
 }
+
+/** The API server's warnings PodGroup gives too, word for word (the others are about fields PodGroup refuses). */
+const SHARED_WARNINGS = [/^spec\.(init)?[cC]ontainers\[\d+\]\.env\[\d+\]: hides previous definition of /];
 
 /** The validation context of a case on each target. */
 const CONTEXTS: Record<ValidationTarget, (groupName: string) => ValidationContext> = {
     "kubernetes": (groupName) => ({ groupName, backend: "kubernetes" }),
     "docker-supervised": (groupName) => ({ groupName, backend: "docker", supervise: true }),
-    "docker-plain": (groupName) => ({ groupName, backend: "docker" }),
+    "docker-plain": (groupName) => ({ groupName, backend: "docker", supervise: false }),
 };
 
 /** Why a verdict is a disagreement not covered by a listed rule, or undefined when it is fine. */
@@ -136,8 +158,10 @@ beforeAll(async () => {
         const apis = await Promise.all(batch.map((c) => dryRun(kc, oraclePod(c))));
         batch.forEach((c, j) => verdicts.push({
             id: c.id,
-            api: { accepted: apis[j].accepted, message: apis[j].message },
+            api: { accepted: apis[j].accepted, message: apis[j].message, warnings: apis[j].warnings },
             ours: Object.fromEntries(VALIDATION_TARGETS.map((t) => [t, collectProblems(c.spec, CONTEXTS[t](c.groupName))])) as Record<ValidationTarget, ValidationProblem[]>,
+            ourWarnings: collectFindings(c.spec, CONTEXTS.kubernetes(c.groupName)).warnings
+                .map((w) => `${w.propertyPath}: ${w.reason}`),
         }));
     }
     const summary = (target: ValidationTarget) => {
@@ -161,6 +185,17 @@ test("the corpus has at least 150 cases, and the API server both accepts and ref
 test.each(VALIDATION_TARGETS)("PodGroup on %s agrees with the API server on every case but the listed stricter rules", (target) => {
     const disagreements = verdicts.map((v) => [v.id, unlistedDisagreement(v, target)]).filter(([, d]) => d !== undefined);
     expect(disagreements).toEqual([]);
+});
+
+test("PodGroup warns as the API server does: the same warnings, word for word, on each case it accepts", () => {
+    // (The server warns only about a Pod it accepts.)
+    const accepted = verdicts.filter((v) => v.api.accepted);
+    const differ = accepted
+        .map((v) => [v.id, v.api.warnings.filter((w) => SHARED_WARNINGS.some((re) => re.test(w))), v.ourWarnings])
+        .filter(([, api, ours]) => JSON.stringify(api) !== JSON.stringify(ours));
+    expect(differ).toEqual([]);
+    // A check that compares something: the corpus holds cases the server warns about.
+    expect(accepted.filter((v) => v.ourWarnings.length > 0).length).toBeGreaterThanOrEqual(3);
 });
 
 /** The containers of a stored Pod without what admission adds (the service account token's volume mount, whose name is random). */

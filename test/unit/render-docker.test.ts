@@ -3,10 +3,13 @@
 import { byName, mockId, withoutStacks, optionsByName, recordOptions, registered, setIdSalt, settled, valueOf } from "./mocks";
 import * as pulumi from "@pulumi/pulumi";
 import { PodGroup, PodGroupArgs } from "../../components/pod-group";
-import { checkInitExit, DockerGroupResources, InitContainerFailedError } from "../../components/render-docker";
+import {
+    checkInitExit, dockerCreateOptions, dockerGroupLayout, DockerGroupResources, InitContainerFailedError,
+} from "../../components/render-docker";
+import { resolveSpec } from "../../components/resolve";
 import { initFailureMessage } from "../../components/init-gate";
 import type { PodGroupSpec } from "../../components/spec";
-import { checkResolvedValue, checkWhenKnown } from "../../components/validate";
+import { checkResolvedValue, checkWhenKnown, refuseSecretInPlainField } from "../../components/validate";
 import { fullSpec, minimalSpec, TOOLBOX } from "./fixtures";
 
 const CONTAINER = "docker:index/container:Container";
@@ -94,6 +97,20 @@ describe("Docker renderer", () => {
             { container: "web", name: "http", containerPort: 8080, protocol: "tcp", hostIp: "0.0.0.0", hostPort: 18080 },
             { container: "sidecar", containerPort: 9090, protocol: "udp", hostIp: "127.0.0.1", hostPort: expect.any(Number) },
         ]);
+    });
+
+    it("reads hostPort 0 as no host port, as Kubernetes does: loopback only, as without hostPort", async () => {
+        const ports = [{ containerPort: 80, hostPort: 0 }];
+        const spec: PodGroupSpec = { containers: [{ name: "app", image: TOOLBOX, ports }] };
+        const { group } = await render("hp0", spec);
+        expect(byName("hp0-pause").inputs.ports).toEqual([{ internal: 80, ip: "127.0.0.1", protocol: "tcp" }]);
+        expect(await valueOf(group.ports)).toEqual([
+            { container: "app", containerPort: 80, protocol: "tcp", hostIp: "127.0.0.1", hostPort: expect.any(Number) },
+        ]);
+        // The engine API path (the harness, the benchmark) creates the same binding.
+        const pause = dockerGroupLayout(resolveSpec("hp0", spec), {}).pause;
+        expect(dockerCreateOptions(pause).HostConfig?.PortBindings)
+            .toEqual({ "80/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] });
     });
 
     it("makes members depend on the pause, every init container and the volumes", async () => {
@@ -291,6 +308,42 @@ describe("Docker renderer", () => {
         expect(await valueOf(pulumi.output(checked.containers[0].image))).toBe(TOOLBOX);
         expect(await valueOf(pulumi.output(checked.containers[0].args![0]))).toBe("x");
         expect(checkWhenKnown(minimalSpec(), ctx)).toEqual(minimalSpec());
+    });
+
+    it("refuses a secret Output as an env value, command or args item, naming the field, never the value", async () => {
+        const ctx = { groupName: "leak", backend: "docker" as const };
+        const heading = "PodGroup \"leak\": a secret Output has 1 problem, found when it resolved; "
+            + "the container that uses it is not created:\n";
+        const secret = "holds a secret (a pulumi.secret, or another resource's secret output)";
+        expect(() => refuseSecretInPlainField("spec.containers[0].env[1].value", ctx)).toThrow(`${heading}`
+            + `  - spec.containers[0].env[1].value: ${secret}, but value is for plain values (written as it is `
+            + "into the Pod's spec on kubernetes): move it to secretValue, which keeps it secret in Pulumi state "
+            + "and passes it through a Secret on kubernetes");
+        expect(() => refuseSecretInPlainField("spec.containers[0].args[2]", ctx)).toThrow(`${heading}`
+            + `  - spec.containers[0].args[2]: ${secret}, but command and args are plain values (written as they `
+            + "are into the Pod's spec on kubernetes): put the secret in an env entry's secretValue "
+            + "and refer to it here as $(NAME)");
+        // The wiring: each plain field given as an Output is refused when it resolves to a secret.
+        const checked = checkWhenKnown({ containers: [{
+            name: "app", image: TOOLBOX,
+            env: [{ name: "A", value: "a" }, { name: "T", value: pulumi.secret("s3cret") }],
+            command: [pulumi.secret("s3cret")], args: [pulumi.output("plain"), pulumi.secret("s3cret")],
+        }] }, ctx);
+        const c = checked.containers[0];
+        const refused: string[] = [];
+        for (const v of [c.env![1].value!, c.command![0], c.args![1]] as pulumi.Output<string>[]) {
+            // (Every promise of the rejected Output is handled: an unhandled one would end jest.)
+            type Promises = { isKnown: Promise<boolean>; isSecret: Promise<boolean>; allResources(): Promise<unknown> };
+            const o = v as unknown as Promises;
+            await Promise.allSettled([o.isKnown, o.isSecret, o.allResources()]);
+            await valueOf(v).catch((e: Error) => refused.push(e.message.split("\n")[1].split(":")[0]));
+        }
+        expect(refused).toEqual([
+            "  - spec.containers[0].env[1].value",
+            "  - spec.containers[0].command[0]",
+            "  - spec.containers[0].args[1]",
+        ]);
+        expect([c.env![0].value, await valueOf(pulumi.output(c.args![0]))]).toEqual(["a", "plain"]);
     });
 
     it("honours pauseImage and imageOverrides", async () => {

@@ -1,5 +1,6 @@
 // Validation: one test per rule, asserting the field path and the message word for word.
 import { recordOptions, registered } from "./mocks";
+import * as pulumi from "@pulumi/pulumi";
 import { collectFindings, collectProblems, PodGroupValidationError, validatePodGroupSpec } from "../../components/validate";
 import { PodGroup } from "../../components/pod-group";
 import type { ContainerSpec, PodGroupSpec } from "../../components/spec";
@@ -162,6 +163,78 @@ describe("validation", () => {
         }]);
     });
 
+    it("says a volumeMount's name is required when it is left out, naming the declared volumes", () => {
+        const volumes = { volumes: [{ name: "data", emptyDir: {} }, { name: "cache" }] };
+        const required = "the name of the volume to mount is required: "
+            + "name one of spec.volumes (declared: data, cache)";
+        const mounts = [{ mountPath: "/data" }, { name: "", mountPath: "/b" }];
+        expect(problemsOf(withContainer({ volumeMounts: mounts }, volumes))).toEqual([
+            { propertyPath: "spec.containers[0].volumeMounts[0].name", reason: required },
+            { propertyPath: "spec.containers[0].volumeMounts[1].name", reason: required },
+        ]);
+        expect(problemsOf(withContainer({ volumeMounts: [{ mountPath: "/data" }] }))).toEqual([{
+            propertyPath: "spec.containers[0].volumeMounts[0].name",
+            reason: "the name of the volume to mount is required: declare one in spec.volumes, "
+                + "e.g. { name: \"data\", emptyDir: {} }, and name it here",
+        }]);
+    });
+
+    it("names the type of a number given where a name must be a string, and suggests no name made of it", () => {
+        const quote = (n: number) =>
+            `must be a string, got the number ${n} (YAML reads an unquoted ${n} as a number: quote it)`;
+        const spec = {
+            containers: [{
+                name: 5, image: TOOLBOX, env: [{ name: 7, value: "x" }], ports: [{ containerPort: 80, name: 8080 }],
+                volumeMounts: [{ name: 9, mountPath: "/data" }],
+            }],
+            volumes: [{ name: 3, emptyDir: {} }, { name: "data" }],
+            hostname: 4,
+            labels: { version: 1 },
+        };
+        const problems = problemsOf(spec);
+        expect(problems).toEqual([
+            { propertyPath: "spec.volumes[0].name", reason: quote(3) },
+            { propertyPath: "spec.containers[0].name", reason: quote(5) },
+            { propertyPath: "spec.containers[0].env[0].name", reason: quote(7) },
+            {
+                propertyPath: "spec.containers[0].ports[0].name",
+                reason: "must be a string (at most 15 lower-case letters, digits and '-', with at least one letter, "
+                    + "no '--', not starting or ending with '-'), got the number 8080",
+            },
+            {
+                propertyPath: "spec.containers[0].volumeMounts[0].name",
+                reason: `${quote(9)}; it names a volume of spec.volumes (declared: data)`,
+            },
+            { propertyPath: "spec.hostname", reason: quote(4) },
+            { propertyPath: "spec.labels[\"version\"]", reason: `value ${quote(1)}` },
+        ]);
+        const suggestion = /e\.g\. "\d+"|did you mean|undefined/;
+        for (const p of problems) {
+            expect([p.propertyPath, p.reason]).not.toEqual([p.propertyPath, expect.stringMatching(suggestion)]);
+        }
+        expect(problemsOf(minimalSpec(), { groupName: 12 as unknown as string, backend: "docker" }))
+            .toEqual([{ propertyPath: "name", reason: `group name ${quote(12)}` }]);
+    });
+
+    it("says a container's, a volume's and a variable's name is required when it is left out", () => {
+        const spec = {
+            containers: [{ image: TOOLBOX, env: [{ value: "x" }, { name: "", value: "y" }] }],
+            volumes: [{ emptyDir: {} }],
+        };
+        const label = "a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or "
+            + "digit, at most 63 characters)";
+        const variable = "a variable name is required, e.g. \"LOG_LEVEL\"";
+        expect(problemsOf(spec)).toEqual([
+            { propertyPath: "spec.volumes[0].name", reason: `a name is required: ${label}, e.g. "data"` },
+            {
+                propertyPath: "spec.containers[0].name",
+                reason: `a name is required: ${label}, unique in the group, e.g. "app"`,
+            },
+            { propertyPath: "spec.containers[0].env[0].name", reason: variable },
+            { propertyPath: "spec.containers[0].env[1].name", reason: variable },
+        ]);
+    });
+
     it("rejects a relative mountPath on Docker only and a non-boolean readOnly; a volume with no source is an emptyDir", () => {
         const spec = withContainer({ volumeMounts: [{ name: "data", mountPath: "data", readOnly: "true" }] }, { volumes: [{ name: "data" }] });
         expect(problemsOf(spec)).toEqual([
@@ -258,6 +331,25 @@ describe("validation", () => {
         expect(problemsOf(withContainer({ env: [{ name: "spring.profiles.active", value: "prod" }, { name: "EMPTY" }] }))).toEqual([]);
     });
 
+    it("warns, as the API server does word for word, about a variable defined again that hides the earlier one", () => {
+        const env = [
+            { name: "A", value: "1" }, { name: "A", value: "2" },
+            { name: "B", value: "x" }, { name: "B", value: "$(B):y" }, { name: "B", value: "$(B)" },
+            { name: "A" }, { name: "A", secretValue: "s" }, { name: "C", value: "$(C)" },
+        ];
+        const hides = (i: number, name: string) => ({
+            propertyPath: `spec.containers[0].env[${i}]`,
+            reason: `hides previous definition of "${name}", which may be dropped when using apply`,
+        });
+        for (const context of [ctx, k8sCtx]) {
+            expect(collectFindings(withContainer({ env }), context))
+                .toEqual({ problems: [], warnings: [hides(1, "A"), hides(4, "B"), hides(5, "A"), hides(6, "A")] });
+        }
+        // A value another resource computes is not known at preview: it is taken not to refer to the earlier one.
+        const computed = [{ name: "A", value: "1" }, { name: "A", value: pulumi.output("$(A)x") }];
+        expect(validatePodGroupSpec(withContainer({ env: computed }), ctx)).toEqual([hides(1, "A")]);
+    });
+
     it("rejects env entries with both value and secretValue, values that are not strings, and bad names", () => {
         const spec = withContainer({ env: [{ name: "A", value: "1", secretValue: "2" }, { name: "B", value: 8080 }, { name: "C", secretValue: true }, { name: "X=Y", value: "y" }] });
         expect(problemsOf(spec)).toEqual([
@@ -304,7 +396,11 @@ describe("validation", () => {
     });
 
     it("rejects something that is not a spec at all", () => {
-        expect(problemsOf("web")).toEqual([{ propertyPath: "spec", reason: "the spec must be an object with at least `containers`, got the string \"web\"; see components/spec.ts (PodGroupSpec)" }]);
+        expect(problemsOf("web")).toEqual([{
+            propertyPath: "spec",
+            reason: "the spec must be an object with at least `containers` (a PodGroupSpec), got the string \"web\"; "
+                + "e.g. { containers: [{ name: \"app\", image: \"podgroup/toolbox:1.0.0\" }] }",
+        }]);
     });
 
     it("reports every problem at once in one error that names each field", () => {
@@ -323,6 +419,41 @@ describe("validation", () => {
         expect(error.message.split("\n")[0]).toBe("PodGroup \"web\": the spec has 4 problems, nothing was created:");
         expect(error.message).toContain("  - spec.restartPolicy: the string \"Sometimes\" is not a restart policy; use \"Always\", \"OnFailure\" or \"Never\"");
         expect(error.toInputPropertiesError().errors).toEqual(error.problems);
+    });
+
+    it("reports all eleven problems of a spec with eleven, none hidden by another", () => {
+        const spec = {
+            volumes: [{ name: "Data", emptyDir: {} }],
+            terminationGracePeriodSeconds: "30",
+            containers: [
+                {
+                    name: "web", image: TOOLBOX, env: [{ name: "TOKEN", value: 5, secretValue: "s" }],
+                    ports: [{ containerPort: 70000 }, { containerPort: 81, name: "Http" }],
+                    volumeMounts: [{ name: "data", mountPath: "/data" }],
+                    readinessProbe: { httpGet: { port: 0 } }, lifecycle: { preStop: { sleep: { seconds: -5 } } },
+                },
+                { name: "Sidecar", image: "" },
+            ],
+        };
+        const c0 = "spec.containers[0]";
+        const supervised = { groupName: "web", backend: "docker" as const, supervise: true };
+        expect(collectProblems(spec, supervised).map((p) => p.propertyPath)).toEqual([
+            "spec.volumes[0].name",
+            `${c0}.env[0]`, `${c0}.env[0].value`,
+            `${c0}.ports[0].containerPort`, `${c0}.ports[1].name`, `${c0}.volumeMounts[0].name`,
+            `${c0}.readinessProbe.httpGet.port`, `${c0}.lifecycle.preStop.sleep.seconds`,
+            "spec.containers[1].name", "spec.containers[1].image",
+            "spec.terminationGracePeriodSeconds",
+        ]);
+        // A negative sleep is wrong whatever the grace period; the upper bound needs a valid one.
+        const sleeping = (seconds: number) =>
+            withContainer({ lifecycle: { preStop: { sleep: { seconds } } } }, { terminationGracePeriodSeconds: 1.5 });
+        expect(problemsOf(sleeping(-5), k8sCtx)[0]).toEqual({
+            propertyPath: "spec.containers[0].lifecycle.preStop.sleep.seconds",
+            reason: "the number -5 must not be negative (from 0 to the pod's terminationGracePeriodSeconds)",
+        });
+        expect(problemsOf(sleeping(45), k8sCtx).map((p) => p.propertyPath))
+            .toEqual(["spec.terminationGracePeriodSeconds"]);
     });
 
     it("registers nothing, not even the component, when the spec is rejected", () => {
