@@ -167,7 +167,8 @@ describe.each([docker, kubernetes])("the $name demo", (variant) => {
         const out = up.output;
         expect(out).toMatch(variant.title(group));
         // ps in the sidecar: PID 1 of the shared PID namespace is the pause binary.
-        expect(out).toMatch(/^\s*1\s+\S+\s+\/pause\s*$/m);
+        // PID 1 is the pause (supervised, it runs with its termination-file arguments).
+        expect(out).toMatch(/^\s*1\s+\S+\s+\/pause(\s.*)?$/m);
         // The sidecar fetched the web member's page over 127.0.0.1.
         expect(out).toContain(`wget -qO- http://127.0.0.1:${SAMPLE_WEB_PORT}/\n${SAMPLE_WEB_BODY}\n`);
         // The IPC namespace seen inside both members, and a /dev/shm file crossing between them.
