@@ -41,19 +41,7 @@ func TestSweepGoneRemovesTheStatusFileOfADestroyedGroup(t *testing.T) {
 	if _, exists, err := r.Sync(context.Background(), "shop"); exists || err != nil {
 		t.Fatalf("sync of the removed group: exists %v, err %v", exists, err)
 	}
-	live := []string{"live"}
-	r.SweepGone(live)
-	fake.clock = fake.clock.Add(9 * time.Second)
-	r.SweepGone(live)
-	if !statusExists(t, r, "shop") {
-		t.Fatal("status file removed within the grace")
-	}
-	fake.clock = fake.clock.Add(time.Second)
-	r.SweepGone(live)
-	if statusExists(t, r, "shop") || !statusExists(t, r, "live") {
-		t.Fatalf("after the grace: shop's file %v, live's %v; want only live's", statusExists(t, r, "shop"),
-			statusExists(t, r, "live"))
-	}
+	sweepAcrossTheGrace(t, r, fake, "shop")
 	if _, err := os.Stat(filepath.Join(r.TerminationDir, "shop")); !os.IsNotExist(err) {
 		t.Fatalf("shop's termination directory: %v, want it removed with the status file", err)
 	}
@@ -77,19 +65,7 @@ func TestSweepGoneRemovesLeftOverStatusFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	live := []string{"live"}
-	r.SweepGone(live)
-	fake.clock = fake.clock.Add(9 * time.Second)
-	r.SweepGone(live)
-	if !statusExists(t, r, "old") {
-		t.Fatal("left-over status file removed within the grace")
-	}
-	fake.clock = fake.clock.Add(time.Second)
-	r.SweepGone(live)
-	if statusExists(t, r, "old") || !statusExists(t, r, "live") {
-		t.Fatalf("after the grace: old %v, live %v; want only live", statusExists(t, r, "old"),
-			statusExists(t, r, "live"))
-	}
+	sweepAcrossTheGrace(t, r, fake, "old")
 	for _, name := range []string{".old.123.tmp", "notes.txt"} {
 		if _, err := os.Stat(filepath.Join(r.StatusDir, name)); err != nil {
 			t.Fatalf("%s: %v, want it left alone", name, err)
@@ -127,5 +103,24 @@ func TestNoStatusWrittenForAGroupWhoseStateWasRemoved(t *testing.T) {
 	// Its next Sync sees it gone and writes nothing either.
 	if _, exists, err := r.Sync(context.Background(), "g"); exists || err != nil || statusExists(t, r, "g") {
 		t.Fatalf("next sync: exists %v, err %v, file %v", exists, err, statusExists(t, r, "g"))
+	}
+}
+
+// sweepAcrossTheGrace sweeps (the group "live" live) when gone is first seen gone, 9 s later and
+// 10 s later (the grace): gone keeps its status file until the last sweep, live keeps its own.
+func sweepAcrossTheGrace(t *testing.T, r *Reconciler, fake *fakeDocker, gone string) {
+	t.Helper()
+	live := []string{"live"}
+	r.SweepGone(live)
+	fake.clock = fake.clock.Add(9 * time.Second)
+	r.SweepGone(live)
+	if !statusExists(t, r, gone) {
+		t.Fatalf("%s's status file removed within the grace", gone)
+	}
+	fake.clock = fake.clock.Add(time.Second)
+	r.SweepGone(live)
+	if statusExists(t, r, gone) || !statusExists(t, r, "live") {
+		t.Fatalf("after the grace: %s's file %v, live's %v; want only live's", gone, statusExists(t, r, gone),
+			statusExists(t, r, "live"))
 	}
 }
