@@ -222,8 +222,12 @@ test("a group deployed in the bare layout moves to the supervised default on its
 }, 300_000);
 
 describe("what `pulumi up` waits for on a supervised group, as the kubernetes provider on a Pod", () => {
-    test("a Job-like group (its member finishes under OnFailure) is done once Succeeded", async () => {
-        const spec: PodGroupSpec = { containers: [{ name: "job", image: TOOLBOX_IMAGE, command: ["sh", "-c", "sleep 1; echo done"] }], restartPolicy: "OnFailure" };
+    test("a Job-like group (its member finishes under OnFailure) is done once Succeeded, though never Ready", async () => {
+        // A readiness probe that never passes: Ready is never True, so only Succeeded ends the wait.
+        const spec: PodGroupSpec = { containers: [{
+            name: "job", image: TOOLBOX_IMAGE, command: ["sh", "-c", "sleep 2; echo done"],
+            readinessProbe: { exec: { command: ["false"] }, periodSeconds: 1 },
+        }], restartPolicy: "OnFailure" };
         const d = await up(`itlc-job-${run}`, spec, undefined);
         try {
             expect(d.upError).toBeUndefined();
