@@ -6,7 +6,7 @@ import type { CliIo, Command } from "./commands";
 import { dockerEngine } from "./engine";
 import { processRunning } from "./file-backend";
 import { pulumiRunner } from "./pulumi";
-import { formatReport, recover, RecoverError } from "./recover";
+import { formatReport, recover, RecoverDeps, RecoverError } from "./recover";
 
 const HELP = [
     "usage: podgroup recover --stack <stack> [--cwd <project dir>] [--dry-run] [--force]",
@@ -34,6 +34,14 @@ const HELP = [
     "exit code: 0 the stack is ready for `pulumi up` (or, --dry-run, inspected); 1 a step failed or the",
     "stack was not found (the output says which and what to do); 2 a usage error.",
 ];
+
+/** What the command recovers with: `pulumi` run in `cwd`, the engine of DOCKER_HOST, this host's processes. */
+export function recoverDeps(cwd: string, env: NodeJS.ProcessEnv): RecoverDeps {
+    return {
+        pulumi: pulumiRunner(cwd, env), engine: dockerEngine(env), home: env.HOME ?? os.homedir(),
+        hostname: os.hostname(), isRunning: processRunning,
+    };
+}
 
 /** The recover command. */
 export const recoverCommand: Command = {
@@ -64,12 +72,9 @@ export const recoverCommand: Command = {
         }
         const cwd = path.resolve(io.cwd, values.cwd ?? ".");
         try {
-            const report = await recover(
-                { stack: values.stack, cwd, dryRun: values["dry-run"] === true, force: values.force === true },
-                {
-                    pulumi: pulumiRunner(cwd, io.env), engine: dockerEngine(io.env), home: io.env.HOME ?? os.homedir(),
-                    hostname: os.hostname(), isRunning: processRunning,
-                });
+            const dryRun = values["dry-run"] === true;
+            const options = { stack: values.stack, cwd, dryRun, force: values.force === true };
+            const report = await recover(options, recoverDeps(cwd, io.env));
             formatReport(report).forEach((l) => io.out(l));
             return report.ok ? 0 : 1;
         } catch (e) {
