@@ -228,7 +228,11 @@ describe("podgroup recover, real engine and Pulumi CLI", () => {
             expect(destroy.code).toBe(0);
             expect(await labelled(stack)).toEqual({ containers: [], volumes: [] });
         } finally {
-            if (cli?.exitCode === null) cli.kill("SIGKILL");
+            // Failed before the kill: the CLI still runs; its plugins are found before it goes.
+            if (cli?.pid !== undefined && cli.exitCode === null && cli.signalCode === null) {
+                if (pids.length === 0) pids.push(...await descendants(cli.pid));
+                cli.kill("SIGKILL");
+            }
             const left = await cleanUp(stack, config, pids);
             if (left.length > 0) console.log(`clean-up of ${stack} removed ${left.join(", ")}`);
         }
