@@ -208,10 +208,11 @@ describe("podgroup recover, real engine and Pulumi CLI", () => {
             const atKill = await labelled(stack);
             const locked = fs.existsSync(lockDir(stack)) && fs.readdirSync(lockDir(stack)).length > 0;
 
+            const t0 = Date.now();
             const recovered = await recoverCommand(stack);
             console.log(`SIGKILL ${phase} (${atKill.containers.length} containers, ${atKill.volumes.length} volumes; ` +
-                `locked ${locked}; ${killedPlugins.length} of the CLI's ${pids.length} plugins killed after 2 s):\n` +
-                recovered.out);
+                `locked ${locked}; ${killedPlugins.length} of the CLI's ${pids.length} plugins killed after 2 s); ` +
+                `podgroup recover took ${Date.now() - t0} ms:\n${recovered.out}`);
             expect({ code: recovered.code, out: recovered.out })
                 .toEqual({ code: 0, out: expect.stringContaining("the stack is ready for `pulumi up`") });
             expect(recovered.out)
