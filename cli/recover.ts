@@ -196,7 +196,7 @@ function repairFiles(run: Run): Deployment | "failed" | undefined {
             `the checkpoint ${files.checkpoint} is torn (${inspection.checkpoint.reason})`,
             "and no backup of it parses:",
             ...inspection.unusableCandidates.map((c) => `  ${c.file}: ${c.reason}`),
-            "restore it from a copy of your own (`pulumi stack import --file <copy>`) and run this again");
+            "put a good copy of the checkpoint of your own in its place (keep the torn one), then run this again");
         return "failed";
     }
     report.fileActions = repairStack(inspection, { dryRun: options.dryRun, now: run.deps.now?.() });

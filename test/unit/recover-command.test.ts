@@ -130,7 +130,7 @@ describe("podgroup recover", () => {
         const before = backend.snapshot();
         const report = await recover(options, deps());
         expect(outcomes(report)).toEqual(["files failed"]);
-        expect(report.steps[0].lines.join("\n")).toContain("pulumi stack import --file");
+        expect(report.steps[0].lines.join("\n")).toContain("put a good copy of the checkpoint");
         expect(backend.snapshot()).toEqual(before);
         expect(engine.removed).toEqual([]);
     });
