@@ -25,6 +25,8 @@ log "npm install in a fresh consumer project ($work/consumer)"
 npm install --no-audit --no-fund --loglevel=error
 [ -f node_modules/podgroup/dist/components/index.js ] || die "the installed package has no dist/components/index.js"
 [ ! -e node_modules/podgroup/components ] || die "the tarball ships the TypeScript sources (components/): files in package.json"
+# The package's command (package.json `bin`), as a user runs it from the project.
+npx --no-install podgroup recover --help | grep -q '^usage: podgroup recover' || die "npx podgroup recover --help failed"
 
 log "typecheck against the installed declarations (tsc --noEmit)"
 npx tsc --noEmit

@@ -8,10 +8,12 @@
  *   secret env) and a Kubernetes group (secret env -> a Secret): after each destroy, zero
  *   containers, volumes, networks, Pods and Secrets carry the groups' label.
  * - SIGKILL: `pulumi up` of bench/scale's program (5 groups) killed with SIGKILL once some but not
- *   all containers exist; then the documented recovery (docs/performance.md, "Faults"): pending
- *   operations read from `pulumi stack export` and cleared (`pulumi refresh
- *   --clear-pending-creates`), orphans = containers carrying the stack's label that the state does
- *   not hold, reported and removed; then `pulumi up` converges with every container in the state.
+ *   all containers exist; then `podgroup recover` (cli/recover.ts: torn state files repaired, the
+ *   lock released, pending operations cleared, orphans = objects carrying the stack's label that the
+ *   state does not hold, reported and removed); then `pulumi up` converges with every container in
+ *   the state (test/integration/recover.test.ts kills at more points and runs the command as a process).
+ *   Every CLI stack is cleaned up whatever a failing test left: destroyed (recovered first if it
+ *   cannot be), then whatever still carries its labels removed, then the stack removed.
  * - Two stacks of the same program, different groups, `pulumi up` at the same time on one engine.
  * - dockerd restarted (no live-restore) during `pulumi up`, on a private engine of its own
  *   (test/integration/supervisor-engine.ts) so that nothing else on the host is stopped.
@@ -38,11 +40,17 @@ import { cliEnv } from "../../harness/deploy/pulumi-deployer";
 import { LOCAL_CLUSTER_KUBECONFIG } from "../../harness/targets";
 import { BENCH_KEY } from "../../bench/scale/spec";
 import { dockerPauseName } from "../../components/naming";
+import { LABEL_STACK } from "../../components/labels";
+import { formatReport, recover, RecoveryReport } from "../../cli/recover";
+import { recoverDeps } from "../../cli/recover-command";
+import { descendants, removeLabelled, stopPlugins } from "./interrupted-up";
 import { PrivateEngine, waitFor } from "./supervisor-engine";
 
 const execFileAsync = promisify(execFile);
 const REPO = path.resolve(__dirname, "../..");
 const SCALE_PROGRAM = path.join(REPO, "bench/scale");
+/** bench/scale's Pulumi project (its Pulumi.yaml). */
+const SCALE_PROJECT = "podgroup-bench-scale";
 const KUBECONFIG = process.env.KUBECONFIG ?? LOCAL_CLUSTER_KUBECONFIG;
 const NAMESPACE = "default";
 const PROJECT = "podgroup-faults";
@@ -125,8 +133,28 @@ async function cliStack(prefix: string, groups: number, supervise = false): Prom
 
 const upArgs = (s: CliStack) => ["up", "--yes", "--skip-preview", "--config-file", s.configFile];
 
-async function removeCliStack(s: CliStack): Promise<void> {
-    await pulumiCli(["destroy", "--yes", "--skip-preview", "--config-file", s.configFile], s).catch(() => undefined);
+/** `podgroup recover` of the stack (cli/recover.ts), with what the command recovers with, from bench/scale. */
+async function recoverStack(s: CliStack): Promise<RecoveryReport> {
+    const options = { stack: s.name, cwd: SCALE_PROGRAM, dryRun: false, force: false };
+    return recover(options, recoverDeps(SCALE_PROGRAM, CLI_ENV));
+}
+
+/**
+ * Whatever the stack left, whatever state a failing test left it in: the killed CLI's plugins,
+ * the stack's objects (destroyed; a stack that cannot be destroyed, torn or locked, is recovered
+ * first; what still carries its labels is removed), the stack and its files.
+ */
+async function removeCliStack(s: CliStack, plugins: number[] = []): Promise<void> {
+    await stopPlugins(plugins, 0);
+    const destroy = () => pulumiCli(["destroy", "--yes", "--skip-preview", "--config-file", s.configFile], s)
+        .then(() => true, () => false);
+    if (!(await destroy())) {
+        await recoverStack(s).catch(() => undefined);
+        await destroy();
+    }
+    const left = [...await removeLabelled(engine, `${LABEL_STACK}=${SCALE_PROJECT}/${s.name}`),
+        ...await removeLabelled(engine, `${BENCH_KEY}=${s.prefix}`)];
+    if (left.length > 0) console.log(`clean-up of stack ${s.name} removed what destroy left: ${left.join(", ")}`);
     await pulumiCli(["stack", "rm", "--yes", "--force"], s).catch(() => undefined);
     // stack init wrote bench/scale/Pulumi.<stack>.yaml (the encryption salt): stack rm removes it, this makes sure.
     fs.rmSync(path.join(SCALE_PROGRAM, `Pulumi.${s.name}.yaml`), { force: true });
@@ -139,26 +167,6 @@ async function stateContainerIds(s: CliStack): Promise<Set<string>> {
     return new Set((exported.deployment.resources ?? []).filter((r) => r.type === "docker:index/container:Container" && r.id).map((r) => r.id!));
 }
 
-/**
- * After an interrupted `pulumi up`: the pending operations (reported), cleared from the state;
- * containers of the stack (by its label) that the state does not hold are orphans: reported and
- * removed, so that the next `pulumi up` creates them again under its own management.
- */
-async function recoverInterruptedStack(s: CliStack, dockerApi: Docker = engine): Promise<{ lock: string; pending: string[]; orphans: string[] }> {
-    // The killed update still holds the stack's lock (the file backend's lock file names its pid).
-    const lock = await pulumiCli(["cancel", "--yes"], s).then((out) => `released by pulumi cancel: ${out.trim().split("\n").pop()}`, (e: Error) => `pulumi cancel: ${e.message.split("\n")[0]}`);
-    const exported = JSON.parse(await pulumiCli(["stack", "export"], s)) as { deployment: { pending_operations?: { type: string; resource: { urn: string } }[] } };
-    const pending = (exported.deployment.pending_operations ?? []).map((p) => `${p.type} ${p.resource.urn}`);
-    if (pending.length > 0) {
-        await pulumiCli(["refresh", "--yes", "--skip-preview", "--clear-pending-creates", "--config-file", s.configFile], s);
-    }
-    const known = await stateContainerIds(s);
-    const labelled = await dockerApi.listContainers({ all: true, filters: JSON.stringify({ label: [`${BENCH_KEY}=${s.prefix}`] }) });
-    const orphans = labelled.filter((c) => !known.has(c.Id));
-    await Promise.all(orphans.map((c) => dockerApi.getContainer(c.Id).remove({ force: true })));
-    return { lock, pending, orphans: orphans.map((c) => `${c.Names.join(",")} (${c.State})`) };
-}
-
 /** The stack holds every container of its groups, each running, and nothing else carries its label. */
 async function expectConverged(s: CliStack, groups: number): Promise<void> {
     const known = await stateContainerIds(s);
@@ -168,28 +176,6 @@ async function expectConverged(s: CliStack, groups: number): Promise<void> {
     expect(labelled.filter((c) => !known.has(c.Id)).map((c) => c.Names[0])).toEqual([]);
     expect(known.size).toBe(groups * 3);
 }
-
-/** Pids of every living descendant of `pid` (the CLI's language host, program and providers; zombies left out). */
-async function descendants(pid: number): Promise<number[]> {
-    const { stdout } = await execFileAsync("ps", ["-eo", "pid=,ppid=,stat="]);
-    const rows = stdout.split("\n").map((l) => l.trim().split(/\s+/)).filter((r) => r.length === 3 && !r[2].startsWith("Z"));
-    const found: number[] = [];
-    const walk = (parent: number) => {
-        for (const [p, pp] of rows) {
-            if (Number(pp) === parent) { found.push(Number(p)); walk(Number(p)); }
-        }
-    };
-    walk(pid);
-    return found;
-}
-
-const alive = (pid: number) => {
-    try {
-        return !fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z");
-    } catch {
-        return false;
-    }
-};
 
 describe("faults that lose nothing", () => {
     it("10 rounds of up and destroy leave no container, volume, network, Pod or Secret", async () => {
@@ -224,6 +210,7 @@ describe("faults that lose nothing", () => {
         const groups = 5;
         const s = await cliStack(`fk-${RUN}`, groups);
         let cli: ChildProcess | undefined;
+        let children: number[] = [];
         try {
             cli = spawn("pulumi", ["-C", SCALE_PROGRAM, "--non-interactive", ...upArgs(s), "--stack", s.name],
                 { env: CLI_ENV, detached: true, stdio: "ignore" });
@@ -233,24 +220,34 @@ describe("faults that lose nothing", () => {
                 const n = (await engine.listContainers({ all: true, filters })).length;
                 return n >= Math.ceil((groups * 3) / 2) ? n : undefined;
             }, 120_000);
-            const children = await descendants(cliPid);
+            children = await descendants(cliPid);
             process.kill(cliPid, "SIGKILL");
             expect(seen).toBeLessThan(groups * 3);
             // The CLI's plugins (language host, program, docker provider) run in process groups of
             // their own and outlive it: they are waited for 10 s, then killed by pid (this test
             // started them), so that nothing creates containers behind the recovery's back.
-            const stragglers = await waitFor("the killed CLI's plugins to exit", async () => (children.some(alive) ? undefined : []), 10_000)
-                .catch(() => children.filter(alive));
-            for (const p of stragglers) process.kill(p, "SIGKILL");
-            const { lock, pending, orphans } = await recoverInterruptedStack(s);
-            console.log(`after SIGKILL at ${seen} of ${groups * 3} containers: lock ${lock}; pending operations ${JSON.stringify(pending)}; orphans removed ${JSON.stringify(orphans)}; ` +
+            const stragglers = await stopPlugins(children, 10_000);
+            const report = await recoverStack(s);
+            if (!report.ok) throw new Error(`podgroup recover failed:\n${formatReport(report).join("\n")}`);
+            const lock = report.wasLocked ? "released by pulumi cancel" : "none";
+            const orphans = report.orphans.map((o) => `${o.name} (${o.state ?? o.kind})`);
+            const files = report.fileActions.map((a) => a.description);
+            console.log(`after SIGKILL at ${seen} of ${groups * 3} containers: lock ${lock}; ` +
+                `files repaired ${JSON.stringify(files)}; ` +
+                `pending operations ${JSON.stringify(report.pending)}; orphans removed ${JSON.stringify(orphans)}; ` +
                 `of the CLI's ${children.length} descendants, ${stragglers.length} still ran 10 s after it was killed`);
             await pulumiCli(upArgs(s), s);
             await expectConverged(s, groups);
         } finally {
-            await removeCliStack(s);
+            // Failed before the kill: the CLI still runs; its plugins are found before it goes.
+            if (cli?.pid !== undefined && cli.exitCode === null && cli.signalCode === null) {
+                if (children.length === 0) children = await descendants(cli.pid);
+                cli.kill("SIGKILL");
+            }
+            await removeCliStack(s, children);
         }
         expect(await engine.listContainers({ all: true, filters: JSON.stringify({ label: [`${BENCH_KEY}=${s.prefix}`] }) })).toEqual([]);
+        expect(await removeLabelled(engine, `${LABEL_STACK}=${SCALE_PROJECT}/${s.name}`)).toEqual([]);
     }, 240_000);
 
     it("two stacks deploying supervised groups on one host at the same time both converge with one supervisor, and destroying one leaves the other", async () => {
