@@ -26,11 +26,11 @@ async function remove(stack: Stack): Promise<void> {
     fs.rmSync(path.join(REPO_ROOT, "stacks", `Pulumi.${stack.name}.yaml`), { force: true });
 }
 
-test("a stack with no config at all previews the sample group on Docker, with no warning", async () => {
+test("a stack with no config at all previews the sample group on Docker (supervised: a lifecycle resource), with no warning", async () => {
     const { stack, output, error } = await preview(uniqueStackName("it-noconfig"), {});
     try {
         expect(error).toBeUndefined();
-        expect(output).toMatch(/\+ 5 to create/);
+        expect(output).toMatch(/\+ 6 to create/);
         expect(output).not.toMatch(/warning|Undefined value/i);
         expect(output).toMatch(/pauseId/);
         expect(output).not.toMatch(/podName|supervisorContainer/);
