@@ -65,10 +65,15 @@ func (r *Reconciler) deleting(g Group) bool {
 	return id != "" && (g.Pause == nil || g.Pause.ID == id)
 }
 
-// plan is the group's next step: kubelet's (Compute), or a terminating pod's (Terminating).
-func (r *Reconciler) plan(g Group) Plan {
-	if r.deleting(g) {
-		return Terminating(g, r.Backoff)
+// plan is the group's next step: kubelet's (Compute), or a terminating pod's (Terminating). The
+// terminal phase a group being deleted reached stays once the deployer removed its members.
+func (r *Reconciler) plan(g Group, st *GroupStatus) Plan {
+	if !r.deleting(g) {
+		return Compute(g, r.Backoff)
 	}
-	return Compute(g, r.Backoff)
+	p := Terminating(g, r.Backoff)
+	if p.Phase == "Pending" && (st.Phase == "Succeeded" || st.Phase == "Failed") && st.Sandbox.ID == g.PauseID() {
+		p.Phase = st.Phase
+	}
+	return p
 }

@@ -175,7 +175,7 @@ func (r *Reconciler) Sync(ctx context.Context, group string) (requeue time.Durat
 		}
 		g := BuildGroup(group, cs)
 		r.annotate(g)
-		plan := r.plan(g)
+		plan := r.plan(g, st)
 		st.Observe(g, plan, r.messages(ctx, st, g), r.now())
 		if len(plan.Actions) == 0 {
 			r.idle(group, plan)

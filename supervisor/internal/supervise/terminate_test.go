@@ -146,8 +146,14 @@ func TestMarkedGroupIsNotRestarted(t *testing.T) {
 	if st.Phase != "Failed" || cond(st, "Ready") != "False" || cond(st, "PodReadyToStartContainers") != "False" {
 		t.Fatalf("terminated: phase %s conditions %+v", st.Phase, st.Conditions)
 	}
+	// The deployer removes the containers, the pause last: the phase the group ended with stays.
+	fake.removeContainers("g", "i1", "s1", "s2", "web", "worker")
+	syncGroup(t, r, "g")
+	if st := r.status("g"); st.Phase != "Failed" || st.Message != TerminatingMessage {
+		t.Fatalf("members removed: phase %s message %q", st.Phase, st.Message)
+	}
 	// A new deployment of the group (another pause) is not concerned.
-	fake.removeContainers("g", "pause", "i1", "s1", "s2", "web", "worker")
+	fake.removeContainers("g", "pause")
 	fake.declare("g", RestartAlways, nil, nil, []string{"web"})
 	fake.set("g", "pause", func(c *Container) { c.ID = "g-pause-id-2" })
 	fake.cs["g-pause-id-2"] = fake.cs["g-pause-id"]
