@@ -422,8 +422,7 @@ async function execIn(docker: Docker, container: string, cmd: string[], timeoutM
  * version without the subcommand), a warning: Pulumi then removes the containers, Docker stopping
  * each with its own StopTimeout, without kubelet's order or preStop hooks.
  */
-async function terminateGroup(inputs: GroupLifecycleInputs, log: (m: string) => void): Promise<void> {
-    const docker = dockerClient(inputs.dockerHost);
+export async function terminateGroup(docker: Docker, inputs: GroupLifecycleInputs, log: (m: string) => void): Promise<void> {
     const c = inputs.contract;
     const g = inputs.groupName;
     const unordered = `its containers are stopped without kubelet's termination order (no preStop hooks): Docker stops each ` +
@@ -466,7 +465,7 @@ const groupLifecycleProvider: pulumi.dynamic.ResourceProvider = {
     async delete(_id: string, props: GroupLifecycleInputs) {
         // The pause is left to Pulumi, which removes it after every container that joins it (they
         // depend on it); the supervisor re-creates no sandbox of a group being deleted.
-        await terminateGroup(props, (m) => console.log(m));
+        await terminateGroup(dockerClient(props.dockerHost), props, (m) => console.log(m));
     },
 };
 
