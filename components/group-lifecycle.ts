@@ -295,8 +295,10 @@ export async function ensureSupervisor(docker: Docker, create: ContainerCreateOp
         want = (await docker.getImage(image).inspect()).Id;
     } catch (e) {
         if (statusCode(e) !== 404) throw e;
-        throw Object.assign(new Error(`the supervisor image ${image} is not on this Docker engine, so no supervisor can start the group's ` +
-            "containers: build or load it (the project's images), or deploy with docker: { supervise: false }"), { code: SUPERVISOR_IMAGE_MISSING });
+        const missing = new Error(`the supervisor image ${image} is not on this Docker engine, so no supervisor ` +
+            "can start the group's containers: build or load it (the project's images), or deploy with " +
+            "docker: { supervise: false }");
+        throw Object.assign(missing, { code: SUPERVISOR_IMAGE_MISSING });
     }
     let lastError = "";
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -422,11 +424,12 @@ async function execIn(docker: Docker, container: string, cmd: string[], timeoutM
  * version without the subcommand), a warning: Pulumi then removes the containers, Docker stopping
  * each with its own StopTimeout, without kubelet's order or preStop hooks.
  */
-export async function terminateGroup(docker: Docker, inputs: GroupLifecycleInputs, log: (m: string) => void): Promise<void> {
+export async function terminateGroup(docker: Docker, inputs: GroupLifecycleInputs,
+    log: (m: string) => void): Promise<void> {
     const c = inputs.contract;
     const g = inputs.groupName;
-    const unordered = `its containers are stopped without kubelet's termination order (no preStop hooks): Docker stops each ` +
-        "with its own StopTimeout as Pulumi removes it";
+    const unordered = "its containers are stopped without kubelet's termination order (no preStop hooks): " +
+        "Docker stops each with its own StopTimeout as Pulumi removes it";
     try {
         await ensureSupervisor(docker, inputs.supervisor, c, log);
     } catch (e) {
@@ -434,7 +437,9 @@ export async function terminateGroup(docker: Docker, inputs: GroupLifecycleInput
         log(`warning: PodGroup "${g}": ${(e as Error).message}; ${unordered}`);
         return;
     }
-    const found = await docker.listContainers({ filters: JSON.stringify({ label: [`${c.labels.supervisor}=true`], status: ["running"] }) });
+    const found = await docker.listContainers({
+        filters: JSON.stringify({ label: [`${c.labels.supervisor}=true`], status: ["running"] }),
+    });
     if (found.length === 0) {
         throw new Error(`PodGroup "${g}": no supervisor runs on this Docker host to terminate the group: see ` +
             `\`docker ps -a --filter label=${c.labels.supervisor}=true\``);
@@ -445,7 +450,8 @@ export async function terminateGroup(docker: Docker, inputs: GroupLifecycleInput
     if (r.exitCode === 0) return;
     const output = r.output.trim();
     if (/flag provided but not defined: -/.test(output)) {
-        log(`warning: PodGroup "${g}": the supervisor ${found[0].Names.join(",")} predates its terminate subcommand; ${unordered}`);
+        log(`warning: PodGroup "${g}": the supervisor ${found[0].Names.join(",")} predates its terminate subcommand; ` +
+            unordered);
         return;
     }
     throw new Error(`PodGroup "${g}": the supervisor could not terminate the group (exit code ${r.exitCode}): ` +
