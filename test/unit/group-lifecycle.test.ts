@@ -213,7 +213,7 @@ describe("terminateGroup (what `pulumi destroy` of a supervised group runs)", ()
         const lines: string[] = [];
         await terminateGroup(e.docker, inputs, (l) => lines.push(l));
         expect(e.execs).toEqual([]);
-        expect(lines.join("\n")).toMatch(/^warning: PodGroup "g": the supervisor image .* is not on this Docker engine/);
+        expect(lines.join("\n")).toMatch(/^warning: PodGroup "g": the supervisor image .* is not on this Docker/);
         expect(lines.join("\n")).toContain("stopped without kubelet's termination order");
     });
 });
