@@ -7,11 +7,13 @@
  *   provider waits on a Pod: until the group is Initialized and Ready, or Succeeded (with
  *   `waitForReadiness: false`, initialized with every member running; with `skipAwait`, not at
  *   all), and fails with one clear message otherwise.
- * - destroy: it is deleted before the containers, and stops the group as kubelet terminates a
- *   pod: the regular containers in parallel (preStop hook, then SIGTERM with the grace left,
- *   SIGKILL at its end), then the native sidecars in reverse spec order; the pause goes last,
- *   stopped and removed by Pulumi after every container that joins it.
- *   {@link terminateDockerGroup} is the same code for callers that hold a Docker client.
+ * - destroy: it is deleted before the containers, and hands the group's deletion to the
+ *   supervisor, as the kubernetes provider deletes a Pod and kubelet terminates it: it runs the
+ *   supervisor's terminate subcommand (`docker exec` in the supervisor's container, which has no
+ *   network) and waits for it, logging its lines. The supervisor marks the group as being deleted
+ *   (it restarts nothing of it from then on) and stops it in kubelet's order (docs/supervisor.md);
+ *   the pause goes last, removed by Pulumi after every container that joins it. No lifecycle
+ *   rule lives here: kubelet's rules are the supervisor's only.
  *
  * The dynamic provider's code is serialised into the Pulumi state (Pulumi's closure
  * serialisation): everything it runs is in this file, it takes every name it needs from its
@@ -26,28 +28,23 @@ import { onDemandSupervisorCreateOptions } from "./supervisor";
 import { dockerContainerName, dockerPauseName } from "./naming";
 import { RestartPolicy } from "./spec";
 
-/** The labels and paths the lifecycle code reads (taken from the contract, passed as inputs). */
+/** The labels, paths and commands the lifecycle code uses (taken from the contract, passed as inputs). */
 interface LifecycleContract {
-    labels: {
-        group: string; role: string; container: string; initIndex: string; memberIndex: string; containerRestartPolicy: string;
-        lifecycle: string; supervisor: string; supervisorOnDemand: string;
-    };
-    roles: { pause: string; init: string; member: string };
+    labels: { supervisor: string; supervisorOnDemand: string };
     stateMount: string;
     defaultStateDir: string;
     statusSubdir: string;
     statusSuffix: string;
+    /** The supervisor's subcommand that deletes one group: its binary in the image and its flags. */
+    terminate: { binary: string; flag: string; sandboxFlag: string };
 }
 
 function lifecycleContract(): LifecycleContract {
-    const l = DOCKER_CONTRACT.labels;
     const s = DOCKER_CONTRACT.supervisor;
     return {
-        labels: { group: l.group, role: l.role, container: l.container, initIndex: l.initIndex, memberIndex: l.memberIndex,
-            containerRestartPolicy: l.containerRestartPolicy, lifecycle: l.lifecycle, supervisor: LABEL_SUPERVISOR,
-            supervisorOnDemand: LABEL_SUPERVISOR_ON_DEMAND },
-        roles: { ...DOCKER_CONTRACT.roles },
+        labels: { supervisor: LABEL_SUPERVISOR, supervisorOnDemand: LABEL_SUPERVISOR_ON_DEMAND },
         stateMount: s.stateMount, defaultStateDir: s.hostStateDir, statusSubdir: s.statusSubdir, statusSuffix: s.statusSuffix,
+        terminate: { binary: s.binary, flag: s.terminate.flag, sandboxFlag: s.terminate.sandboxFlag },
     };
 }
 
@@ -99,8 +96,13 @@ export function groupLifecycleInputs(args: {
 
 /** How many log lines a failure shows. */
 const LOG_TAIL_LINES = 20;
-/** kubelet's minimum grace for the stop after a preStop hook (minimumGracePeriodInSeconds). */
-const MINIMUM_STOP_SECONDS = 2;
+/**
+ * How long `pulumi destroy` waits for the supervisor's terminate subcommand at most (it ends by
+ * itself once every container is stopped: each within its terminationGracePeriodSeconds).
+ */
+const TERMINATE_TIMEOUT_MS = 30 * 60 * 1000;
+/** The code of ensureSupervisor's error when the engine has no supervisor image. */
+const SUPERVISOR_IMAGE_MISSING = "PODGROUP_SUPERVISOR_IMAGE_MISSING";
 
 export interface StatusContainer {
     name: string;
@@ -293,8 +295,10 @@ export async function ensureSupervisor(docker: Docker, create: ContainerCreateOp
         want = (await docker.getImage(image).inspect()).Id;
     } catch (e) {
         if (statusCode(e) !== 404) throw e;
-        throw new Error(`the supervisor image ${image} is not on this Docker engine, so no supervisor can start the group's ` +
-            "containers: build or load it (the project's images), or deploy with docker: { supervise: false }");
+        const missing = new Error(`the supervisor image ${image} is not on this Docker engine, so no supervisor ` +
+            "can start the group's containers: build or load it (the project's images), or deploy with " +
+            "docker: { supervise: false }");
+        throw Object.assign(missing, { code: SUPERVISOR_IMAGE_MISSING });
     }
     let lastError = "";
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -367,13 +371,34 @@ async function waitForGroup(inputs: GroupLifecycleInputs): Promise<void> {
     }
 }
 
-/** Runs `cmd` in a container (docker exec); resolves with the exit code, rejects after `timeoutMs`. */
-async function execIn(docker: Docker, container: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
+/**
+ * Runs `cmd` in a container (docker exec); resolves with the exit code and the output, rejects
+ * after `timeoutMs`. `onLine` gets each line of output as it comes.
+ */
+async function execIn(docker: Docker, container: string, cmd: string[], timeoutMs: number,
+    onLine?: (line: string) => void): Promise<{ exitCode: number; output: string }> {
     const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
     const stream = await exec.start({ hijack: true, stdin: false });
     const chunks: Buffer[] = [];
+    let pending = Buffer.alloc(0);
+    let partial = "";
+    const emit = (text: string, flush: boolean) => {
+        const lines = (partial + text).split("\n");
+        partial = flush ? "" : lines.pop() ?? "";
+        for (const l of lines) if (l !== "" && onLine !== undefined) onLine(l.replace(/\r$/, ""));
+    };
     const done = new Promise<void>((resolve, reject) => {
-        stream.on("data", (d: Buffer) => chunks.push(d));
+        stream.on("data", (d: Buffer) => {
+            chunks.push(d);
+            // Docker's multiplexed frames (8-byte headers), each emitted once whole.
+            pending = Buffer.concat([pending, d]);
+            while (pending.length >= 8 && pending[1] === 0 && pending[2] === 0 && pending[3] === 0) {
+                const size = pending.readUInt32BE(4);
+                if (pending.length < 8 + size) break;
+                emit(pending.subarray(8, 8 + size).toString("utf8"), false);
+                pending = pending.subarray(8 + size);
+            }
+        });
         stream.on("end", () => resolve());
         stream.on("close", () => resolve());
         stream.on("error", reject);
@@ -386,95 +411,51 @@ async function execIn(docker: Docker, container: string, cmd: string[], timeoutM
         if (timer !== undefined) clearTimeout(timer);
         (stream as unknown as { destroy?: () => void }).destroy?.();
     }
+    emit(pending.length > 0 ? pending.toString("utf8") : "", true);
     const info = await exec.inspect();
     return { exitCode: info.ExitCode ?? -1, output: demuxDockerStream(Buffer.concat(chunks)) };
 }
 
-type Hook = { exec?: { command: string[] }; httpGet?: { path: string; port: number; scheme: string }; sleep?: { seconds: number } };
-
-/** A preStop handler, bounded by `budgetMs`: exec in the container, httpGet from the pause's network namespace, sleep. */
-async function runPreStop(docker: Docker, containerId: string, pauseId: string | undefined, hook: Hook, budgetMs: number): Promise<string> {
-    if (hook.sleep !== undefined) {
-        await sleepMs(Math.min(hook.sleep.seconds * 1000, budgetMs));
-        return "slept";
-    }
-    if (hook.exec !== undefined) {
-        const r = await execIn(docker, containerId, hook.exec.command, budgetMs);
-        return `exec exited ${r.exitCode}`;
-    }
-    if (hook.httpGet !== undefined) {
-        if (pauseId === undefined) return "no pause to run the httpGet hook from";
-        const seconds = Math.max(1, Math.floor(budgetMs / 1000));
-        const r = await execIn(docker, pauseId, ["/pause", "-probe-http", String(hook.httpGet.port), hook.httpGet.path, String(seconds)], budgetMs);
-        return `httpGet: ${r.output.trim()} (exit ${r.exitCode})`;
-    }
-    return "no handler";
-}
-
-type Inspected = Awaited<ReturnType<Docker.Container["inspect"]>>;
-
 /**
- * Stops one container as kubelet's killContainer: its preStop hook (if running and the grace is
- * > 0), then SIGTERM with the grace left (at least 2 s after a hook), SIGKILL at its end.
+ * Deletes the group's sandbox through the engine's supervisor (see the module's comment): its
+ * terminate subcommand, run in the supervisor's container, stops the group in kubelet's order and
+ * exits 0 once every container of the sandbox is stopped; its lines are logged, its failure fails
+ * the delete. When no supervisor can run (no image on the engine, or a pinned supervisor of a
+ * version without the subcommand), a warning: Pulumi then removes the containers, Docker stopping
+ * each with its own StopTimeout, without kubelet's order or preStop hooks.
  */
-async function stopContainer(docker: Docker, info: Inspected, pauseId: string | undefined, c: LifecycleContract, log: (m: string) => void): Promise<void> {
-    if (!info.State.Running) return;
-    const name = info.Name.replace(/^\//, "");
-    const grace = (info.Config as { StopTimeout?: number }).StopTimeout ?? 30;
-    const started = Date.now();
-    let hook: Hook | undefined;
+export async function terminateGroup(docker: Docker, inputs: GroupLifecycleInputs,
+    log: (m: string) => void): Promise<void> {
+    const c = inputs.contract;
+    const g = inputs.groupName;
+    const unordered = "its containers are stopped without kubelet's termination order (no preStop hooks): " +
+        "Docker stops each with its own StopTimeout as Pulumi removes it";
     try {
-        hook = (JSON.parse(info.Config.Labels?.[c.labels.lifecycle] ?? "{}") as { preStop?: Hook }).preStop;
-    } catch {
-        hook = undefined;
-    }
-    let t = grace;
-    if (hook !== undefined && grace > 0) {
-        try {
-            log(`${name}: preStop ${await runPreStop(docker, info.Id, pauseId, hook, grace * 1000)}`);
-        } catch (e) {
-            log(`${name}: preStop failed: ${e instanceof Error ? e.message : String(e)}`);
-        }
-        t = Math.max(MINIMUM_STOP_SECONDS, Math.ceil(grace - (Date.now() - started) / 1000));
-    }
-    try {
-        await docker.getContainer(info.Id).stop({ t });
+        await ensureSupervisor(docker, inputs.supervisor, c, log);
     } catch (e) {
-        const code = (e as { statusCode?: number }).statusCode;
-        if (code !== 304 && code !== 404) throw e;
+        if ((e as { code?: string }).code !== SUPERVISOR_IMAGE_MISSING) throw e;
+        log(`warning: PodGroup "${g}": ${(e as Error).message}; ${unordered}`);
+        return;
     }
-    log(`${name}: stopped after ${Date.now() - started} ms`);
-}
-
-/**
- * kubelet's termination order for a group on `docker`: members (and a running regular init
- * container) in parallel, then native sidecars in reverse spec order, then the pause. Only the
- * containers of the sandbox `pauseId` (default: the group's running pause, else its newest).
- */
-async function terminateGroup(docker: Docker, group: string, pauseId: string | undefined, c: LifecycleContract, log: (m: string) => void,
-    stopPause: boolean): Promise<void> {
-    const listed = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${c.labels.group}=${group}`] }) });
-    const infos: Inspected[] = [];
-    for (const l of listed) {
-        try {
-            infos.push(await docker.getContainer(l.Id).inspect());
-        } catch {
-            // removed meanwhile
-        }
+    const found = await docker.listContainers({
+        filters: JSON.stringify({ label: [`${c.labels.supervisor}=true`], status: ["running"] }),
+    });
+    if (found.length === 0) {
+        throw new Error(`PodGroup "${g}": no supervisor runs on this Docker host to terminate the group: see ` +
+            `\`docker ps -a --filter label=${c.labels.supervisor}=true\``);
     }
-    const role = (i: Inspected) => i.Config.Labels?.[c.labels.role];
-    const pauses = infos.filter((i) => role(i) === c.roles.pause)
-        .sort((a, b) => Number(b.State.Running) - Number(a.State.Running) || b.Created.localeCompare(a.Created));
-    const pause = pauseId !== undefined ? pauses.find((p) => p.Id === pauseId) : pauses[0];
-    const sandbox = pause?.Id ?? pauseId;
-    const joins = (i: Inspected) => sandbox !== undefined && i.HostConfig.NetworkMode === `container:${sandbox}`;
-    const index = (i: Inspected, label: string) => Number(i.Config.Labels?.[label] ?? 0);
-    const isSidecar = (i: Inspected) => role(i) === c.roles.init && i.Config.Labels?.[c.labels.containerRestartPolicy] === "Always";
-    const regular = infos.filter((i) => joins(i) && !isSidecar(i) && (role(i) === c.roles.member || role(i) === c.roles.init));
-    const sidecars = infos.filter((i) => joins(i) && isSidecar(i)).sort((a, b) => index(b, c.labels.initIndex) - index(a, c.labels.initIndex));
-    await Promise.all(regular.map((i) => stopContainer(docker, i, sandbox, c, log)));
-    for (const s of sidecars) await stopContainer(docker, s, sandbox, c, log);
-    if (pause !== undefined && stopPause) await stopContainer(docker, pause, undefined, c, log);
+    const cmd = [c.terminate.binary, `-${c.terminate.flag}`, g, `-${c.terminate.sandboxFlag}`, inputs.pauseId];
+    log(`PodGroup "${g}": terminating through the supervisor ${found[0].Names.join(",")}: ${cmd.join(" ")}`);
+    const r = await execIn(docker, found[0].Id, cmd, TERMINATE_TIMEOUT_MS, (line) => log(`PodGroup "${g}": ${line}`));
+    if (r.exitCode === 0) return;
+    const output = r.output.trim();
+    if (/flag provided but not defined: -/.test(output)) {
+        log(`warning: PodGroup "${g}": the supervisor ${found[0].Names.join(",")} predates its terminate subcommand; ` +
+            unordered);
+        return;
+    }
+    throw new Error(`PodGroup "${g}": the supervisor could not terminate the group (exit code ${r.exitCode}): ` +
+        (output.split("\n").slice(-LOG_TAIL_LINES).join("\n") || "no output"));
 }
 
 /** The dynamic provider (its methods are what Pulumi serialises). */
@@ -488,17 +469,16 @@ const groupLifecycleProvider: pulumi.dynamic.ResourceProvider = {
         return { outs: news };
     },
     async delete(_id: string, props: GroupLifecycleInputs) {
-        const docker = dockerClient(props.dockerHost);
         // The pause is left to Pulumi, which removes it after every container that joins it (they
-        // depend on it): by then the group has fewer containers than it declares, and the
-        // supervisor leaves it alone instead of re-creating a stopped sandbox.
-        await terminateGroup(docker, props.groupName, props.pauseId, props.contract, (m) => console.log(m), false);
+        // depend on it); the supervisor re-creates no sandbox of a group being deleted.
+        await terminateGroup(dockerClient(props.dockerHost), props, (m) => console.log(m));
     },
 };
 
 /**
  * One per supervised group: `pulumi up` waits for the supervisor to bring the group up; `pulumi
- * destroy` stops it in kubelet's termination order before the containers are removed.
+ * destroy` has the supervisor terminate it (kubelet's termination order) before the containers
+ * are removed.
  */
 export class DockerGroupLifecycle extends pulumi.dynamic.Resource {
     constructor(name: string, args: Inputs<GroupLifecycleInputs>, opts?: pulumi.CustomResourceOptions) {
@@ -537,29 +517,6 @@ class LifecycleUnderMocks extends pulumi.CustomResource {
 const DYNAMIC_RESOURCE_TYPE = "pulumi-nodejs:dynamic:Resource";
 /** The `__provider` input of a lifecycle resource registered under Pulumi's mocks. */
 export const NOT_SERIALISED_UNDER_MOCKS = "(the lifecycle provider is not serialised under Pulumi's mocks)";
-
-/** Options of {@link terminateDockerGroup}. */
-export interface TerminateOptions {
-    /** Only the containers of this sandbox (default: the group's running pause, else its newest). */
-    pauseId?: string;
-    /** Progress lines (hook results, stop durations). */
-    log?: (line: string) => void;
-    /**
-     * Stop the pause last (default true). A supervisor re-creates a stopped sandbox whose
-     * containers are all still there: remove them before the pause, or stop the supervisor first.
-     */
-    stopPause?: boolean;
-}
-
-/**
- * Stops a group on a Docker engine as kubelet terminates a pod: regular containers in parallel
- * (preStop, then SIGTERM with the grace left, SIGKILL at the end of the container's
- * terminationGracePeriodSeconds), then native sidecars in reverse spec order, then the pause.
- * Removes nothing. What `pulumi destroy` of a supervised group runs before removing it.
- */
-export async function terminateDockerGroup(docker: Docker, groupName: string, options: TerminateOptions = {}): Promise<void> {
-    await terminateGroup(docker, groupName, options.pauseId, lifecycleContract(), options.log ?? (() => undefined), options.stopPause ?? true);
-}
 
 /** Docker names of a group's containers, for error messages. */
 export function groupDockerNames(groupName: string, containers: string[]): Record<string, string> {

@@ -30,8 +30,7 @@ export { sampleGroupSpec, SAMPLE_WEB_BODY, SAMPLE_WEB_PORT } from "./sample";
 // What a rendered group is made of.
 export { DEFAULT_PAUSE_IMAGE, InitContainerFailedError } from "./render-docker";
 export type { DockerGroupResources, DockerRenderOptions } from "./render-docker";
-export { DockerGroupLifecycle, terminateDockerGroup } from "./group-lifecycle";
-export type { TerminateOptions } from "./group-lifecycle";
+export { DockerGroupLifecycle } from "./group-lifecycle";
 export { DEFAULT_NAMESPACE } from "./render-kubernetes";
 export type { KubernetesGroupResources, KubernetesRenderOptions } from "./render-kubernetes";
 export type { PublishedPort } from "./rendering";

@@ -55,10 +55,10 @@ async function up(groupName: string, spec: PodGroupSpec, supervise: boolean | un
     }
 }
 
-async function destroy(d: Deployed | undefined): Promise<number> {
+async function destroy(d: Deployed | undefined, output?: string[]): Promise<number> {
     if (d === undefined) return 0;
     const t0 = Date.now();
-    await d.stack.destroy({ onOutput: verbose, color: "never" });
+    await d.stack.destroy({ onOutput: (s: string) => { output?.push(s); verbose?.(s); }, color: "never" });
     await d.stack.workspace.removeStack(d.stack.name);
     return Date.now() - t0;
 }
@@ -163,7 +163,8 @@ test("`pulumi destroy` of a supervised group runs preStop before SIGTERM: member
             events.push({ t: e.timeNano, what, name: ids[e.Actor.ID] ?? e.Actor.Attributes.name, detail: `${rest.join(":").trim()} ${e.Actor.Attributes.signal ?? ""}${e.Actor.Attributes.exitCode ?? ""}`.trim() });
         }
     });
-    const destroyMs = await destroy(d);
+    const output: string[] = [];
+    const destroyMs = await destroy(d, output);
     await delay(500);
     stream.destroy();
     timings.push(`preStop order group (2 members, 2 sidecars): up ${d.upMs} ms, destroy ${destroyMs} ms`);
@@ -185,6 +186,11 @@ test("`pulumi destroy` of a supervised group runs preStop before SIGTERM: member
     // The sleep hook held side-b's SIGTERM back by its second.
     expect(at("kill", "side-b") - lastMember).toBeGreaterThanOrEqual(0.9e9);
     expect(await containersOf(d.groupName)).toEqual([]);
+    // The order is the supervisor's: its terminate subcommand ran, and said what it did per container.
+    const said = output.join("");
+    expect(said).toContain(`-terminate ${d.groupName} -sandbox `);
+    for (const c of ["web", "worker", "side-a"]) expect(said).toMatch(new RegExp(`${c}: preStop exec \\d+`));
+    expect(said).toContain("4 container(s) stopped");
 }, 300_000);
 
 test("a group deployed in the bare layout moves to the supervised default on its next `pulumi up`, nothing orphaned", async () => {

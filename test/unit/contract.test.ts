@@ -35,6 +35,9 @@ describe("the Docker-side contract", () => {
         for (const [k, o] of Object.entries(DOCKER_CONTRACT.supervisor.options)) {
             for (const f of ["Flag", "Env", "Default"] as const) want.set(`Option${exported(k)}.${f}`, o[f.toLowerCase() as "flag" | "env" | "default"]);
         }
+        for (const [k, v] of Object.entries(DOCKER_CONTRACT.supervisor.terminate)) {
+            want.set(`Terminate${exported(k)}`, v);
+        }
         expect(Object.fromEntries(go)).toEqual(Object.fromEntries(want));
     });
 

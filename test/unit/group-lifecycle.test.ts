@@ -4,8 +4,10 @@ import { byName, settled } from "./mocks";
 import type Docker from "dockerode";
 import type { ContainerCreateOptions } from "dockerode";
 import {
-    demuxDockerStream, DockerGroupLifecycle, ensureSupervisor, findCulprit, groupLifecycleInputs, GroupStatusFile, judgeStatus, StatusContainer,
+    demuxDockerStream, DockerGroupLifecycle, ensureSupervisor, findCulprit, groupLifecycleInputs, GroupLifecycleInputs,
+    GroupStatusFile, judgeStatus, StatusContainer, terminateGroup,
 } from "../../components/group-lifecycle";
+import { PassThrough } from "stream";
 import { DockerInitGate } from "../../components/init-gate";
 
 const running = (name: string, ready = true): StatusContainer => ({ name, ready, started: true, restartCount: 0, state: { running: { startedAt: "t" } } });
@@ -142,5 +144,76 @@ describe("ensureSupervisor (the supervisor a supervised group starts on demand)"
         await expect(ensure(e)).rejects.toThrow("the supervisor image podgroup/supervisor:1.0.0 is not on this Docker engine, so no supervisor " +
             "can start the group's containers: build or load it (the project's images), or deploy with docker: { supervise: false }");
         expect(e.calls).toEqual([]);
+    });
+});
+
+describe("terminateGroup (what `pulumi destroy` of a supervised group runs)", () => {
+    const inputs = {
+        ...groupLifecycleInputs({
+            groupName: "g", restartPolicy: "Always", waitForReadiness: false, timeoutSeconds: 1, pauseId: "p",
+            containerIds: [],
+        }),
+        pauseId: "pause-id",
+    } as unknown as GroupLifecycleInputs;
+    const frame = (text: string) => Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 0, text.length]), Buffer.from(text)]);
+    /** An engine with a running supervisor whose terminate subcommand prints `out` and exits `code`. */
+    function engine(image: string | undefined, out: string, code: number) {
+        const execs: { container: string; cmd: string[] }[] = [];
+        const fake = {
+            getImage: () => ({
+                inspect: async () => {
+                    if (image === undefined) throw Object.assign(new Error("no such image"), { statusCode: 404 });
+                    return { Id: image };
+                },
+            }),
+            listContainers: async () => [{
+                Id: "sup", Names: ["/podgroup-supervisor"], State: "running", ImageID: "sha256:new",
+                Labels: { "podgroup.io/supervisor": "true", "podgroup.io/supervisor-on-demand": "true" },
+            }],
+            getContainer: (id: string) => ({
+                exec: async (o: { Cmd: string[] }) => {
+                    execs.push({ container: id, cmd: o.Cmd });
+                    return {
+                        start: async () => {
+                            const s = new PassThrough();
+                            // A frame per line, the first split across two chunks, as a socket may deliver it.
+                            const all = Buffer.concat(out.split(/(?<=\n)/).map(frame));
+                            setImmediate(() => { s.write(all.subarray(0, 11)); s.end(all.subarray(11)); });
+                            return s;
+                        },
+                        inspect: async () => ({ ExitCode: code }),
+                    };
+                },
+            }),
+        };
+        return { docker: fake as unknown as Docker, execs };
+    }
+
+    it("runs the supervisor's terminate subcommand in its container, logs its lines: no rule of its own", async () => {
+        const e = engine("sha256:new", "web: preStop exec 1.001s, then SIGTERM\ngroup g: 1 container(s) stopped\n", 0);
+        const lines: string[] = [];
+        await terminateGroup(e.docker, inputs, (l) => lines.push(l));
+        expect(e.execs).toEqual([
+            { container: "sup", cmd: ["/podgroup-supervisor", "-terminate", "g", "-sandbox", "pause-id"] },
+        ]);
+        expect(lines.slice(1)).toEqual([
+            'PodGroup "g": web: preStop exec 1.001s, then SIGTERM', 'PodGroup "g": group g: 1 container(s) stopped',
+        ]);
+    });
+
+    it("fails with the subcommand's message when it fails", async () => {
+        const e = engine("sha256:new", "terminate g: group g: still running after its termination: web\n", 1);
+        await expect(terminateGroup(e.docker, inputs, () => undefined)).rejects.toThrow(
+            'PodGroup "g": the supervisor could not terminate the group (exit code 1): ' +
+            "terminate g: group g: still running after its termination: web");
+    });
+
+    it("warns, leaving the stops to Docker, when no supervisor can run (no image): no blocked destroy", async () => {
+        const e = engine(undefined, "", 0);
+        const lines: string[] = [];
+        await terminateGroup(e.docker, inputs, (l) => lines.push(l));
+        expect(e.execs).toEqual([]);
+        expect(lines.join("\n")).toMatch(/^warning: PodGroup "g": the supervisor image .* is not on this Docker/);
+        expect(lines.join("\n")).toContain("stopped without kubelet's termination order");
     });
 });

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,6 +35,8 @@ type config struct {
 	exitWhenIdle                     time.Duration
 	maxSandboxStarts                 int
 	showVersion                      bool
+	// terminate, sandbox: the subcommand that deletes one group's sandbox (terminate.go).
+	terminate, sandbox string
 }
 
 // sandboxStartBound: the bound on sandbox starts in flight; the default (0) is twice the CPUs.
@@ -104,6 +107,12 @@ func parseFlags() config {
 	flag.IntVar(&c.maxSandboxStarts, contract.OptionMaxSandboxStarts.Flag, envInt(contract.OptionMaxSandboxStarts),
 		fmt.Sprintf("sandbox (pause) starts in flight at most, across groups; 0 or less: twice the CPUs (env %s)", contract.OptionMaxSandboxStarts.Env))
 	flag.BoolVar(&c.showVersion, "version", false, "print the version and exit")
+	flag.StringVar(&c.terminate, contract.TerminateFlag, "",
+		"instead of supervising: delete this group's sandbox (-"+contract.TerminateSandboxFlag+") as kubelet "+
+			"terminates a pod, in kubelet's order, and exit 0 once every container of it is stopped "+
+			"(run with docker exec in the running supervisor's container; the pause is left to the deployer)")
+	flag.StringVar(&c.sandbox, contract.TerminateSandboxFlag, "",
+		"with -"+contract.TerminateFlag+": the id of the group's pause")
 	flag.Parse()
 	if c.resync <= 0 {
 		c.resync, _ = time.ParseDuration(contract.OptionResync.Default)
@@ -139,6 +148,9 @@ func main() {
 		fmt.Println(version)
 		return
 	}
+	if c.terminate != "" {
+		os.Exit(terminate(c))
+	}
 	log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	lock, err := lockState(c.stateDir, log)
 	if err != nil {
@@ -153,6 +165,18 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	// SIGUSR1: the terminate subcommand asks for a look at every group now (wakeSupervisor).
+	wake := make(chan struct{}, 1)
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() {
+		for range usr1 {
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+		}
+	}()
 
 	log.Info("podgroup-supervisor starting", "version", version, "stateDir", c.stateDir,
 		"backoffBase", c.base, "backoffMax", c.max, "backoffReset", c.reset, "resync", c.resync,
@@ -164,6 +188,7 @@ func main() {
 		// one resync period after the group went (a group that `pulumi up` replaces is back long before).
 		TerminationDir:   supervise.TerminationDir(c.stateDir),
 		TerminationGrace: c.resync,
+		DeletingDir:      supervise.DeletingDir(c.stateDir),
 		Backoff:          supervise.NewBackoff(c.base, c.max, c.reset, nil),
 		Log:              log,
 		Probes:           &supervise.Prober{Docker: engine, Log: log},
@@ -172,7 +197,7 @@ func main() {
 	hostname, _ := os.Hostname() // "": not known, the supervisor then never removes a container
 	w := &supervise.Watcher{
 		Reconciler: r, Docker: engine, Resync: c.resync, Log: log, GiveUpAfter: c.giveUp,
-		ExitWhenIdle: c.exitWhenIdle, Hostname: hostname,
+		ExitWhenIdle: c.exitWhenIdle, Hostname: hostname, Wake: wake,
 		Ready: func() {
 			log.Info(contract.SupervisorReadyMessage, "startup", time.Since(t0).Round(time.Millisecond), "dockerAPI", engine.Client.ClientVersion())
 		},
@@ -187,4 +212,44 @@ func main() {
 	default:
 		log.Info("podgroup-supervisor stopped")
 	}
+}
+
+// terminate runs the terminate subcommand (supervise.Termination); its exit code.
+func terminate(c config) int {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	engine, err := supervise.NewEngineDocker()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "terminate %s: docker client: %v\n", c.terminate, err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	t := &supervise.Termination{
+		Docker: engine, StateDir: c.stateDir, Group: c.terminate, Sandbox: c.sandbox, Out: os.Stdout, Log: log,
+	}
+	if nextToSupervisor() {
+		// The main loop acknowledges at its next look: at once when woken, else at its resync.
+		t.Wake = func() { _ = syscall.Kill(1, syscall.SIGUSR1) }
+		t.AckTimeout = c.resync + 5*time.Second
+	}
+	if err := t.Run(ctx); err != nil {
+		fmt.Fprintf(os.Stderr, "terminate %s: %v\n", c.terminate, err)
+		return 1
+	}
+	return 0
+}
+
+// nextToSupervisor: this process runs in the supervisor's container, next to its main loop (PID 1
+// there is this same binary, supervising), which SIGUSR1 wakes.
+func nextToSupervisor() bool {
+	if os.Getpid() == 1 {
+		return false
+	}
+	b, err := os.ReadFile("/proc/1/cmdline")
+	if err != nil {
+		return false
+	}
+	argv0, _, _ := strings.Cut(string(b), "\x00")
+	self, _, _ := strings.Cut(os.Args[0], "\x00")
+	return argv0 != "" && filepath.Base(argv0) == filepath.Base(self)
 }

@@ -37,7 +37,9 @@ const (
 
 // The supervisor container's settings.
 const (
+	SupervisorBinary               = "/podgroup-supervisor"
 	SupervisorContainerName        = "podgroup-supervisor"
+	SupervisorDeletingSubdir       = "deleting"
 	SupervisorDockerSocket         = "/var/run/docker.sock"
 	SupervisorHostStateDir         = "/var/lib/podgroup/supervisor"
 	SupervisorImageKey             = "supervisor"
@@ -50,6 +52,12 @@ const (
 	SupervisorStatusSubdir         = "status"
 	SupervisorStatusSuffix         = ".json"
 	SupervisorTerminationSubdir    = "termination"
+)
+
+// The flags of the supervisor's subcommand that deletes one group.
+const (
+	TerminateFlag        = "terminate"
+	TerminateSandboxFlag = "sandbox"
 )
 
 // SupervisorReadOnlyRootfs: the supervisor's root filesystem is read-only.

@@ -11,8 +11,9 @@ import (
 	"github.com/podgroup/podgroup/supervisor/internal/contract"
 )
 
-// What a group leaves in the state directory: its status file (<state dir>/status/<group>.json)
-// and its termination-message directory (<state dir>/termination/<group>/). Both go together once
+// What a group leaves in the state directory: its status file (<state dir>/status/<group>.json),
+// its termination-message directory (<state dir>/termination/<group>/) and, once its deployer
+// deleted it, its deletion marker (<state dir>/deleting/<group>, deleting.go). They go together once
 // the group has been gone for TerminationGrace: seen without containers by Sync, or missing from
 // the resync's listing at two sweeps that far apart. The grace keeps the state of a group that
 // `pulumi up` replaces (its containers are removed, then created again under the same name): the
@@ -39,7 +40,7 @@ func (r *Reconciler) noteGroupSeen(group string) {
 	delete(r.gone, group)
 }
 
-// SweepGone removes the status file and termination directory of every group that has been gone
+// SweepGone removes the status file, termination directory and deletion marker of every group that has been gone
 // for at least TerminationGrace: absent from live (the groups Docker showed just before) and
 // already absent, or seen gone by Sync, that long ago. A group in live keeps its state; so does
 // one first seen absent now (one created between the listing and this sweep is back in the next).
@@ -98,11 +99,17 @@ func (r *Reconciler) sweepGone(live []string, grace time.Duration) {
 	}
 }
 
-// groupsWithState lists the groups that have a status file or a termination directory.
+// groupsWithState lists the groups that have a status file, a termination directory or a deletion marker.
 func (r *Reconciler) groupsWithState() map[string]bool {
 	out := map[string]bool{}
 	for _, e := range r.readDir(r.TerminationDir, "termination directory") {
 		out[e.Name()] = true
+	}
+	for _, e := range r.readDir(r.DeletingDir, "deletion markers' directory") {
+		// Markers only: one being written is ".<group>.<random>.tmp" (MarkDeleting).
+		if n := e.Name(); e.Type().IsRegular() && !strings.HasPrefix(n, ".") {
+			out[n] = true
+		}
 	}
 	for _, e := range r.readDir(r.StatusDir, "status directory") {
 		// Status files only: a write in progress is ".<group>.<random>.tmp" (GroupStatus.Write).
@@ -124,9 +131,9 @@ func (r *Reconciler) readDir(dir, what string) []os.DirEntry {
 	return entries
 }
 
-// removeGroupState removes a gone group's status file and termination directory, and forgets its
-// cached status. Under files: a Sync whose listing predates this removal does not write the file
-// back (writeStatus).
+// removeGroupState removes a gone group's status file, termination directory and deletion
+// marker, and forgets its cached status. Under files: a Sync whose listing predates this removal
+// does not write the file back (writeStatus).
 func (r *Reconciler) removeGroupState(g string) {
 	r.files.Lock()
 	if r.removals == nil {
@@ -140,6 +147,14 @@ func (r *Reconciler) removeGroupState(g string) {
 			removed = append(removed, path)
 		} else if !errors.Is(err, os.ErrNotExist) {
 			r.Log.Warn("status file not removed", "group", g, "path", path, "err", err)
+		}
+	}
+	if r.DeletingDir != "" {
+		path := filepath.Join(r.DeletingDir, g)
+		if err := os.Remove(path); err == nil {
+			removed = append(removed, path)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			r.Log.Warn("deletion marker not removed", "group", g, "path", path, "err", err)
 		}
 	}
 	if r.TerminationDir != "" {

@@ -15,8 +15,8 @@ import (
 // When Docker has shown no supervised group for ExitWhenIdle (the resync's listing empty, and no
 // event of a group's container meanwhile: any group resets the wait), the supervisor
 //  1. lists the groups (the last resync may be a resync period old) and stays if there is one;
-//  2. sweeps the state of gone groups (status files, termination directories) as every resync
-//     does, with the grace, and stays while any is left: a group whose pause has just started (and
+//  2. sweeps the state of gone groups (status files, termination directories, deletion markers)
+//     as every resync does, with the grace, and stays while any is left: a group whose pause has just started (and
 //     made its termination directory) after that listing would otherwise lose its directory, and
 //     its members could never start. The regular sweeps of the idle time have already removed the
 //     state of the groups that went before it, so this wait is rare and short;

@@ -33,6 +33,8 @@ const (
 	ReasonPostStartHook = "PostStartHookError"
 	// ReasonPodCompleted: a sidecar stopped because every member terminated for good.
 	ReasonPodCompleted = "PodCompleted"
+	// ReasonGroupDeleted: stopped because the group is being deleted (its deployer's destroy).
+	ReasonGroupDeleted = "GroupDeleted"
 )
 
 // Action is one thing to do to one container.
@@ -228,11 +230,8 @@ func (p *planner) stopSidecars(pause Container, inits []Container, phase, why st
 	p.plan.Phase = phase
 	p.plan.Waiting = map[string]time.Duration{}
 	p.plan.RequeueAfter = 0
-	for i := len(inits) - 1; i >= 0; i-- {
-		if c := inits[i]; c.Running {
-			p.kill(c, ReasonPodCompleted)
-			return
-		}
+	if p.killLastSidecar(inits, ReasonPodCompleted) {
+		return
 	}
 	if len(p.plan.Actions) == 0 && pause.Running {
 		p.kill(pause, ReasonPodCompleted)
@@ -241,6 +240,77 @@ func (p *planner) stopSidecars(pause Container, inits []Container, phase, why st
 	if p.plan.Idle == "" {
 		p.plan.Idle = why
 	}
+}
+
+// killLastSidecar plans the stop of the last running init container: kubelet stops native
+// sidecars in reverse spec order, each once the ones after it are gone (one per look). False when
+// none runs.
+func (p *planner) killLastSidecar(inits []Container, reason string) bool {
+	for i := len(inits) - 1; i >= 0; i-- {
+		if c := inits[i]; c.Running {
+			p.kill(c, reason)
+			return true
+		}
+	}
+	return false
+}
+
+// TerminatingMessage is the status message of a group being deleted (deleting.go).
+const TerminatingMessage = "terminating: the group is being deleted"
+
+// ComputeTermination plans the next step of the deletion of the sandbox whose pause has the id
+// sandbox, as kubelet kills a pod with a deletionTimestamp (killContainersWithSyncResult): every
+// running regular container (the members, a regular init container still running) at once;
+// once none runs, the native sidecars, the last one first (killLastSidecar). The pause is left to
+// the deployer, who removes it after the containers that join it. No action: everything of the
+// sandbox is stopped. Each kill is killContainer's: preStop within the grace, then the stop.
+func ComputeTermination(g Group, sandbox string) Plan {
+	p := &planner{g: g, plan: Plan{Waiting: map[string]time.Duration{}, Idle: TerminatingMessage}}
+	inits, members := ownContainers(g.Inits, sandbox), ownContainers(g.Members, sandbox)
+	for _, c := range append(append([]Container{}, inits...), members...) {
+		if c.Running && !c.Sidecar() {
+			p.kill(c, ReasonGroupDeleted)
+		}
+	}
+	if len(p.plan.Actions) == 0 {
+		p.killLastSidecar(inits, ReasonGroupDeleted)
+	}
+	p.plan.Phase = terminatingPhase(members)
+	return p.plan
+}
+
+// Terminating is the main loop's plan for a group whose sandbox is being deleted: what Compute
+// says of its initialization, but nothing is started, restarted, killed or re-created (the
+// deletion stops the containers itself, ComputeTermination), and the phase is kubelet's for a
+// terminating pod (terminatingPhase).
+func Terminating(g Group, bo BackoffView) Plan {
+	p := Compute(g, bo)
+	p.Actions, p.Waiting, p.RequeueAfter = nil, map[string]time.Duration{}, 0
+	p.Idle = TerminatingMessage
+	members := g.Members
+	if g.Pause != nil {
+		members = ownContainers(g.Members, g.Pause.ID)
+	}
+	p.Phase = terminatingPhase(members)
+	return p
+}
+
+// terminatingPhase is kubelet's getPhase for a terminating pod (podIsTerminal once its
+// containers stopped): Running while a member runs; Pending when none ever ran; once every
+// member stopped, Succeeded if they all exited 0, else Failed (they are not restarted whatever
+// the restartPolicy).
+func terminatingPhase(members []Container) string {
+	ran := false
+	for _, c := range members {
+		if c.Running {
+			return "Running"
+		}
+		ran = ran || c.EverStarted()
+	}
+	if !ran {
+		return "Pending"
+	}
+	return deadPhase(members)
 }
 
 type initWalk int

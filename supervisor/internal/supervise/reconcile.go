@@ -24,6 +24,9 @@ type Reconciler struct {
 	// directory (gone.go).
 	TerminationDir   string
 	TerminationGrace time.Duration
+	// DeletingDir: the deletion markers of groups being deleted (<state dir>/deleting, see
+	// deleting.go); "": no group is ever taken for one being deleted.
+	DeletingDir string
 	// SandboxStarts bounds the pause starts in flight across groups (nil: no bound).
 	SandboxStarts *Limiter
 
@@ -172,7 +175,7 @@ func (r *Reconciler) Sync(ctx context.Context, group string) (requeue time.Durat
 		}
 		g := BuildGroup(group, cs)
 		r.annotate(g)
-		plan := Compute(g, r.Backoff)
+		plan := r.plan(g, st)
 		st.Observe(g, plan, r.messages(ctx, st, g), r.now())
 		if len(plan.Actions) == 0 {
 			r.idle(group, plan)
@@ -355,6 +358,25 @@ func (r *Reconciler) start(ctx context.Context, g Group, st *GroupStatus, a Acti
 // else kubelet's killContainer: the preStop hook (bounded by the grace period and counted
 // against it), then SIGTERM, and SIGKILL when the rest of the grace (at least 2 s) is over.
 func (r *Reconciler) kill(ctx context.Context, g Group, st *GroupStatus, a Action) error {
+	_, err := r.killContainer(ctx, g, st, a)
+	return err
+}
+
+// killOutcome is what one kill did (the deletion prints it, terminate.go).
+type killOutcome struct {
+	// Hook: the preStop handler that ran ("exec", "httpGet", "sleep"; "" when none did), how
+	// long it took and its error.
+	Hook     string
+	HookTook time.Duration
+	HookErr  error
+	// Grace: the stop's grace (what the hook left of the container's, at least 2 s); 0 when forced.
+	Grace time.Duration
+	Took  time.Duration
+}
+
+// killContainer is kill, saying what it did.
+func (r *Reconciler) killContainer(ctx context.Context, g Group, st *GroupStatus, a Action) (killOutcome, error) {
+	var o killOutcome
 	c := a.Container
 	grace := time.Duration(c.StopTimeout) * time.Second
 	st.NoteKill(c, a.Reason)
@@ -363,12 +385,14 @@ func (r *Reconciler) kill(ctx context.Context, g Group, st *GroupStatus, a Actio
 	if a.Force {
 		err := r.Docker.Kill(ctx, c.ID)
 		r.logAction(g, a, t0, err, "force", true)
-		return err
+		o.Took = time.Since(t0)
+		return o, err
 	}
 	if h := c.Spec.Lifecycle.PreStop; h != nil && grace > 0 {
 		hctx, cancel := context.WithTimeout(ctx, grace)
 		out, err := r.runHandler(hctx, g, c, h)
 		cancel()
+		o.Hook, o.HookTook, o.HookErr = h.Kind(), time.Since(t0), err
 		if err != nil {
 			r.Log.Warn("FailedPreStopHook", "group", g.Name, "container", c.Name, "err", err, "output", out)
 		} else {
@@ -379,9 +403,11 @@ func (r *Reconciler) kill(ctx context.Context, g Group, st *GroupStatus, a Actio
 	if left < minimumGracePeriod {
 		left = minimumGracePeriod
 	}
+	o.Grace = left
 	err := r.Docker.Stop(ctx, c.ID, left)
 	r.logAction(g, a, t0, err, "grace", left.Round(time.Millisecond))
-	return err
+	o.Took = time.Since(t0)
+	return o, err
 }
 
 // minimumGracePeriod: kubelet gives StopContainer at least 2 s, even after a preStop hook used the grace.

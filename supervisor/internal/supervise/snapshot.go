@@ -99,6 +99,14 @@ type Group struct {
 	CountsDeclared         bool
 }
 
+// PauseID is the id of the group's pause ("" when it has none).
+func (g Group) PauseID() string {
+	if g.Pause == nil {
+		return ""
+	}
+	return g.Pause.ID
+}
+
 // Containers is the group's init containers, then its members.
 func (g Group) Containers() []Container {
 	return append(append(make([]Container, 0, len(g.Inits)+len(g.Members)), g.Inits...), g.Members...)

@@ -57,6 +57,19 @@ type Handler struct {
 	Sleep   *SleepAction   `json:"sleep,omitempty"`
 }
 
+// Kind names the handler's action: "exec", "httpGet" or "sleep" ("" when it has none).
+func (h *Handler) Kind() string {
+	switch {
+	case h.Exec != nil:
+		return "exec"
+	case h.HTTPGet != nil:
+		return "httpGet"
+	case h.Sleep != nil:
+		return "sleep"
+	}
+	return ""
+}
+
 // Lifecycle is label podgroup.io/lifecycle.
 type Lifecycle struct {
 	PostStart *Handler `json:"postStart,omitempty"`

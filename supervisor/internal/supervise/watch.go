@@ -28,6 +28,8 @@ type Watcher struct {
 	// container (Docker names a container's host after its short id).
 	ExitWhenIdle time.Duration
 	Hostname     string
+	// Wake: each value asks for a resync now (the terminate subcommand's signal; nil: none).
+	Wake <-chan struct{}
 
 	mu      sync.Mutex
 	workers map[string]chan struct{}
@@ -127,6 +129,12 @@ func (w *Watcher) watch(ctx context.Context) (connected bool, err error) {
 				continue
 			}
 			w.kick(ctx, e.Group)
+		case <-w.Wake:
+			groups, err := w.resync(ctx)
+			if err != nil {
+				return true, err
+			}
+			idle.saw(len(groups))
 		case <-tick.C:
 			groups, err := w.resync(ctx)
 			if err != nil {

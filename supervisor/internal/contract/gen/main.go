@@ -27,6 +27,7 @@ type Contract struct {
 // Supervisor is the supervisor's run options.
 type Supervisor struct {
 	ContainerName     string   `json:"containerName"`
+	Binary            string   `json:"binary"`
 	ImageKey          string   `json:"imageKey"`
 	HostStateDir      string   `json:"hostStateDir"`
 	StateMount        string   `json:"stateMount"`
@@ -34,6 +35,7 @@ type Supervisor struct {
 	StatusSubdir      string   `json:"statusSubdir"`
 	StatusSuffix      string   `json:"statusSuffix"`
 	TerminationSubdir string   `json:"terminationSubdir"`
+	DeletingSubdir    string   `json:"deletingSubdir"`
 	LockFile          string   `json:"lockFile"`
 	ReadyMessage      string   `json:"readyMessage"`
 	Restart           string   `json:"restart"`
@@ -44,6 +46,14 @@ type Supervisor struct {
 	// OnDemandExitWhenIdle: the exitWhenIdle a supervised group gives the supervisor it starts.
 	OnDemandExitWhenIdle string            `json:"onDemandExitWhenIdle"`
 	Options              map[string]Option `json:"options"`
+	Terminate            Terminate         `json:"terminate"`
+}
+
+// Terminate is the supervisor's subcommand that deletes one group (run with docker exec in the
+// supervisor's container): its flags.
+type Terminate struct {
+	Flag        string `json:"flag"`
+	SandboxFlag string `json:"sandboxFlag"`
 }
 
 // Option is one flag of the supervisor, with its environment variable and default.
@@ -100,10 +110,14 @@ func Generate(in []byte) ([]byte, error) {
 	writeConsts(&b, "Role", "Values of the role label.", c.Roles)
 	s := c.Supervisor
 	writeConsts(&b, "Supervisor", "The supervisor container's settings.", map[string]string{
-		"containerName": s.ContainerName, "imageKey": s.ImageKey, "hostStateDir": s.HostStateDir,
+		"containerName": s.ContainerName, "binary": s.Binary, "imageKey": s.ImageKey, "hostStateDir": s.HostStateDir,
 		"stateMount": s.StateMount, "dockerSocket": s.DockerSocket, "statusSubdir": s.StatusSubdir,
-		"statusSuffix": s.StatusSuffix, "terminationSubdir": s.TerminationSubdir, "lockFile": s.LockFile, "readyMessage": s.ReadyMessage,
+		"statusSuffix": s.StatusSuffix, "terminationSubdir": s.TerminationSubdir,
+		"deletingSubdir": s.DeletingSubdir, "lockFile": s.LockFile, "readyMessage": s.ReadyMessage,
 		"restart": s.Restart, "networkMode": s.NetworkMode, "onDemandExitWhenIdle": s.OnDemandExitWhenIdle,
+	})
+	writeConsts(&b, "Terminate", "The flags of the supervisor's subcommand that deletes one group.", map[string]string{
+		"flag": s.Terminate.Flag, "sandboxFlag": s.Terminate.SandboxFlag,
 	})
 	fmt.Fprintf(&b, "// SupervisorReadOnlyRootfs: the supervisor's root filesystem is read-only.\nconst SupervisorReadOnlyRootfs = %v\n\n", s.ReadOnlyRootfs)
 	b.WriteString("// Option is one run option of the supervisor: its flag, environment variable and default.\n")
