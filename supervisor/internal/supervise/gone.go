@@ -141,22 +141,18 @@ func (r *Reconciler) removeGroupState(g string) {
 	}
 	r.removals[g]++
 	var removed []string
-	if r.StatusDir != "" {
-		path := StatusPath(r.StatusDir, g)
+	removeFile := func(dir, path, what string) {
+		if dir == "" {
+			return
+		}
 		if err := os.Remove(path); err == nil {
 			removed = append(removed, path)
 		} else if !errors.Is(err, os.ErrNotExist) {
-			r.Log.Warn("status file not removed", "group", g, "path", path, "err", err)
+			r.Log.Warn(what+" not removed", "group", g, "path", path, "err", err)
 		}
 	}
-	if r.DeletingDir != "" {
-		path := filepath.Join(r.DeletingDir, g)
-		if err := os.Remove(path); err == nil {
-			removed = append(removed, path)
-		} else if !errors.Is(err, os.ErrNotExist) {
-			r.Log.Warn("deletion marker not removed", "group", g, "path", path, "err", err)
-		}
-	}
+	removeFile(r.StatusDir, StatusPath(r.StatusDir, g), "status file")
+	removeFile(r.DeletingDir, filepath.Join(r.DeletingDir, g), "deletion marker")
 	if r.TerminationDir != "" {
 		path := filepath.Join(r.TerminationDir, g)
 		if _, err := os.Lstat(path); err == nil {
