@@ -43,15 +43,17 @@ export type FixtureDeployer = (groupName: string, fixture: Fixture, target: Targ
 
 /**
  * The default {@link FixtureDeployer}: the fixture as a PodGroup on the engine or cluster the
- * target observes, in stack `conformance-<group>`; no readiness await for groups whose members exit.
+ * target observes, in stack `conformance-<group>`; no readiness await (skipAwait) for groups whose
+ * members exit. A group whose `pulumi up` is meant to fail is awaited on Docker, where `pulumi up`
+ * fails at once on a Failed group (the kubernetes provider would wait out its timeout), so that
+ * the check reads the error; its stack is kept for the checks.
  */
 export const deployWithPulumi: FixtureDeployer = async (groupName, fixture, target, options) => deployGroup({
     groupName,
     spec: fixture.spec,
     destination: await target.destination(),
-    skipAwait: !waitsForMembers(fixture),
+    skipAwait: !waitsForMembers(fixture) && !(target.kind === "docker" && (fixture.upMayFail ?? false)),
     stackName: `conformance-${groupName}`,
-    // A group not awaited (upMayFail among them) may fail its short wait: keep it for the checks.
     keepOnFailure: !waitsForMembers(fixture),
 }, { ...options.deployer, log: options.deployer?.log ?? options.debug });
 
