@@ -488,6 +488,11 @@ export class DockerGroupLifecycle extends pulumi.dynamic.Resource {
     }
 }
 
+/** The type of every dynamic resource (the provider host that runs them answers to it). */
+const DYNAMIC_RESOURCE_TYPE = "pulumi-nodejs:dynamic:Resource";
+/** The `__provider` input of a lifecycle resource registered under Pulumi's mocks. */
+export const NOT_SERIALISED_UNDER_MOCKS = "(the lifecycle provider is not serialised under Pulumi's mocks)";
+
 /** Whether the program runs on Pulumi's mocks (unit tests): nothing is deployed, no engine answers. */
 export function underPulumiMocks(): boolean {
     // By name: jest's isolated module registries hold other copies of the class.
@@ -513,10 +518,6 @@ class LifecycleUnderMocks extends pulumi.CustomResource {
     }
 }
 
-/** The type of every dynamic resource (the provider host that runs them answers to it). */
-const DYNAMIC_RESOURCE_TYPE = "pulumi-nodejs:dynamic:Resource";
-/** The `__provider` input of a lifecycle resource registered under Pulumi's mocks. */
-export const NOT_SERIALISED_UNDER_MOCKS = "(the lifecycle provider is not serialised under Pulumi's mocks)";
 
 /** Docker names of a group's containers, for error messages. */
 export function groupDockerNames(groupName: string, containers: string[]): Record<string, string> {

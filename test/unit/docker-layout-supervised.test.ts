@@ -8,6 +8,7 @@ import type { ContainerCreateOptions } from "dockerode";
 import { PodGroup } from "../../components/pod-group";
 import { DockerGroupResources, dockerCreateOptions, dockerGroupLayout } from "../../components/render-docker";
 import { resolveSpec } from "../../components/resolve";
+import { NOT_SERIALISED_UNDER_MOCKS } from "../../components/group-lifecycle";
 import type { PodGroupSpec } from "../../components/spec";
 import { fullSpec, TOOLBOX } from "./fixtures";
 
@@ -140,6 +141,8 @@ describe("a supervised group's Pulumi graph (the default on docker)", () => {
         const lifecycle = registered.filter((r) => r.name === "sv-lifecycle");
         expect(lifecycle).toHaveLength(1);
         expect(lifecycle[0].type).toBe("pulumi-nodejs:dynamic:Resource");
+        // Under the mocks the registration carries no provider code (its serialisation outlived jest files).
+        expect(lifecycle[0].inputs.__provider).toBe(NOT_SERIALISED_UNDER_MOCKS);
         expect(lifecycle[0].inputs).toMatchObject({
             groupName: "svg", restartPolicy: "OnFailure", waitForReadiness: true, timeoutSeconds: 45,
             pauseId: mockId(CONTAINER, "sv-pause"),
